@@ -1,0 +1,49 @@
+# di-eval: run `make` to see the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= data/sample
+OUT ?= outputs
+
+.PHONY: help install test test-browser test-fast lab check sample reports lint format benchmark clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the package with its test dependencies
+
+test: $(STAMP) ## run the whole test suite (browser tests where Chromium is present)
+	$(BIN)/python -m pytest -n 2
+
+test-fast: $(STAMP) ## run the tests that start no kernel and no browser
+	$(BIN)/python -m pytest -m "not kernel and not browser and not soffice"
+
+lab: $(STAMP) ## open JupyterLab on the project
+	$(BIN)/jupyter lab --notebook-dir=.
+
+check: $(STAMP) ## validate the shipped sample dataset
+	$(BIN)/di-eval check --data $(DATA)
+
+sample: $(STAMP) ## regenerate the synthetic sample in data/sample
+	$(BIN)/di-eval sample --out data/sample
+
+lint: $(STAMP) ## ruff over code and notebooks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## format code and notebooks with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## remove generated outputs (keeps .venv)
+	find $(OUT) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,355 @@
+"""Loading a dataset: every table validated once, cross-table rules checked, one error for all."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+import pandera.errors
+
+from . import paths
+from . import vocabulary as v
+from .errors import DataValidationError, Problem
+from .schemas import DATA_TABLES, REFERENCE_TABLES, TABLES
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated, typed, read-only dataset: the reference facts plus what municipalities reported.
+
+    Tables are reached as attributes (``dataset.service_uptake``); each access returns a
+    copy-on-write view, so nothing done to it changes the dataset.
+    """
+
+    data_dir: Path
+    reference_dir: Path
+    tables: Mapping[str, pd.DataFrame]
+    fingerprint: str
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = object.__getattribute__(self, "tables")
+        if name in tables:
+            return tables[name].copy(deep=False)
+        raise AttributeError(name)
+
+    def __dir__(self):
+        return [*super().__dir__(), *self.tables]
+
+    def summary(self) -> dict:
+        """A short description of what the dataset holds."""
+        uptake = self.tables["service_uptake"]
+        return {
+            "data_dir": str(self.data_dir),
+            "fingerprint": self.fingerprint,
+            "municipalities": int(self.tables["municipalities"].shape[0]),
+            "years": [int(uptake["year"].min()), int(uptake["year"].max())] if len(uptake) else [],
+            "plan_versions": self.tables["plan_versions"]["plan_version"].tolist(),
+            "rows": {name: int(df.shape[0]) for name, df in self.tables.items()},
+        }
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """Read a canonical CSV as text, so that coercion problems can be reported per cell."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
+def _rule_text(check: str) -> str:
+    check = str(check)
+    if check.startswith("coerce_dtype"):
+        wanted = check.split("'")[1] if "'" in check else check
+        return {
+            "Int64": "must be a whole number",
+            "Float64": "must be a number",
+            "datetime64[ns]": "must be a date (YYYY-MM-DD)",
+        }.get(wanted, f"must be of type {wanted}")
+    if check == "not_nullable":
+        return "must not be blank"
+    if check == "column_in_dataframe":
+        return "column is missing"
+    if check == "column_in_schema":
+        return "column is not expected in this table"
+    return check
+
+
+def validate_table(name: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Coerce and check one table against its schema; return the typed table and the problems."""
+    table = TABLES[name]
+    try:
+        typed = table.schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        return None, _problems_from_pandera(err, frame, file)
+    problems = _duplicate_keys(typed, table.key, file)
+    return (typed if not problems else None), problems
+
+
+def _problems_from_pandera(err: pandera.errors.SchemaErrors, frame: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    for case in err.failure_cases.itertuples(index=False):
+        index = getattr(case, "index", None)
+        row = int(index) + 2 if index is not None and not pd.isna(index) else None
+        column = case.column if isinstance(case.column, str) else None
+        value = case.failure_case
+        if case.check == "column_in_dataframe":
+            column, value, row = value, None, 1
+        elif case.check == "column_in_schema":
+            column, value, row = value, None, 1
+        elif isinstance(value, float) and pd.isna(value):
+            value = None
+        problems.append(Problem(file, row, column, value, _rule_text(case.check)))
+    return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))
+
+
+def _duplicate_keys(frame: pd.DataFrame, key: tuple[str, ...], file: str) -> list[Problem]:
+    duplicated = frame.duplicated(list(key), keep="first")
+    return [
+        Problem(
+            file,
+            int(i) + 2,
+            ", ".join(key),
+            ", ".join(str(frame.at[i, k]) for k in key),
+            "duplicate key: this combination already appears in an earlier row",
+        )
+        for i in frame.index[duplicated]
+    ]
+
+
+def _fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load(data_dir: str | Path | None = None, reference_dir: str | Path | None = None) -> Dataset:
+    """Load and validate a dataset folder; raise DataValidationError listing every problem."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.SAMPLE_DIR
+    if reference_dir is None:
+        # A dataset may carry its own reference (the national-scale sample does); else the shipped one.
+        own = data_dir / "reference"
+        reference_dir = own if own.is_dir() else paths.REFERENCE_DIR
+    reference_dir = Path(reference_dir)
+    if not data_dir.is_dir():
+        raise DataValidationError([Problem(str(data_dir), None, None, None, "dataset folder not found")], str(data_dir))
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    files: list[Path] = []
+    for name in (*REFERENCE_TABLES, *DATA_TABLES):
+        folder = reference_dir if TABLES[name].place == "reference" else data_dir
+        path = folder / TABLES[name].filename
+        shown = str(path)
+        if not path.is_file():
+            problems.append(Problem(shown, None, None, None, "file is missing"))
+            continue
+        files.append(path)
+        try:
+            raw = read_csv_text(path)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            problems.append(
+                Problem(shown, None, None, None, f"not a readable UTF-8 CSV file ({err.__class__.__name__})")
+            )
+            continue
+        typed, found = validate_table(name, raw, shown)
+        problems += found
+        if typed is not None:
+            tables[name] = typed
+    if not problems:
+        problems += cross_table_problems(tables, data_dir, reference_dir)
+    if problems:
+        raise DataValidationError(problems, str(data_dir))
+    frozen = MappingProxyType({name: tables[name] for name in (*REFERENCE_TABLES, *DATA_TABLES)})
+    return Dataset(data_dir, reference_dir, frozen, _fingerprint(files))
+
+
+# --- cross-table rules ------------------------------------------------------------------------
+
+
+def cross_table_problems(tables: Mapping[str, pd.DataFrame], data_dir: Path, reference_dir: Path) -> list[Problem]:
+    """Rules that span rows or tables: codes exist, counts agree, sums add up, dates in order."""
+    file = {
+        name: str((reference_dir if TABLES[name].place == "reference" else data_dir) / TABLES[name].filename)
+        for name in tables
+    }
+    problems: list[Problem] = []
+    codes = set(tables["municipalities"]["atvk_code"])
+    versions = set(tables["plan_versions"]["plan_version"])
+    for name in (
+        "service_uptake",
+        "transitions",
+        "needs_assessments",
+        "infrastructure_projects",
+        "finance",
+        "submissions",
+        "infrastructure_plan",
+    ):
+        problems += _unknown(tables[name], "atvk_code", codes, file[name], "unknown municipality (ATVK code)")
+    for name in ("targets", "infrastructure_plan"):
+        problems += _unknown(tables[name], "plan_version", versions, file[name], "unknown plan version")
+    problems += _unknown(
+        tables["targets"], "scope", codes | {"region"}, file["targets"], "scope must be 'region' or an ATVK code"
+    )
+    problems += _unknown(
+        tables["infrastructure_milestones"],
+        "project_id",
+        set(tables["infrastructure_projects"]["project_id"]),
+        file["infrastructure_milestones"],
+        "unknown infrastructure project",
+    )
+    problems += _successors(tables, file)
+    problems += _uptake_rules(tables["service_uptake"], file["service_uptake"])
+    problems += _finance_sums(tables["finance"], file["finance"])
+    problems += _milestone_order(tables["infrastructure_milestones"], file["infrastructure_milestones"])
+    problems += _support_plans(tables["needs_assessments"], file["needs_assessments"])
+    return problems
+
+
+def _unknown(frame, column, allowed, file, rule):
+    bad = frame[column].notna() & ~frame[column].isin(allowed)
+    return [Problem(file, int(i) + 2, column, frame.at[i, column], rule) for i in frame.index[bad]]
+
+
+def _successors(tables, file):
+    iso = set(tables["municipalities_2021"]["iso_code"])
+    return _unknown(
+        tables["municipalities"],
+        "successor_iso",
+        iso,
+        file["municipalities"],
+        "successor must be one of the 2021 municipalities",
+    )
+
+
+def _uptake_rules(uptake: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    over = uptake["persons_new"].gt(uptake["persons_served"]).fillna(False)
+    for i in uptake.index[over]:
+        problems.append(
+            Problem(
+                file,
+                int(i) + 2,
+                "persons_new",
+                uptake.at[i, "persons_new"],
+                f"persons_new must not exceed persons_served ({uptake.at[i, 'persons_served']})",
+            )
+        )
+    allowed = {(g, s) for g, services in v.GROUP_SERVICES.items() for s in (*services, "any")}
+    wrong = [(g, s) not in allowed for g, s in zip(uptake["target_group"], uptake["service"])]
+    for i in uptake.index[wrong]:
+        problems.append(
+            Problem(
+                file,
+                int(i) + 2,
+                "service",
+                uptake.at[i, "service"],
+                f"service is not one the plan gives to target group {uptake.at[i, 'target_group']}",
+            )
+        )
+    # 'any' counts unique persons: at least the largest single service, at most their sum.
+    keys = ["year", "atvk_code", "target_group"]
+    services = uptake[uptake["service"] != "any"]
+    per = services.groupby(keys)[["persons_served", "persons_new"]].agg(["max", "sum"])
+    per.columns = [f"{measure}_{how}" for measure, how in per.columns]
+    anyrows = uptake[uptake["service"] == "any"].set_index(keys)[["persons_served", "persons_new"]]
+    joined = anyrows.join(per, how="inner")
+    for measure in ("persons_served", "persons_new"):
+        low = joined[measure] < joined[f"{measure}_max"]
+        high = joined[measure] > joined[f"{measure}_sum"]
+        for key in joined.index[low.fillna(False)]:
+            problems.append(
+                _any_problem(
+                    uptake,
+                    key,
+                    file,
+                    measure,
+                    joined.at[key, measure],
+                    f"'any' must be at least the largest single service ({joined.at[key, f'{measure}_max']})",
+                )
+            )
+        for key in joined.index[high.fillna(False)]:
+            problems.append(
+                _any_problem(
+                    uptake,
+                    key,
+                    file,
+                    measure,
+                    joined.at[key, measure],
+                    f"'any' must not exceed the sum over services ({joined.at[key, f'{measure}_sum']})",
+                )
+            )
+    return problems
+
+
+def _any_problem(uptake, key, file, measure, value, rule):
+    year, atvk, group = key
+    match = uptake.index[
+        (uptake["year"] == year)
+        & (uptake["atvk_code"] == atvk)
+        & (uptake["target_group"] == group)
+        & (uptake["service"] == "any")
+    ]
+    return Problem(file, int(match[0]) + 2, measure, value, rule)
+
+
+def _finance_sums(finance: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    keys = ["programme", "year", "atvk_code"]
+    parts = (
+        finance[finance["fund"] != "total"]
+        .groupby(keys)[["planned_eur", "contracted_eur", "paid_eur"]]
+        .sum(min_count=1)
+    )
+    totals = finance[finance["fund"] == "total"]
+    for i, row in totals.iterrows():
+        key = (row["programme"], row["year"], row["atvk_code"])
+        if key not in parts.index:
+            continue
+        for column in ("planned_eur", "contracted_eur", "paid_eur"):
+            total, summed = row[column], parts.at[key, column]
+            if pd.isna(total) and pd.isna(summed):
+                continue
+            if pd.isna(total) or pd.isna(summed) or abs(float(total) - float(summed)) > 0.01:
+                problems.append(
+                    Problem(file, int(i) + 2, column, total, f"total must equal the sum of the funds ({summed})")
+                )
+    return problems
+
+
+def _milestone_order(milestones: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    order = list(v.MILESTONES)
+    for column in ("planned_date", "actual_date"):
+        for _, rows in milestones.groupby("project_id"):
+            rows = (
+                rows.dropna(subset=[column]).assign(rank=lambda d: d["milestone"].map(order.index)).sort_values("rank")
+            )
+            dates = rows[column].tolist()
+            for (i, row), previous in zip(list(rows.iterrows())[1:], dates[:-1]):
+                if row[column] < previous:
+                    problems.append(
+                        Problem(
+                            file,
+                            int(i) + 2,
+                            column,
+                            row[column].date().isoformat(),
+                            f"milestone '{row['milestone']}' is dated before an earlier milestone ({previous.date().isoformat()})",
+                        )
+                    )
+    return problems
+
+
+def _support_plans(needs: pd.DataFrame, file: str) -> list[Problem]:
+    over = needs["support_plans"].gt(needs["assessments"]).fillna(False)
+    return [
+        Problem(
+            file,
+            int(i) + 2,
+            "support_plans",
+            needs.at[i, "support_plans"],
+            f"support plans must not exceed needs assessments ({needs.at[i, 'assessments']})",
+        )
+        for i in needs.index[over]
+    ]

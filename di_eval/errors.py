@@ -1,0 +1,76 @@
+"""The exceptions of di-eval: one root, a few subclasses with structured fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class DiEvalError(Exception):
+    """Raised when di-eval cannot do what it was asked; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where it is, what it is and which rule it breaks."""
+
+    file: str
+    row: int | None  # as a person counts it: the header is row 1, the first data row is row 2
+    column: str | None
+    value: object
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        value = "" if self.value is None or self.value == "" else f" (value: {self.value!r})"
+        return f"{where}: {self.rule}{value}"
+
+    def as_dict(self) -> dict:
+        value = self.value
+        if value is not None and not isinstance(value, (int, float, str, bool)):
+            value = str(value)
+        return {"file": self.file, "row": self.row, "column": self.column, "value": value, "rule": self.rule}
+
+
+class DataValidationError(DiEvalError):
+    """Raised when a dataset breaks its schemas or cross-table rules; carries every problem."""
+
+    def __init__(self, problems: list[Problem], source: str = "dataset"):
+        self.problems = list(problems)
+        self.source = source
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s) found"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def __reduce__(self):
+        return (self.__class__, (self.problems, self.source))
+
+
+@dataclass
+class ChoiceError(DiEvalError):
+    """Raised when a value is not one of the valid choices (a municipality, a date, a parameter)."""
+
+    what: str
+    value: object
+    choices: list[str] = field(default_factory=list)
+    hint: str = ""
+
+    def __post_init__(self):
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"unknown {self.what}: {self.value!r}"
+        if self.hint:
+            text += f" ({self.hint})"
+        if self.choices:
+            text += ". Valid choices: " + ", ".join(self.choices)
+        return text
+
+    def __reduce__(self):
+        return (self.__class__, (self.what, self.value, self.choices, self.hint))
