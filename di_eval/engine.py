@@ -1,0 +1,184 @@
+"""A papermill engine that runs notebooks in a warm kernel, reset between reports.
+
+A fresh kernel costs about a second to start and another to import pandas, matplotlib and
+the project; a batch of reports pays that once per worker instead of once per report. Between
+reports the kernel's namespace is reset (``%reset -f``, figures closed, execution count back to
+1), so each report starts from the same state a fresh kernel would give it; imported modules
+and the project's in-process caches stay warm.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
+
+from .errors import DiEvalError
+
+logger = logging.getLogger("di_eval.engine")
+
+RESET_CODE = """\
+get_ipython().run_line_magic('reset', '-f')
+import gc as _gc, sys as _sys
+if 'matplotlib.pyplot' in _sys.modules:
+    _sys.modules['matplotlib.pyplot'].close('all')
+_gc.collect()
+get_ipython().execution_count = 1
+del _gc, _sys
+"""
+
+
+class KernelStartError(DiEvalError):
+    """Raised when a kernel could not be started after every retry."""
+
+
+class ReportTimeout(DiEvalError):
+    """Raised when a report runs longer than its time limit."""
+
+    def __init__(self, seconds: float, cell_index: int | None):
+        self.seconds = seconds
+        self.cell_index = cell_index
+        super().__init__(f"stopped after {seconds:.0f} s (time limit), in cell {cell_index}")
+
+    def __reduce__(self):
+        return (self.__class__, (self.seconds, self.cell_index))
+
+
+class WarmKernel:
+    """One kernel kept alive across notebooks; restarted when it dies or hangs."""
+
+    def __init__(
+        self, kernel_name: str = "python3", retries: int = 3, startup_timeout: float = 60, retry_pause: float = 1.0
+    ):
+        self.kernel_name = kernel_name
+        self.retries = retries
+        self.startup_timeout = startup_timeout
+        self.retry_pause = retry_pause
+        self.km: AsyncKernelManager | None = None
+        self.kc = None
+        self.deadline: float | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        """Start the kernel, retrying: parallel starts can race for ports or die before replying."""
+        last = None
+        for attempt in range(1, self.retries + 1):
+            try:
+                self._start_once()
+                return
+            except Exception as err:  # noqa: BLE001 — any start failure is retried the same way
+                last = err
+                logger.warning("kernel start %d/%d failed: %s", attempt, self.retries, err)
+                self.shutdown()
+                time.sleep(self.retry_pause * attempt)
+        raise KernelStartError(f"kernel {self.kernel_name!r} did not start after {self.retries} attempts: {last}")
+
+    def _start_once(self) -> None:
+        # IPC sockets in a private folder: no TCP ports, so parallel starts cannot race for them
+        self._ipc_dir = tempfile.mkdtemp(prefix="di-eval-kernel-")
+        self.km = AsyncKernelManager(
+            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._ipc_dir, "kernel")
+        )
+        run_sync(self.km.start_kernel)()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        self.starts += 1
+
+    def alive(self) -> bool:
+        return self.km is not None and run_sync(self.km.is_alive)()
+
+    def ensure(self) -> None:
+        if not self.alive():
+            self.shutdown()
+            self.start()
+
+    def reset(self) -> None:
+        """Give the next notebook the state of a fresh kernel (namespace, figures, counter)."""
+        self.ensure()
+        reply = run_sync(self.kc.execute_interactive)(RESET_CODE, silent=True, store_history=False, timeout=30)
+        if reply["content"]["status"] != "ok":
+            self.restart()
+
+    def restart(self) -> None:
+        self.shutdown()
+        self.start()
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001 — best effort while tearing down
+                pass
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001
+                pass
+        self.km = self.kc = None
+        if getattr(self, "_ipc_dir", None):
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
+
+
+class WarmKernelEngine(Engine):
+    """papermill engine `di_eval_warm`: executes in the WarmKernel passed as `warm_kernel`."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        warm_kernel: WarmKernel | None = None,
+        **kwargs,
+    ):
+        if warm_kernel is None:
+            raise DiEvalError("the di_eval_warm engine needs warm_kernel=WarmKernel()")
+        client = PapermillNotebookClient(
+            nb_man,
+            km=warm_kernel.km,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client.kc = warm_kernel.kc
+        started = time.monotonic()
+        if warm_kernel.deadline is not None:
+            client.timeout_func = lambda cell: max(1, int(warm_kernel.deadline - time.monotonic()) + 1)
+        try:
+            return client.execute(cleanup_kc=False)
+        except CellTimeoutError as err:
+            index = _running_cell(nb_man.nb)
+            if index is not None:
+                nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=err)
+            raise ReportTimeout(time.monotonic() - started, index) from None
+
+
+def _running_cell(nb) -> int | None:
+    """The cell that was executing: the one started last (papermill marks it completed on the way out)."""
+    started = [
+        (cell.get("metadata", {}).get("papermill", {}).get("start_time") or "", index)
+        for index, cell in enumerate(nb.cells)
+    ]
+    started = [item for item in started if item[0]]
+    return max(started)[1] if started else None
+
+
+papermill_engines.register("di_eval_warm", WarmKernelEngine)

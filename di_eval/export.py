@@ -1,0 +1,134 @@
+"""Executed notebook → one self-contained, accessible HTML page (nbconvert, the project's template)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
+from traitlets import default
+
+from . import __version__, paths
+from .html import MIME_METADATA_KEY, escape
+
+TOC_MARK = "<!--di-eval:toc-->"
+_TEXTS = {
+    "lv": {
+        "toc": "Saturs",
+        "skip": "Pāriet uz saturu",
+        "footer": "Sagatavots ar di-eval {version}. Dati — pašvaldību apkopoti skaitļi; personas dati netiek izmantoti.",
+        "title": "DI plāna ieviešanas izvērtējums",
+    },
+    "en": {
+        "toc": "Contents",
+        "skip": "Skip to content",
+        "footer": "Prepared with di-eval {version}. Data are aggregates reported by municipalities; no personal data are used.",
+        "title": "DI plan implementation evaluation",
+    },
+}
+
+
+class ReportExporter(HTMLExporter):
+    """HTML without code or prompts, with lang, title and a table of contents; nothing loaded from the network."""
+
+    export_from_notebook = "di-eval report"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return "di_eval"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(paths.TEMPLATES_DIR)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self):
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self):
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self):
+        return True
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        meta = page_metadata(nb)
+        resources = dict(resources or {})
+        texts = _TEXTS[meta["lang"]]
+        resources["di_eval"] = {
+            "lang": meta["lang"],
+            "title": meta.get("title") or texts["title"],
+            "version": __version__,
+            "skip_text": texts["skip"],
+            "footer": texts["footer"].format(version=__version__),
+        }
+        output, resources = super().from_notebook_node(nb, resources, **kw)
+        return add_table_of_contents(output, meta["lang"]), resources
+
+
+def page_metadata(nb) -> dict:
+    """The page's language and title, as the report's first output declared them."""
+    meta = {"lang": "lv"}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            found = output.get("metadata", {}).get(MIME_METADATA_KEY)
+            if found:
+                meta.update(found)
+    if meta["lang"] not in _TEXTS:
+        meta["lang"] = "lv"
+    return meta
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+
+
+def add_table_of_contents(page: str, lang: str) -> str:
+    """Insert a linked list of the page's sections (its h2 headings) where the template marked it."""
+    entries = [(anchor, title) for anchor, title in _H2.findall(page) if anchor != "saturs-toc"]
+    if not entries:
+        return page.replace(TOC_MARK, "")
+    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in entries)
+    nav = (
+        f'<nav class="toc" aria-labelledby="saturs-toc"><h2 id="saturs-toc">{escape(_TEXTS[lang]["toc"])}</h2>'
+        f"<ol>{items}</ol></nav>"
+    )
+    return page.replace(TOC_MARK, nav, 1)
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a half-written one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_exporter: ReportExporter | None = None
+
+
+def exporter() -> ReportExporter:
+    """One exporter per process: its templates are compiled once and reused."""
+    global _exporter
+    if _exporter is None:
+        _exporter = ReportExporter()
+    return _exporter
+
+
+def to_html(notebook: nbformat.NotebookNode | str | Path) -> str:
+    """The report page of an executed notebook."""
+    if not isinstance(notebook, nbformat.NotebookNode):
+        notebook = nbformat.read(str(notebook), as_version=4)
+    html, _ = exporter().from_notebook_node(notebook)
+    return html

@@ -1,0 +1,124 @@
+"""HTML fragments for reports: every piece of text from data is escaped here, once."""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MIME_METADATA_KEY = "di_eval"
+
+
+def escape(value) -> str:
+    """Text from data (names, labels, values) made safe for HTML."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    return _html.escape(str(value), quote=True)
+
+
+def slug(text: str) -> str:
+    """An id for a heading: ascii letters, digits and dashes."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "sadala"
+
+
+@dataclass
+class Fragment:
+    """A piece of a report: HTML for the page, with metadata the exporter reads (lang, title)."""
+
+    html: str
+    metadata: dict = field(default_factory=dict)
+
+    def _repr_html_(self):
+        return self.html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.html, "text/plain": re.sub(r"<[^>]+>", "", self.html)[:2000]}
+        return data, ({MIME_METADATA_KEY: self.metadata} if self.metadata else {})
+
+    def __add__(self, other: Fragment) -> Fragment:
+        return Fragment(self.html + other.html, {**self.metadata, **other.metadata})
+
+
+def heading(text: str, level: int = 2, anchor: str | None = None) -> str:
+    return f'<h{level} id="{escape(anchor or slug(text))}">{escape(text)}</h{level}>'
+
+
+def paragraph(text: str, css: str | None = None) -> str:
+    klass = f' class="{css}"' if css else ""
+    return f"<p{klass}>{escape(text)}</p>"
+
+
+def table(
+    frame: pd.DataFrame, caption: str, *, row_header: bool = True, numeric: set[str] | None = None, css: str = "data"
+) -> str:
+    """An accessible table: a caption, header cells with scope, the first column as row headers."""
+    numeric = (
+        numeric
+        if numeric is not None
+        else {
+            c for c in frame.columns if frame[c].map(lambda x: isinstance(x, (int, float)) or _looks_numeric(x)).all()
+        }
+    )
+    head = "".join(f'<th scope="col"{_num(c, numeric)}>{escape(c)}</th>' for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = []
+        for i, (column, value) in enumerate(zip(frame.columns, values)):
+            tag = "th" if (i == 0 and row_header) else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            cells.append(f"<{tag}{scope}{_num(column, numeric)}>{escape(value)}</{tag}>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="table-wrap"><table class="{css}"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _looks_numeric(value) -> bool:
+    text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
+    text = text.replace("<", "").replace("−", "").replace("-", "")
+    return text.isdigit()
+
+
+def _num(column, numeric) -> str:
+    return ' class="num"' if column in numeric else ""
+
+
+def figure(
+    number: int,
+    png: bytes,
+    alt: str,
+    caption: str,
+    data: pd.DataFrame,
+    *,
+    label: str,
+    data_label: str,
+    width: int | None = None,
+    height: int | None = None,
+) -> str:
+    """A numbered figure: the image with its alt text, a caption and the data table beneath it, collapsed."""
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    size = f' width="{width}" height="{height}"' if width and height else ""
+    table_html = table(data, f"{label} {number}: {data_label}")
+    return (
+        f'<figure id="attels-{number}"><img src="{src}" alt="{escape(alt)}"{size}>'
+        f'<figcaption><span class="fig-no">{escape(label)} {number}.</span> {escape(caption)}</figcaption>'
+        f"<details><summary>{escape(data_label)}</summary>{table_html}</details></figure>"
+    )
+
+
+def status_badge(status: str | None, text: str) -> str:
+    klass = f"status status-{escape(status)}" if status else "status"
+    return f'<span class="{klass}">{escape(text)}</span>'
+
+
+def definition_list(items: list[tuple[str, str]]) -> str:
+    body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
+    return f"<dl>{body}</dl>"

@@ -1,0 +1,128 @@
+"""The warm-kernel engine and the batch runner, on tiny purpose-built notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from di_eval import batch
+from di_eval.engine import KernelStartError, WarmKernel
+
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+pytestmark = pytest.mark.kernel
+
+
+def job(name, notebook="ok", **parameters):
+    return batch.Job(name, NOTEBOOKS / f"{notebook}.ipynb", {"label": name, **parameters}, f"r/{name}.html")
+
+
+def test_failure_is_isolated_and_marked(tmp_path):
+    jobs = [job("a"), job("bad", "broken"), job("b")]
+    outcomes = batch.execute(jobs, tmp_path, workers=1, timeout=60)
+    assert [o.status for o in outcomes] == ["ok", "failed", "ok"]
+    bad = outcomes[1]
+    assert "ValueError: broken on purpose: bad" in bad.error
+    assert (tmp_path / "r/a.html").is_file() and (tmp_path / "r/b.html").is_file()
+    assert not (tmp_path / "r/bad.html").exists()
+    executed = nbformat.read(tmp_path / bad.notebook_path, as_version=4)
+    failing = [c for c in executed.cells if c.get("metadata", {}).get("papermill", {}).get("exception")]
+    assert len(failing) == 1 and "raise ValueError" in failing[0].source
+    assert any("An Exception was encountered" in c.source for c in executed.cells if c.cell_type == "markdown")
+
+
+def test_namespace_is_reset_between_reports(tmp_path):
+    outcomes = batch.execute([job("one", "leak"), job("two", "leak")], tmp_path, workers=1, timeout=60)
+    texts = []
+    for outcome in outcomes:
+        executed = nbformat.read(tmp_path / outcome.notebook_path, as_version=4)
+        texts.append(executed.cells[-1].outputs[0].text)
+        assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
+    assert texts[0] == texts[1]
+
+
+def test_hanging_report_is_stopped_and_the_next_runs(tmp_path):
+    jobs = [job("hang", wait=120), job("after")]
+    started = time.monotonic()
+    outcomes = batch.execute(jobs, tmp_path, workers=1, timeout=3)
+    assert time.monotonic() - started < 60
+    assert [o.status for o in outcomes] == ["timeout", "ok"]
+    assert outcomes[0].failing_cell is not None and "time limit" in outcomes[0].error
+
+
+def test_kernel_start_is_retried(monkeypatch):
+    calls = []
+    original = WarmKernel._start_once
+
+    def flaky(self):
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        original(self)
+
+    monkeypatch.setattr(WarmKernel, "_start_once", flaky)
+    kernel = WarmKernel(retry_pause=0.01)
+    try:
+        kernel.start()
+        assert kernel.alive() and len(calls) == 3
+    finally:
+        kernel.shutdown()
+
+
+def test_kernel_that_never_starts_gives_a_clear_error(tmp_path):
+    kernel = WarmKernel(kernel_name="no-such-kernel", retries=2, retry_pause=0.01)
+    with pytest.raises(KernelStartError, match="did not start after 2 attempts"):
+        kernel.start()
+
+
+def test_parallel_workers_and_manifest(tmp_path):
+    out = tmp_path / "site"
+    jobs = [job(f"m{i}") for i in range(5)] + [job("bad", "broken")]
+    result = batch.run(jobs, out, parameters={"as_of": "2020-12-31"}, fingerprint="abc", workers=2, timeout=60)
+    assert [o.status for o in result.outcomes] == ["ok"] * 5 + ["failed"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"] == {"as_of": "2020-12-31"} and manifest["data_fingerprint"] == "abc"
+    assert manifest["failed"] == ["bad"]
+    assert {r["name"] for r in manifest["reports"]} == {f"m{i}" for i in range(5)} | {"bad"}
+    assert all(r["seconds"] > 0 for r in manifest["reports"])
+    assert "papermill" in manifest["package_versions"]
+    assert sorted(p.name for p in (out / "r").iterdir()) == [f"m{i}.html" for i in range(5)]
+
+
+def test_publication_is_atomic_when_killed(tmp_path):
+    out = tmp_path / "site"
+    first = batch.run([job("keep")], out, parameters={}, fingerprint="1", workers=1, timeout=60)
+    assert first.ok
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    script = f"""
+import sys
+from pathlib import Path
+from di_eval import batch
+jobs = [batch.Job("slow{{}}".format(i), Path({str(NOTEBOOKS / "ok.ipynb")!r}), {{"label": "s", "wait": 2}}, "r/slow{{}}.html".format(i)) for i in range(20)]
+if __name__ == "__main__":
+    batch.run(jobs, Path({str(out)!r}), parameters={{}}, fingerprint="2", workers=1, timeout=60)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    staging = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until the run has written some reports
+        found = list(tmp_path.glob(".site.staging-*/r/*.html"))
+        if found:
+            staging = found[0].parents[1]
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert staging is not None, "the run never got going"
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before, "the last good output is untouched"
+    again = batch.run([job("new")], out, parameters={}, fingerprint="3", workers=1, timeout=60)
+    assert again.ok and not list(tmp_path.glob(".site.staging-*")), "stale staging folders are cleared"
+    assert (tmp_path / ".site.previous" / "r" / "keep.html").is_file(), "the previous output is kept"
