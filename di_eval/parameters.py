@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from . import vocabulary as v
@@ -107,5 +108,6 @@ def parameters_cell(kind: str) -> str:
     """The source of a notebook's parameters cell: `name: type = value  # help` per line."""
     lines = ["# Parameters (papermill: -r/-p NAME VALUE). Each line: name: type = default  # help"]
     for spec in SPECS[kind]:
-        lines.append(f"{spec.name}: {spec.type.__name__} = {spec.default!r}  # {spec.help}")
+        default = json.dumps(spec.default, ensure_ascii=False) if isinstance(spec.default, str) else spec.default
+        lines.append(f"{spec.name}: {spec.type.__name__} = {default}  # {spec.help}")
     return "\n".join(lines)
