@@ -115,6 +115,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Atjaunojiet galvenes rindu (4. rinda) tādu, kāda tā ir tukšajā veidlapā.",
         "Restore the header row (row 4) as it is in the blank form.",
     ),
+    "not_data_sheet": (
+        "šis ir veidlapas lapas “{sheet_name}” eksports: tajā nav datu",
+        "this is an export of the form's sheet '{sheet_name}': it holds no data",
+        "Šo failu ielādēt nav vajadzīgs; ielādējiet datu lapu CSV failus.",
+        "There is no need to ingest this file; ingest the CSV files of the data sheets.",
+    ),
     "table_unknown": (
         "nevar noteikt, kurai veidlapas lapai atbilst šie dati: nav atpazīstamas kolonnu galvenes",
         "cannot tell which sheet of the form this is: no recognised column headers",
@@ -603,6 +609,15 @@ def _match_headers(row: Sequence[object], sheet: forms.FormSheet) -> tuple[dict[
     return found, unknown
 
 
+def _other_sheet(name: str) -> str | None:
+    """The form's instructions or lists sheet, if ``name`` is one of them (CSV exports carry the name)."""
+    key = normal(name)
+    for other in (*forms.INSTRUCTIONS, forms.LISTS_SHEET):
+        if key == normal(other) or key.endswith(" " + normal(other)):
+            return other
+    return None
+
+
 def _sheet_by_name(name: str) -> forms.FormSheet | None:
     key = normal(name)
     for sheet in forms.FORM_SHEETS:
@@ -623,6 +638,8 @@ class SheetMatch:
 
 
 def _identify(grid: Grid) -> SheetMatch | None:
+    if _other_sheet(grid.name):
+        return None
     named = _sheet_by_name(grid.name)
     candidates = [named] if named else list(forms.FORM_SHEETS)
     best: tuple | None = None
@@ -842,8 +859,14 @@ def read_form(path: str | Path, context: Context | None = None) -> Submission:
         submission.findings += _privacy_findings(shown, grid, context)
     matches = [m for m in (_identify(g) for g in grids) if m is not None]
     if kind == "csv" and not matches:
-        rule = "table_unknown" if path.suffix.lower() in (".csv", ".txt", ".tsv") else "not_spreadsheet"
-        submission.findings.append(Finding(shown, None, None, None, None, rule))
+        other = _other_sheet(grids[0].name) if grids else None
+        if other:
+            submission.findings.append(
+                Finding(shown, None, None, None, None, "not_data_sheet", (("sheet_name", other),))
+            )
+        else:
+            rule = "table_unknown" if path.suffix.lower() in (".csv", ".txt", ".tsv") else "not_spreadsheet"
+            submission.findings.append(Finding(shown, None, None, None, None, rule))
         return submission
     _check_identity(submission, grids, matches, context)
     if kind == "xlsx":
