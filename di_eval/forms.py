@@ -793,6 +793,18 @@ def _validation(column: FormColumn, content: FormContent, lang: str, lists: _Lis
             errorTitle="Vesels skaitlis" if lv else "Whole number",
             error="Ierakstiet veselu skaitli, 0 vai vairāk." if lv else "Enter a whole number, 0 or more.",
         )
+    if column.kind == "date":
+        return DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(2010,1,1)",
+            formula2="DATE(2035,12,31)",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="Datums" if lv else "Date",
+            error="Ierakstiet datumu formā DD.MM.GGGG." if lv else "Enter a date as DD.MM.YYYY.",
+        )
     if column.kind == "money":
         return DataValidation(
             type="decimal",

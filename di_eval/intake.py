@@ -322,6 +322,17 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# Rules whose message already states the value: the text does not repeat it.
+_VALUE_IN_MESSAGE = {
+    "personal_code",
+    "new_exceeds_served",
+    "support_exceeds_assessments",
+    "any_below_largest",
+    "any_above_sum",
+    "year_outside",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem with a submitted file: where it is (file, sheet, cell, header), the value and the rule."""
@@ -359,7 +370,8 @@ class Finding:
         return ", ".join(parts)
 
     def text(self, lang: str = "lv") -> str:
-        value = "" if self.value in (None, "") else f" ({'vērtība' if lang == 'lv' else 'value'}: “{self.value}”)"
+        shown = self.value not in (None, "") and self.rule not in _VALUE_IN_MESSAGE
+        value = "" if not shown else f" ({'vērtība' if lang == 'lv' else 'value'}: “{self.value}”)"
         todo = "Ko darīt" if lang == "lv" else "What to do"
         return f"{self.where(lang)}: {self.message(lang)}{value}. {todo}: {self.advice(lang)}"
 
@@ -1641,12 +1653,11 @@ def _status(year: int, received: dt.date) -> str:
 
 
 def _outcome(s: Submission, action: str, _replaced, tables: _Tables, status: str | None = None) -> IngestOutcome:
-    if status is None:
+    raw = _raw_name(s)
+    if status is None:  # already there: report what the log says about it
         row = next(r for r in _active(tables.get("submissions"), s.atvk_code, s.year) if r.get("sha256") == s.sha256)
-        status = row["status"]
-    return IngestOutcome(
-        str(s.path), s.atvk_code, s.name, s.year, action, status, tuple(sorted(s.covered)), _raw_name(s)
-    )
+        status, raw = row["status"], row.get("file") or raw
+    return IngestOutcome(str(s.path), s.atvk_code, s.name, s.year, action, status, tuple(sorted(s.covered)), raw)
 
 
 def _apply(plan, tables: _Tables, into: Path, received: dt.date, reference_dir, context: Context) -> IngestResult:
