@@ -129,7 +129,7 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     ),
     "column_missing": (
         "trūkst kolonnas “{expected}”{unrecognised}",
-        "column '{expected}' is missing{unrecognised_en}",
+        "column '{expected}' is missing{unrecognised}",
         "Atjaunojiet veidlapas kolonnas nosaukumu “{expected}” galvenes rindā; kolonnu secība var būt jebkura.",
         "Restore the form's column name '{expected}' in the header row; the columns may be in any order.",
     ),
@@ -351,13 +351,20 @@ class Finding:
         match = re.fullmatch(r"[A-Z]+(\d+)", self.cell or "")
         return int(match.group(1)) if match else None
 
+    def _params(self, lang: str) -> dict:
+        """The message parameters; in English a parameter ``x_en`` stands for ``x``."""
+        params = dict(self.params)
+        if lang == "en":
+            params.update({k[:-3]: x for k, x in self.params if k.endswith("_en")})
+        return params
+
     def message(self, lang: str = "lv") -> str:
         lv, en, _, _ = MESSAGES[self.rule]
-        return (lv if lang == "lv" else en).format(**dict(self.params))
+        return (lv if lang == "lv" else en).format(**self._params(lang))
 
     def advice(self, lang: str = "lv") -> str:
         _, _, lv, en = MESSAGES[self.rule]
-        return (lv if lang == "lv" else en).format(**dict(self.params))
+        return (lv if lang == "lv" else en).format(**self._params(lang))
 
     def where(self, lang: str = "lv") -> str:
         parts = [self.file]
@@ -867,8 +874,9 @@ def read_form(path: str | Path, context: Context | None = None) -> Submission:
     if findings:
         return submission
     shown = str(path)
+    known = _known_text(context)
     for grid in grids:
-        submission.findings += _privacy_findings(shown, grid, context)
+        submission.findings += _privacy_findings(shown, grid, known)
     matches = [m for m in (_identify(g) for g in grids) if m is not None]
     if kind == "csv" and not matches:
         other = _other_sheet(grids[0].name) if grids else None
@@ -905,8 +913,7 @@ def read_form(path: str | Path, context: Context | None = None) -> Submission:
     return submission
 
 
-def _privacy_findings(file: str, grid: Grid, context: Context) -> list[Finding]:
-    known = _known_text(context)
+def _privacy_findings(file: str, grid: Grid, known: frozenset[str]) -> list[Finding]:
     found = []
     for hit in privacy.scan(grid.rows, known):
         if hit.kind == "personal_code":
@@ -962,10 +969,18 @@ def _identity_mentions(grid: Grid, until: int | None) -> list[tuple[str, object,
             if rest.strip():
                 found.append((kind, rest.strip(), cell_name(r, c)))
                 continue
-            after = next(((cc, x) for cc, x in enumerate(row[c + 1 :], start=c + 1) if x is not None), None)
-            if after is not None:
+            # the value stands next to its label (one empty cell between is tolerated), never another label
+            after = next(((cc, x) for cc, x in enumerate(row[c + 1 : c + 3], start=c + 1) if x is not None), None)
+            if after is not None and not _is_identity_label(after[1]):
                 found.append((kind, after[1], cell_name(r, after[0])))
     return found
+
+
+def _is_identity_label(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    label = value.partition(":")[0]
+    return value.strip().endswith(":") or any(normal(label) in labels for labels in _IDENTITY.values())
 
 
 def _check_identity(submission: Submission, grids: list[Grid], matches: list[SheetMatch], context: Context) -> None:
@@ -1115,12 +1130,12 @@ def _read_row(submission: Submission, match: SheetMatch, r: int, context: Contex
         code = _parse_key(column, value, context, submission)
         if code is None:
             if column.name == "service" and parse_choice(_ANY_SERVICE, value) == "any":
-                problem(column.name, "any_on_services", value, sheet_name=forms.SHEETS_BY_KEY["new_persons"].lv)
+                new_persons = forms.SHEETS_BY_KEY["new_persons"]
+                problem(column.name, "any_on_services", value, sheet_name=new_persons.lv, sheet_name_en=new_persons.en)
             elif column.kind == "project":
                 _project_problem(problem, column, value, context, submission)
             else:
-                choices = "; ".join(forms.choice_label(column, c, "lv") for c in column.choices)
-                problem(column.name, "choice_unknown", value, choices=choices)
+                problem(column.name, "choice_unknown", value, **_choices(column, column.choices))
             continue
         row.keys[column.name] = code
     if row.keys.get("fund") == "total":
@@ -1138,6 +1153,14 @@ def _read_row(submission: Submission, match: SheetMatch, r: int, context: Contex
     if len(row.keys) < len(sheet.key_columns):
         return None  # an incomplete key: reported above if the row holds data, else an unused line
     return row
+
+
+def _choices(column: forms.FormColumn, codes) -> dict[str, str]:
+    """The allowed labels, as message parameters in both languages."""
+    return {
+        "choices": "; ".join(forms.choice_label(column, c, "lv") for c in codes),
+        "choices_en": "; ".join(forms.choice_label(column, c, "en") for c in codes),
+    }
 
 
 _ANY_SERVICE = forms.FormColumn("service", "choice", "", "", choices=("any",), vocabulary="SERVICES")
@@ -1229,12 +1252,9 @@ def _services_in_plan(submission: Submission, rows: list[FormRow]) -> None:
     for row in rows:
         group, service = row.keys.get("target_group"), row.keys.get("service")
         if group and service and service not in v.GROUP_SERVICES[group]:
-            choices = "; ".join(forms.choice_label(column, s, "lv") for s in v.GROUP_SERVICES[group])
-            submission.findings.append(
-                _finding_at(
-                    submission, row, "service", v.label(v.SERVICES, service), "service_not_in_plan", choices=choices
-                )
-            )
+            shown = v.label(v.SERVICES, service)
+            choices = _choices(column, v.GROUP_SERVICES[group])
+            submission.findings.append(_finding_at(submission, row, "service", shown, "service_not_in_plan", **choices))
 
 
 def _any_bounds(submission: Submission) -> None:

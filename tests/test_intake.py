@@ -599,3 +599,21 @@ def test_ingest_command(tmp_path, sample_dataset, capsys):
     with pytest.raises(SystemExit) as usage:
         main(["ingest", str(form), "--into", str(into), "--received", "yesterday"])
     assert usage.value.code == 2
+
+
+def test_english_findings_list_english_choices(tmp_path, sample_dataset):
+    form = filled_form(tmp_path, sample_dataset)
+    set_cells(form, {("Pakalpojumi", "A6"): "senioriem", ("Pārejas", "B4"): "Cik"})
+    submission = intake.read_form(form)
+    unknown = only(submission, "choice_unknown")
+    assert "children with functional impairments (FT)" in unknown.advice("en")
+    assert "bērni" not in unknown.advice("en")
+    renamed = only(submission, "column_missing")
+    assert "unrecognised headers: B4 “Cik”" in renamed.message("en")
+    assert "neatpazītas galvenes: B4 “Cik”" in renamed.message("lv")
+
+
+def test_validate_knows_the_projects_of_a_dataset(tmp_path, sample_dataset, capsys):
+    form = filled_form(tmp_path, sample_dataset)
+    assert main(["validate", str(form), "--data", str(paths.SAMPLE_DIR)]) == 0
+    assert "derīgs" in capsys.readouterr().out
