@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -617,3 +618,25 @@ def test_validate_knows_the_projects_of_a_dataset(tmp_path, sample_dataset, caps
     form = filled_form(tmp_path, sample_dataset)
     assert main(["validate", str(form), "--data", str(paths.SAMPLE_DIR)]) == 0
     assert "derīgs" in capsys.readouterr().out
+
+
+def test_two_ingests_at_once_both_land(tmp_path, sample_dataset):
+    first = filled_form(tmp_path, sample_dataset, "0640600", 2020, name="a.xlsx")
+    second = filled_form(tmp_path, sample_dataset, "0170000", 2022, name="b.xlsx")
+    into = tmp_path / "ds"
+    errors = []
+
+    def run(form):
+        try:
+            intake.ingest([form], into, received=RECEIVED)
+        except Exception as err:  # noqa: BLE001 - collected and asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(form,)) for form in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    log = di_eval.load(into).submissions
+    assert sorted(log["atvk_code"]) == ["0170000", "0640600"]
