@@ -325,9 +325,18 @@ NOUNS = {
     ),
     "event": _noun(
         "m",
+        "notikums notikuma notikumam notikumu notikumā",
+        "notikumi notikumu notikumiem notikumus notikumos",
+        "event|events",
+    ),
+    "activity_event": _noun(
+        "m",
         "pasākums pasākuma pasākumam pasākumu pasākumā",
         "pasākumi pasākumu pasākumiem pasākumus pasākumos",
         "event|events",
+    ),
+    "milestone": _noun(
+        "m", "posms posma posmam posmu posmā", "posmi posmu posmiem posmus posmos", "milestone|milestones"
     ),
     "assessment": _noun(
         "m",
@@ -410,6 +419,7 @@ _PARTICIPLES = {
     "moved": {"m": ("pārcēlies", "pārcēlušies"), "f": ("pārcēlusies", "pārcēlušās")},
     "expected": {"m": ("sagaidāms", "sagaidāmi"), "f": ("sagaidāma", "sagaidāmas")},
     "received_passive": {"m": ("saņemts", "saņemti"), "f": ("saņemta", "saņemtas")},
+    "achieved": {"m": ("sasniegts", "sasniegti"), "f": ("sasniegta", "sasniegtas")},
 }
 
 
@@ -453,6 +463,18 @@ MILESTONE_STATUSES = {
 }
 
 
+PLAN_CHANGES = {
+    "removed": ("izslēgta no saraksta", "removed from the list"),
+    "added": ("iekļauta sarakstā", "added to the list"),
+}
+
+IMPORTANCE = {
+    "high": ("augsta", "high"),
+    "medium": ("vidēja", "medium"),
+    "low": ("zema", "low"),
+}
+
+
 def _names(table: dict) -> dict:
     """A code -> (lv, en) view of a table whose rows may carry a symbol first."""
     return {code: names[-2:] for code, names in table.items()}
@@ -472,6 +494,8 @@ TERM_KINDS = {
     "status": _names(STATUSES),
     "project_status": PROJECT_STATUSES,
     "milestone_status": _names(MILESTONE_STATUSES),
+    "plan_change": PLAN_CHANGES,
+    "importance": IMPORTANCE,
 }
 
 
@@ -493,6 +517,122 @@ def term(code: str, lang: str, kind: str | None = None) -> str:
             return v.label(table, code, lang)
     choices = sorted({c for table in tables for c in table})
     raise ChoiceError("term", code, choices)
+
+
+def term_list(codes, lang: str, kind: str | None = None) -> str:
+    """Several codes written as one field ("day_care_centre;specialised_workshop") named and joined."""
+    if _is_blank(codes):
+        return ""
+    parts = [c.strip() for c in str(codes).split(";") if c.strip()]
+    return ", ".join(term(code, lang, kind) for code in parts)
+
+
+# Headers of report tables and chart data, by the column's code.
+COLUMN_LABELS = {
+    "scope": ("Teritorija", "Area"),
+    "municipality": ("Pašvaldība", "Municipality"),
+    "name": ("Nosaukums", "Name"),
+    "year": ("Gads", "Year"),
+    "date": ("Datums", "Date"),
+    "event": ("Notikums", "Event"),
+    "target_group": ("Mērķa grupa", "Target group"),
+    "service": ("Pakalpojums", "Service"),
+    "persons": ("Personas", "Persons"),
+    "persons_served": ("Pakalpojumus saņēma", "Persons served"),
+    "persons_new": ("No tiem pirmo reizi", "Of them for the first time"),
+    "assessments": ("Vajadzību izvērtējumi", "Needs assessments"),
+    "support_plans": ("Atbalsta plāni", "Support plans"),
+    "measure": ("Rādītājs", "Measure"),
+    "value": ("Vērtība", "Value"),
+    "label": ("Vērtība", "Value"),
+    "source": ("Avots", "Source"),
+    "target": ("Mērķis", "Target"),
+    "target_value": ("Mērķa vērtība", "Target value"),
+    "plan_version": ("Plāna redakcija", "Plan version"),
+    "in_force_from": ("Spēkā no", "In force from"),
+    "achieved": ("Sasniegts", "Achieved"),
+    "rate": ("Sasniegtā daļa", "Share achieved"),
+    "expected_rate": ("Sagaidāmā daļa", "Share expected"),
+    "status": ("Statuss", "Status"),
+    "transition": ("Pāreja", "Transition"),
+    "project": ("Projekts", "Project"),
+    "project_id": ("Projekta kods", "Project code"),
+    "facility_types": ("Objektu veidi", "Facility types"),
+    "places_planned": ("Plānotās vietas", "Places planned"),
+    "places_created": ("Izveidotās vietas", "Places created"),
+    "milestone": ("Posms", "Milestone"),
+    "planned_date": ("Plānotais datums", "Planned date"),
+    "actual_date": ("Faktiskais datums", "Actual date"),
+    "slippage_days": ("Novirze, dienas", "Slippage, days"),
+    "change": ("Izmaiņas", "Change"),
+    "programme": ("Programma", "Programme"),
+    "fund": ("Fonds", "Fund"),
+    "planned_eur": ("Plānots, EUR", "Planned, EUR"),
+    "contracted_eur": ("Līgumos, EUR", "Contracted, EUR"),
+    "paid_eur": ("Izmaksāts, EUR", "Paid, EUR"),
+    "absorption_rate": ("Apguve", "Absorption"),
+    "expected": ("Sagaidāmas atskaites", "Submissions due"),
+    "received": ("Saņemtas", "Received"),
+    "on_time": ("Laikā", "On time"),
+    "late": ("Ar nokavējumu", "Late"),
+    "missing": ("Nav saņemtas", "Missing"),
+    "importance": ("Nozīmīgums", "Importance"),
+    "message": ("Ziņojums", "Message"),
+    "as_of": ("Izvērtējuma datums", "Evaluated as of"),
+    "structure": ("Pašvaldību iedalījums", "Municipal structure"),
+    "data": ("Dati", "Data"),
+    "fingerprint": ("Datu nospiedums", "Data fingerprint"),
+    "version": ("Programmatūras versija", "Software version"),
+    "generated": ("Izveidots", "Generated"),
+    "rank": ("Vieta", "Rank"),
+    "code": ("Kods", "Code"),
+    "indicator": ("Rādītājs", "Indicator"),
+    "definition": ("Definīcija", "Definition"),
+    "unit": ("Mērvienība", "Unit"),
+}
+
+BASELINE_MEASURES = {
+    "children_in_childrens_homes": (
+        "Bērni 5 bērnu namos (31.12.2016.)",
+        "Children in 5 children's homes (31 Dec 2016)",
+    ),
+    "children_in_childrens_homes_assessed": (
+        "No tiem izvērtēti (31.12.2016.)",
+        "Of them assessed (31 Dec 2016)",
+    ),
+    "ft_needs_assessment_applications": (
+        "Pieteikumi vajadzību izvērtēšanai: bērni ar FT",
+        "Applications for needs assessment: children with FT",
+    ),
+    "grt_needs_assessment_applications": (
+        "Pieteikumi vajadzību izvērtēšanai: personas ar GRT",
+        "Applications for needs assessment: persons with GRT",
+    ),
+}
+
+
+def column_label(code: str, lang: str) -> str:
+    """The human header of a table column in ``lang`` ("persons_served" -> "Pakalpojumus saņēma")."""
+    check_lang(lang)
+    if code not in COLUMN_LABELS:
+        raise ChoiceError("column", code, sorted(COLUMN_LABELS))
+    return COLUMN_LABELS[code][0 if lang == "lv" else 1]
+
+
+def baseline_label(measure: str, lang: str) -> str:
+    """The name of a baseline measure (data/reference/baseline.csv) in ``lang``."""
+    check_lang(lang)
+    if measure not in BASELINE_MEASURES:
+        raise ChoiceError("baseline measure", measure, sorted(BASELINE_MEASURES))
+    return BASELINE_MEASURES[measure][0 if lang == "lv" else 1]
+
+
+def tile_map_title(lang: str) -> str:
+    """The title of the regional tile map of persons served (FT and GRT, cumulative)."""
+    check_lang(lang)
+    if lang == "lv":
+        return "Pakalpojumus saņēmušie bērni ar FT un personas ar GRT pa pašvaldībām (kopā)"
+    return "Children with FT and persons with GRT served, by municipality (cumulative)"
 
 
 def status_symbol(status: str | None) -> str:
