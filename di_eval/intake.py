@@ -1552,6 +1552,12 @@ def ingest(
     received = received or dt.date.today()
     files = [Path(f) for f in files]
     _check_target(into)
+    if not into.parent.is_dir():
+        # check before creating folders, so that a refused ingest leaves no trace
+        context = Context.load(None, reference_dir)
+        findings = [f for path in files for f in read_form(path, context).findings]
+        if findings:
+            raise IntakeError(findings, str(into))
     try:
         into.parent.mkdir(parents=True, exist_ok=True)
         with _locked(into.parent):

@@ -547,6 +547,13 @@ def test_a_merge_that_breaks_a_dataset_rule_points_at_the_cell(tmp_path, sample_
     assert any(f.rule == "dataset_rule" and "milestone" in f.message("en") for f in refused.value.findings)
 
 
+def test_a_refused_ingest_creates_no_folder(tmp_path):
+    blank = forms.write_form(tmp_path / "blank.xlsx", "Saldus", 2021)
+    with pytest.raises(intake.IntakeError):
+        intake.ingest([blank], tmp_path / "new" / "dataset")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blank.xlsx"]
+
+
 def test_into_a_folder_that_is_not_a_dataset_is_refused(tmp_path, sample_dataset):
     form = filled_form(tmp_path, sample_dataset)
     other = tmp_path / "photos"
@@ -640,3 +647,17 @@ def test_two_ingests_at_once_both_land(tmp_path, sample_dataset):
     assert errors == []
     log = di_eval.load(into).submissions
     assert sorted(log["atvk_code"]) == ["0170000", "0640600"]
+
+
+def test_blank_stays_not_reported_and_zero_stays_zero(tmp_path, sample_dataset):
+    form = filled_form(tmp_path, sample_dataset)
+    sheet, blank = cell_of(form, "services", ("GRT", "care"), "persons_served")
+    _, zero = cell_of(form, "services", ("GRT", "group_apartment"), "persons_served")
+    set_cells(form, {(sheet, blank): None, (sheet, zero): 0})
+    into = tmp_path / "ds"
+    intake.ingest([form], into, received=RECEIVED)
+    uptake = di_eval.load(into).service_uptake.set_index(["target_group", "service"])
+    assert pd.isna(uptake.at[("GRT", "care"), "persons_served"])
+    assert uptake.at[("GRT", "group_apartment"), "persons_served"] == 0
+    text = (into / "service_uptake.csv").read_text().splitlines()
+    assert "2020,0640600,GRT,care,,0" in text and "2020,0640600,GRT,group_apartment,0,0" in text
