@@ -13,7 +13,7 @@ import sys
 from . import __version__
 from .errors import ChoiceError, DataValidationError, DiEvalError
 
-COMMAND_MODULES = ("di_eval.cli_data", "di_eval.cli_intake")
+COMMAND_MODULES = ("di_eval.cli_data", "di_eval.cli_intake", "di_eval.cli_run")
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("di-eval: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `| head`): not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

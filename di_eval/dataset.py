@@ -251,8 +251,13 @@ def _uptake_rules(uptake: pd.DataFrame, file: str) -> list[Problem]:
     # 'any' counts unique persons: at least the largest single service, at most their sum.
     keys = ["year", "atvk_code", "target_group"]
     services = uptake[uptake["service"] != "any"]
-    per = services.groupby(keys)[["persons_served", "persons_new"]].agg(["max", "sum"])
+    grouped = services.groupby(keys)[["persons_served", "persons_new"]]
+    per = grouped.agg(["max", "sum"])
     per.columns = [f"{measure}_{how}" for measure, how in per.columns]
+    # the upper bound (sum over services) is known only when every service was reported
+    blanks = grouped.agg(lambda s: s.isna().any())
+    for measure in ("persons_served", "persons_new"):
+        per.loc[blanks[measure].astype(bool), f"{measure}_sum"] = pd.NA
     anyrows = uptake[uptake["service"] == "any"].set_index(keys)[["persons_served", "persons_new"]]
     joined = anyrows.join(per, how="inner")
     for measure in ("persons_served", "persons_new"):

@@ -173,3 +173,13 @@ def test_raw_files_unchanged_by_loading(sample_copy):
     before = {p.name: p.read_bytes() for p in sample_copy.glob("*.csv")}
     di_eval.load(sample_copy)
     assert before == {p.name: p.read_bytes() for p in sample_copy.glob("*.csv")}
+
+
+def test_any_upper_bound_only_when_every_service_is_reported(sample_copy, edit):
+    path = sample_copy / "service_uptake.csv"
+    # blank one service of a group: 'any' may then exceed the sum of the reported ones
+    for service in ("social_rehabilitation", "respite"):
+        row = first_row(path, service=service, target_group="FT", year="2019", atvk_code="0170000")
+        edit(path, row, "persons_served", "")
+        edit(path, row, "persons_new", "")
+    di_eval.load(sample_copy)
