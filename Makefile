@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/sample
 OUT ?= outputs
 
-.PHONY: help install test test-browser test-fast lab check sample reports lint format benchmark clean
+.PHONY: help install test test-browser test-fast lab check sample reports reports-en lint format benchmark clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,15 @@ lab: $(STAMP) ## open JupyterLab on the project
 
 check: $(STAMP) ## validate the shipped sample dataset
 	$(BIN)/di-eval check --data $(DATA)
+
+reports: $(STAMP) ## the main job: every report, the region report and the index into outputs/reports
+	$(BIN)/di-eval run --data $(DATA) --out $(OUT)/reports
+
+reports-en: $(STAMP) ## the same reports in English, into outputs/reports-en
+	$(BIN)/di-eval run --data $(DATA) --out $(OUT)/reports-en --lang en
+
+benchmark: $(STAMP) ## the performance benchmarks (figures go in the README)
+	$(BIN)/python benchmarks/batch.py
 
 sample: $(STAMP) ## regenerate the synthetic sample in data/sample
 	$(BIN)/di-eval sample --out data/sample
