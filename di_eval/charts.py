@@ -257,11 +257,26 @@ def _marks_note(values, lang: str, mark: str = "bar") -> str:
             notes.append(f"{shape_lv} ar „<{threshold}“ — {hidden_lv}, kas netiek publicēts.")
         else:
             notes.append(f"{shape_en} marked “<{threshold}”: {hidden_en}, not published.")
+    for marker in sorted({str(x).strip() for x in values if _kind(x) == "hidden"}):
+        if lang == "lv":
+            notes.append(f"„{marker}“ — skaitlis slēpts, lai nevarētu aprēķināt citus slēptos skaitļus (tas nav 0).")
+        else:
+            notes.append(f"“{marker}”: a count hidden so that other hidden counts cannot be worked out (not 0).")
     if any(_kind(x) == "missing" for x in values):
         notes.append(
             "„nav ziņots“ — dati nav iesniegti." if lang == "lv" else "“not reported”: no data were submitted."
         )
     return " ".join(notes)
+
+
+def _value_words(value, lang: str) -> str:
+    """A published value for alt text: "25", "mazāk nekā 5", "slēpts", "nav ziņots"."""
+    kind = _kind(value)
+    if kind == "suppressed":
+        return f"{n._FEWER_THAN[lang]} {n.suppression_threshold(value)}"
+    if kind == "hidden":
+        return "skaitlis slēpts" if lang == "lv" else "hidden"
+    return _shown(value, lang)
 
 
 def _caption(lang: str, *parts: str, source: str | None = None) -> str:
@@ -273,7 +288,8 @@ def _caption(lang: str, *parts: str, source: str | None = None) -> str:
 
 
 def _bar_with_label(ax, position: float, value, colour: str, lang: str, *, horizontal: bool, width: float = 0.7):
-    """One bar for a published value, labelled: solid, empty-hatched up to "<N", or a gap."""
+    """One bar for a published value, labelled: solid, empty-hatched up to "<N", or a gap
+    labelled with the secondary marker ("x") or "nav ziņots"."""
     kind = _kind(value)
     label = _shown(value, lang)
     if kind == "number":
@@ -602,7 +618,7 @@ def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
     peak = max(numbers, key=lambda y: (numbers[y], -y))
 
     def at(year):
-        value = n.count_phrase(values[year], "person", lang).rsplit(" ", 1)[0]  # "25" or "mazāk nekā 5"
+        value = _value_words(values[year], lang)
         return f"{year}. gadā {value}" if lang == "lv" else f"{value} in {year}"
 
     shown = [y for y in years if _kind(values[y]) != "missing"]  # unreported years are listed once, below
@@ -618,7 +634,10 @@ def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
         parts.append(at(last))
     hidden = [y for y in years if _kind(values[y]) == "suppressed" and y not in (first, last)]
     missing = [y for y in years if _kind(values[y]) == "missing"]
+    secret = [y for y in years if _kind(values[y]) == "hidden" and y not in (first, last)]
     text = f"{name}: {', '.join(parts)}"
+    if secret:
+        text += ("; skaitlis slēpts: " if lang == "lv" else "; hidden: ") + ", ".join(str(y) for y in secret)
     if hidden:
         text += (
             f"; mazāk nekā {n.suppression_threshold(values[hidden[0]])}: "
@@ -701,7 +720,7 @@ def _services_alt(target_group: str, values: dict, services: list[str], lang: st
     ranked = sorted(
         (s for s in services if s != "any"),
         key=lambda s: (
-            {"number": 0, "suppressed": 1, "missing": 2}[_kind(values.get(s))],
+            {"number": 0, "suppressed": 1, "hidden": 2, "missing": 3}[_kind(values.get(s))],
             -(_number(values.get(s)) if _kind(values.get(s)) == "number" else 0),
         ),
     )
@@ -1105,6 +1124,16 @@ def _small_bar(ax, year: int, value, colour: str, lang: str) -> None:
         ax.bar(year, float(value), width=0.75, **p.mark_style("actual", colour))
     elif kind == "suppressed":
         ax.bar(year, _bound(value), width=0.75, **p.mark_style("suppressed", colour))
+    elif kind == "hidden":
+        ax.annotate(
+            str(value).strip(),
+            (year, 0),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=MIN_FONT_PT,
+        )
     elif kind == "missing":
         ax.annotate(
             n.NOT_REPORTED[lang],
@@ -1190,7 +1219,10 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
     small = [
         label_of(s)
         for s in scopes
-        if all(_kind(x) != "number" or float(x) == 0 for x in rows[rows["scope"] == s][measure])
+        if all(
+            _kind(x) in ("suppressed", "missing") or (_kind(x) == "number" and float(x) == 0)
+            for x in rows[rows["scope"] == s][measure]
+        )
     ]
     missing = sorted(
         {

@@ -36,6 +36,7 @@ NOT_REPORTED = {"lv": "nav ziņots", "en": "not reported"}
 NOT_COMPUTABLE = {"lv": "nav aprēķināms", "en": "not computable"}
 UNKNOWN = {"lv": "nav zināms", "en": "unknown"}
 _FEWER_THAN = {"lv": "mazāk nekā", "en": "fewer than"}
+_NOT_PUBLISHED = {"lv": "skaits nav publicējams", "en": "number not published"}
 
 CASES = ("nom", "gen", "dat", "acc", "loc")
 
@@ -58,13 +59,19 @@ _SUPPRESSED = re.compile(r"^<\s*(\d+)$")
 
 
 def value_kind(value) -> str:
-    """What a published value is: ``"number"``, ``"suppressed"`` ("<5") or ``"missing"`` (not reported)."""
+    """What a published value is: ``"number"``; ``"suppressed"`` ("<5": 1 to 4); ``"hidden"``
+    (a secondary-suppression marker such as "x": not 0, size not told); ``"missing"`` (not reported)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return "missing"
     if isinstance(value, str):
-        if _SUPPRESSED.match(value.strip()):
+        text = value.strip()
+        if _SUPPRESSED.match(text):
             return "suppressed"
-        raise DiEvalError(f"not a published value: {value!r} (expected a number, '<N' or blank)")
+        if not text:
+            return "missing"
+        if len(text) <= 3 and text[0] != "<" and not any(ch.isdigit() for ch in text):
+            return "hidden"
+        raise DiEvalError(f"not a published value: {value!r} (expected a number, '<N', a marker such as 'x' or blank)")
     if isinstance(value, bool):
         raise DiEvalError(f"not a published value: {value!r}")
     try:
@@ -126,7 +133,7 @@ def format_number(value, lang: str, decimals: int | None = None) -> str:
     kind = value_kind(value)
     if kind == "missing":
         return NOT_REPORTED[lang]
-    if kind == "suppressed":
+    if kind in ("suppressed", "hidden"):
         return value.strip()
     if decimals is None:
         number = _round(value, 2)
@@ -378,6 +385,8 @@ def count_phrase(
     word = f"{before}{_get_noun(noun).form(value, lang, case)}{after}"
     if kind == "suppressed" and prose:
         return f"{_FEWER_THAN[lang]} {suppression_threshold(value)} {word}"
+    if kind == "hidden" and prose:
+        return f"{word} ({_NOT_PUBLISHED[lang]})"
     return f"{format_number(value, lang)} {word}"
 
 
@@ -737,8 +746,8 @@ def achievement_sentence(
         elif not _is_blank(rate) and kind == "number":
             first += f" jeb {format_percent(rate, lang)} no DI plāna mērķa ({target_text}{version})"
         else:
-            first += f" (DI plāna mērķis: {target_text}{version}); sasniegtā daļa nav aprēķināma"
-            first += ", jo skaitlis nav publicējams" if kind == "suppressed" else ""
+            first += f"; DI plāna mērķis: {target_text}{version}; sasniegtā daļa nav aprēķināma"
+            first += ", jo skaitlis nav publicējams" if kind in ("suppressed", "hidden") else ""
     else:
         if kind == "missing":
             first = f"No data were reported on {group_noun(target, lang)} up to {until}"
@@ -750,8 +759,8 @@ def achievement_sentence(
         elif not _is_blank(rate) and kind == "number":
             first += f": {format_percent(rate, lang)} of the DI plan target ({target_text}{version})"
         else:
-            first += f" (DI plan target: {target_text}{version}); the share achieved cannot be computed"
-            first += " because the figure is suppressed" if kind == "suppressed" else ""
+            first += f"; DI plan target: {target_text}{version}; the share achieved cannot be computed"
+            first += " because the figure is suppressed" if kind in ("suppressed", "hidden") else ""
     return f"{first}. {_expected_sentence(expected_rate, status, lang)}"
 
 
@@ -943,7 +952,7 @@ def _completeness_en(expected, received, late, missing) -> str:
     return "; ".join(parts) + "."
 
 
-def suppression_note(threshold: int, lang: str) -> str:
+def suppression_note(threshold: int, lang: str, secondary_marker: str | None = "x") -> str:
     """The disclosure rule in words, for every report that publishes counts of persons."""
     check_lang(lang)
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
@@ -962,16 +971,18 @@ def suppression_note(threshold: int, lang: str) -> str:
         if threshold == 2
         else f"counts from 1 to {threshold - 1} are not published and are shown"
     )
+    marked_lv = f" (tie apzīmēti ar „{secondary_marker}“, nav 0)" if secondary_marker else ""
+    marked_en = f" (marked “{secondary_marker}”; not 0)" if secondary_marker else ""
     if lang == "lv":
         return (
             f"Lai nevienu personu nevarētu atpazīt, {hidden_lv} kā „<{threshold}“ (0 parādīts kā 0). "
-            "Vajadzības gadījumā paslēpti arī citi skaitļi, lai slēpto vērtību nevarētu aprēķināt no kopsummām, "
-            "citām pašvaldībām vai citiem gadiem. Naudas summas un vietu skaits netiek slēpti."
+            f"Vajadzības gadījumā paslēpti arī citi skaitļi{marked_lv}, lai slēpto vērtību nevarētu aprēķināt "
+            "no kopsummām, citām pašvaldībām vai citiem gadiem. Naudas summas un vietu skaits netiek slēpti."
         )
     return (
         f"So that no person can be identified, {hidden_en} as “<{threshold}” (zero is shown as 0). "
-        "Where needed, further counts are hidden so that a hidden value cannot be worked out from totals, "
-        "other municipalities or other years. Money and numbers of places are not suppressed."
+        f"Where needed, further counts are hidden{marked_en} so that a hidden value cannot be worked out "
+        "from totals, other municipalities or other years. Money and numbers of places are not suppressed."
     )
 
 

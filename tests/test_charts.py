@@ -351,6 +351,22 @@ def test_persons_by_year_labels_every_bar_and_shows_gaps():
     assert list(rows["Pakalpojumus saņēma"]) == [n.format_number(x, "lv") for x in SALDUS["GRT"]]
 
 
+def test_a_value_hidden_by_secondary_suppression_is_a_labelled_gap():
+    series = {"FT": [3, 12, "x", 31, 28, "<5", 20], "GRT": [0, "x", 8, 11, 21, 19, 7]}
+    chart = charts.persons_by_year_chart(persons_by_year_table(series=series), "lv")
+    texts = [t.get_text() for t in visible_texts(chart.figure)]
+    assert texts.count("x") == 2
+    bars = [pt for ax in chart.figure.axes for pt in ax.patches if pt.get_height() > 0]
+    assert len(bars) == 11  # 14 values: two hidden and one zero are not drawn as bars
+    assert "„x“ — skaitlis slēpts" in chart.caption
+    assert "skaitlis slēpts: 2019" in chart.alt and "skaitlis slēpts: 2018" in chart.alt
+    assert "x" in set(chart.data["Pakalpojumus saņēma"])
+    hidden = achievement_table().assign(achieved=["x", 91, "<5"], rate=[None, 0.26, None])
+    english = charts.achievement_chart(hidden, "en", as_of=AS_OF)
+    assert "FT — x of 288 children, share not computable" in english.alt
+    assert "“x”: a count hidden" in english.caption
+
+
 def test_persons_by_year_for_one_service():
     chart = charts.persons_by_year_chart(persons_by_year_table(), "en", service="care")
     assert chart.title.endswith("— care")

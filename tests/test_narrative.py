@@ -69,7 +69,7 @@ def test_latvian_decimals_use_a_comma(number):
     assert float(text.replace(NBSP, "").replace(",", ".")) == pytest.approx(float(number))
 
 
-@pytest.mark.parametrize("bad", ["five", "5", True, object()])
+@pytest.mark.parametrize("bad", ["five", "5", "<", True, object()])
 def test_a_value_that_is_not_published_is_an_error(bad):
     with pytest.raises(DiEvalError):
         n.format_number(bad, "lv")
@@ -236,6 +236,8 @@ def test_suppressed_counts_take_the_plural_and_read_as_words_in_prose():
     assert n.count_phrase("<5", "person", "en") == "fewer than 5 persons"
     assert n.count_phrase("<10", "child", "en") == "fewer than 10 children"
     assert n.count_phrase(None, "person", "lv") == "nav ziņots"
+    assert n.count_phrase("x", "person", "lv", prose=False) == "x personas"
+    assert n.count_phrase("x", "child", "lv", "dat") == "bērniem (skaits nav publicējams)"
 
 
 def test_cases_of_noun_phrases():
@@ -326,10 +328,20 @@ def test_achievement_sentence_in_english():
 def test_a_suppressed_achievement_still_reads_well():
     text = achievement("VSAC", "<5", 35, 0.57, None)
     assert 'pārcēlušies mazāk nekā 5 VSAC "Kurzeme" iemītnieki' in text
-    assert "(DI plāna mērķis: 35 iemītnieki)" in text and "nav aprēķināma" in text
+    assert "; DI plāna mērķis: 35 iemītnieki; sasniegtā daļa nav aprēķināma, jo skaitlis nav publicējams." in text
     assert text.endswith("statuss: ○ nav nosakāms.")
     english = achievement("VSAC", "<5", 35, 0.57, None, lang="en")
     assert "fewer than 5 residents of" in english and "cannot be computed because the figure is suppressed" in english
+
+
+def test_an_achievement_hidden_by_secondary_suppression_reads_well():
+    text = achievement("VSAC", "x", 35, 0.57, None)
+    assert text.startswith(
+        'Līdz 2020. gada 31. decembrim uz dzīvi pašvaldībā pārcēlušies VSAC "Kurzeme" iemītnieki (skaits nav publicējams); '
+    )
+    assert "jo skaitlis nav publicējams" in text and "x" not in text.replace("Kurzeme", "")
+    english = achievement("GRT", "x", 350, 0.57, None, lang="en")
+    assert english.startswith("By 31 December 2020, persons with GRT (number not published) had received services; ")
 
 
 def test_an_achievement_not_reported_says_so():
@@ -505,6 +517,8 @@ def test_suppression_note():
     assert "no 1 līdz 4" in text and "„<5“" in text and "0 parādīts kā 0" in text
     assert "from 1 to 9" in n.suppression_note(10, "en") and "“<10”" in n.suppression_note(10, "en")
     assert "a count of 1" in n.suppression_note(2, "en")
+    assert "„x“" in text and "“x”" in n.suppression_note(5, "en")
+    assert "„x“" not in n.suppression_note(5, "lv", secondary_marker=None)
     assert "netiek slēpti" in n.suppression_note(1, "lv")
     for bad in (0, -5, 2.5, "5", True):
         with pytest.raises(ChoiceError):
@@ -731,5 +745,8 @@ def test_commentary_that_is_not_utf8_is_a_data_problem(tmp_path):
 def test_published_value_kinds():
     assert n.value_kind(3) == "number" and n.value_kind(0) == "number"
     assert n.value_kind("<5") == "suppressed" and n.suppression_threshold("<5") == 5
+    assert n.value_kind("x") == "hidden" and n.suppression_threshold("x") is None
+    assert n.value_kind("") == "missing"
+    assert n.format_number("x", "lv") == "x" and n.plural("x", ("persona", "personas"), "lv") == "personas"
     assert n.value_kind(None) == "missing" and n.value_kind(math.nan) == "missing" and n.value_kind(pd.NA) == "missing"
     assert n.suppression_threshold(4) is None
