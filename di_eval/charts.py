@@ -1210,7 +1210,11 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
                 if _kind(value) == "number" and (best is None or float(value) > float(best[2])):
                     best = (scope, year, value)
         name = _group_name(group, lang)
-        if best is None:
+        if best is None or float(best[2]) == 0:
+            parts.append(
+                f"{name}: "
+                + ("nevienā pašvaldībā nav publicēta skaita virs 0" if lang == "lv" else "no published count above 0")
+            )
             continue
         if lang == "lv":
             parts.append(f"{name}: visvairāk {label_of(best[0])} {best[1]}. gadā ({_shown(best[2], lang)})")

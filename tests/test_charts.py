@@ -421,6 +421,12 @@ def test_small_multiples_draw_one_panel_per_municipality_on_one_scale():
     rucava = next(ax for ax in panels if ax.get_title("left") == "Rucava")
     assert "nav ziņots" in [t.get_text() for t in rucava.texts]
     assert "Rucava 2023" in chart.alt
+    ft = all_municipalities_table().query("target_group == 'FT' and service == 'any'")
+    ft = ft[ft["persons_served"].map(lambda v: isinstance(v, int))]
+    top = max(ft["persons_served"])
+    names = MUNICIPALITIES.set_index("atvk_code")["name_short"]
+    leaders = {f"{names[r.scope]} {r.year}. gadā ({top})" for r in ft[ft["persons_served"] == top].itertuples()}
+    assert any(f"Bērni ar FT: visvairāk {leader}" in chart.alt for leader in leaders)
     assert len(chart.data) == 20 * 7
 
 
