@@ -94,6 +94,11 @@ class Chart:
             self.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
         return _compact_png(buffer.getvalue())
 
+    def pixel_size(self, dpi: int = DPI) -> tuple[int, int]:
+        """Width and height of ``png_bytes(dpi)`` in pixels, for the <img> width and height attributes."""
+        width, height = self.figure.get_size_inches() * dpi
+        return int(width), int(height)
+
     def _repr_html_(self) -> str:
         # For exploring in JupyterLab; the published reports assemble their own <figure>.
         src = "data:image/png;base64," + base64.b64encode(self.png_bytes()).decode("ascii")

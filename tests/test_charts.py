@@ -256,7 +256,8 @@ def test_png_is_compact_deterministic_and_sized_as_the_figure(built):
     assert len(first) < 60_000, f"{name}: {len(first)} bytes"
     with Image.open(io.BytesIO(first)) as image:
         width, height = chart.figure.get_size_inches() * charts.DPI
-        assert image.size == (int(width), int(height))  # matplotlib truncates to whole pixels
+        assert image.size == (int(width), int(height)) == chart.pixel_size()  # matplotlib truncates to whole pixels
+        assert image.size[0] == round(charts.FIGURE_WIDTH * charts.DPI)
 
 
 def test_marks_reach_3_to_1_and_text_4_5_to_1(built):
