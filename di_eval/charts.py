@@ -221,7 +221,7 @@ def scope_name(scope: str, lang: str, short: bool = False) -> str:
 def _one_scope(frame: pd.DataFrame, what: str) -> str:
     if frame is None or len(frame) == 0:
         raise DiEvalError(f"{what}: the table has no rows to draw")
-    scopes = [s for s in pd.unique(frame["scope"]) if not n._is_blank(s)] if "scope" in frame else ["region"]
+    scopes = [s for s in pd.unique(frame["scope"]) if not n.is_blank(s)] if "scope" in frame else ["region"]
     if len(scopes) != 1:
         raise ChoiceError("scope", [str(s) for s in scopes], hint=f"{what} draws one scope; select its rows first")
     return str(scopes[0])
@@ -278,7 +278,7 @@ def _value_words(value, lang: str) -> str:
     """A published value for alt text: "25", "mazāk nekā 5", "slēpts", "nav ziņots"."""
     kind = _kind(value)
     if kind == "suppressed":
-        return f"{n._FEWER_THAN[lang]} {n.suppression_threshold(value)}"
+        return n.fewer_than(value, lang)
     if kind == "hidden":
         return "skaitlis slēpts" if lang == "lv" else "hidden"
     return _shown(value, lang)
@@ -368,9 +368,9 @@ _TARGET_ORDER = ("FT", "GRT", "VSAC", "BSAC")
 def _of_phrase(achieved, target_value, target: str, lang: str) -> str:
     """ "91 no 350 personām" / "91 of 350 persons"; Latvian "no" takes the genitive singular
     after 1, 21 ... and the dative plural otherwise."""
-    noun = n._group_parts(target, lang)[0]
+    noun = n.group_parts(target, lang)[0]
     if lang == "lv":
-        case = "gen" if n._is_singular(target_value, "lv") else "dat"
+        case = "gen" if n.is_singular(target_value, "lv") else "dat"
         return f"{_shown(achieved, lang)} no {_shown(target_value, lang)} {noun.form(target_value, 'lv', case)}"
     return f"{_shown(achieved, lang)} of {_shown(target_value, lang)} {noun.form(target_value, 'en')}"
 
@@ -389,8 +389,8 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
     )
     if not rows:
         raise DiEvalError("achievement_chart: the table has no rows to draw")
-    rates = [float(r["rate"]) for r in rows if not n._is_blank(r["rate"])]
-    expected_rates = {round(float(r["expected_rate"]), 4) for r in rows if not n._is_blank(r["expected_rate"])}
+    rates = [float(r["rate"]) for r in rows if not n.is_blank(r["rate"])]
+    expected_rates = {round(float(r["expected_rate"]), 4) for r in rows if not n.is_blank(r["expected_rate"])}
     right = max([1.0, *rates])
     height = 0.8 + 0.85 * len(rows)
     figure = _figure(height)
@@ -400,16 +400,16 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
         colour = p.GROUP_COLOURS.get(row["target"], p.SERIES[index % len(p.SERIES)])
         ax.barh(y, 1.0, height=0.56, **p.mark_style("planned", colour))
         kind = _kind(row["achieved"])
-        if kind == "number" and not n._is_blank(row["rate"]):
+        if kind == "number" and not n.is_blank(row["rate"]):
             ax.barh(y, float(row["rate"]), height=0.56, **p.mark_style("actual", colour))
-        elif kind == "suppressed" and not n._is_blank(row["target_value"]) and float(row["target_value"]) > 0:
+        elif kind == "suppressed" and not n.is_blank(row["target_value"]) and float(row["target_value"]) > 0:
             ax.barh(
                 y,
                 _bound(row["achieved"]) / float(row["target_value"]),
                 height=0.56,
                 **p.mark_style("suppressed", colour),
             )
-        if not n._is_blank(row["expected_rate"]):
+        if not n.is_blank(row["expected_rate"]):
             expected = float(row["expected_rate"])
             ax.plot(
                 [expected, expected],
@@ -501,7 +501,7 @@ def _achievement_alt(rows: list[dict], as_of, lang: str) -> str:
         if _kind(row["achieved"]) == "missing":
             parts.append(f"{row['target']}: {_shown(None, lang)}")
             continue
-        share = n.format_percent(row["rate"], lang) if not n._is_blank(row["rate"]) else None
+        share = n.format_percent(row["rate"], lang) if not n.is_blank(row["rate"]) else None
         of = _of_phrase(row["achieved"], row["target_value"], row["target"], lang)
         if share is None:
             hidden = "daļa nav aprēķināma" if lang == "lv" else "share not computable"
@@ -514,10 +514,10 @@ def _achievement_alt(rows: list[dict], as_of, lang: str) -> str:
         "sasniegtā daļa no mērķa: " if lang == "lv" else "— the share of each target achieved: "
     )
     text = head + "; ".join(parts) + "."
-    expected = sorted({round(float(r["expected_rate"]), 4) for r in rows if not n._is_blank(r["expected_rate"])})
+    expected = sorted({round(float(r["expected_rate"]), 4) for r in rows if not n.is_blank(r["expected_rate"])})
     if len(expected) == 1:
         if lang == "lv":
-            whole = int(n._round(expected[0] * 100, 0))
+            whole = n.percent_points(expected[0])
             text += f" Pēc laika, kas pagājis, {n.participle('expected', whole, 'm')} {n.format_percent(expected[0], lang)}."
         else:
             text += f" {n.format_percent(expected[0], lang)} was expected from the time elapsed."
@@ -713,13 +713,13 @@ def _services_alt(target_group: str, values: dict, services: list[str], lang: st
         )
     elif _kind(total) == "number" and float(total) == 0:
         if lang == "lv":
-            gender = n._group_parts(target_group, lang)[0].gender
+            gender = n.group_parts(target_group, lang)[0].gender
             nobody = "Neviens" if gender == "m" else "Neviena"
             someone = n.group_noun(target_group, lang, singular=True)
             return f"{nobody} {someone} pakalpojumus vēl nav {n.participle('received', 1, gender)}."
         return f"No {n.group_noun(target_group, lang)} have received a service yet."
     elif lang == "lv":
-        head = f"Kopā vismaz vienu pakalpojumu {n.participle('received', total, n._group_parts(target_group, lang)[0].gender)} {n.group_phrase(target_group, total, lang)}."
+        head = f"Kopā vismaz vienu pakalpojumu {n.participle('received', total, n.group_parts(target_group, lang)[0].gender)} {n.group_phrase(target_group, total, lang)}."
     else:
         head = f"In all, {n.group_phrase(target_group, total, lang)} received at least one service."
     ranked = sorted(
@@ -778,7 +778,7 @@ def milestones_chart(
         colour = _MILESTONE_COLOURS[row["status"]]
         if planned and actual:
             ax.plot([planned, actual], [y, y], color=colour, linewidth=2)
-        if row["status"] == "overdue" and planned and not n._is_blank(row["slippage_days"]):
+        if row["status"] == "overdue" and planned and not n.is_blank(row["slippage_days"]):
             reached = planned + pd.Timedelta(days=int(row["slippage_days"])).to_pytimedelta()
             ax.plot([planned, reached], [y, y], color=colour, linewidth=2, linestyle=(0, (3, 2)))
             ax.plot([reached], [y], marker=">", markersize=7, color=colour, linestyle="none")
@@ -855,7 +855,7 @@ def milestones_chart(
 
 
 def _signed(days, lang: str) -> str:
-    if n._is_blank(days):
+    if n.is_blank(days):
         return "—"
     days = int(days)
     return ("+" if days > 0 else "") + n.format_number(days, lang)
@@ -873,7 +873,7 @@ _MILESTONE_SHORT = {
 def _milestone_text(row: dict, lang: str) -> str:
     symbol = n.MILESTONE_STATUSES[row["status"]][0]
     text = f"{symbol} {_MILESTONE_SHORT[row['status']][0 if lang == 'lv' else 1]}"
-    if row["status"] in ("done_late", "overdue") and not n._is_blank(row["slippage_days"]):
+    if row["status"] in ("done_late", "overdue") and not n.is_blank(row["slippage_days"]):
         text += f" +{n.count_phrase(int(row['slippage_days']), 'day', lang)}"
     return text
 
@@ -889,7 +889,7 @@ def _milestones_alt(rows: list[dict], lang: str) -> str:
         )
     parts = [f"{n.MILESTONE_STATUSES[s][1 if lang == 'lv' else 2]} — {c}" for s, c in counts.items() if c]
     text = head + ", ".join(parts) + "."
-    late = [r for r in rows if r["status"] in ("done_late", "overdue") and not n._is_blank(r["slippage_days"])]
+    late = [r for r in rows if r["status"] in ("done_late", "overdue") and not n.is_blank(r["slippage_days"])]
     if late:
         worst = max(late, key=lambda r: int(r["slippage_days"]))
         what = f"{worst['project_id']}, {n.term(worst['milestone'], lang, 'milestone')}"
@@ -932,7 +932,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
         for index, row in enumerate(rows.to_dict("records")):
             base = len(rows) - 1 - index
             for offset, (column, kind) in zip((0.26, 0.0, -0.26), _MEASURES):
-                amount = float(row[column]) if not n._is_blank(row[column]) else 0.0
+                amount = float(row[column]) if not n.is_blank(row[column]) else 0.0
                 ax.barh(base + offset, amount, height=0.24, **p.mark_style(kind, colour))
                 word = _MEASURE_WORDS[column][0 if lang == "lv" else 1]
                 ax.annotate(
@@ -985,7 +985,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
 
 
 def _rate(paid, planned) -> float | None:
-    if n._is_blank(paid) or n._is_blank(planned) or float(planned) == 0:
+    if n.is_blank(paid) or n.is_blank(planned) or float(planned) == 0:
         return None
     return float(paid) / float(planned)
 
@@ -1120,7 +1120,7 @@ def _cell(wide: pd.DataFrame, key, group: str):
     if key not in wide.index or group not in wide.columns:
         return None
     value = wide.at[key, group]
-    return None if n._is_blank(value) else value
+    return None if n.is_blank(value) else value
 
 
 def _small_bar(ax, year: int, value, colour: str, lang: str) -> None:
@@ -1318,7 +1318,7 @@ def tile_map_chart(
     scopes = [str(s) for s in values["scope"]]
     layout = _tile_layout(scopes)
     records = {str(r["scope"]): r for r in values.to_dict("records")}
-    numbers = [float(r["value"]) for r in records.values() if not n._is_blank(r["value"])]
+    numbers = [float(r["value"]) for r in records.values() if not n.is_blank(r["value"])]
     top = max(numbers, default=0.0)
     columns = max(c for c, _ in layout.values()) + 1
     rows = max(r for _, r in layout.values()) + 1
@@ -1338,7 +1338,7 @@ def tile_map_chart(
             name = scope_name(scope, lang, short=True)
         else:
             value = record["value"]
-            fill = p.BACKGROUND if n._is_blank(value) else p.sequential_colour(float(value) / top if top > 0 else 0.0)
+            fill = p.BACKGROUND if n.is_blank(value) else p.sequential_colour(float(value) / top if top > 0 else 0.0)
             text, style, label, name = p.text_colour_on(fill), "solid", str(record["label"]), str(record["name_short"])
         x, y = column, rows - 1 - row
         ax.add_patch(
@@ -1400,7 +1400,7 @@ def _tile_alt(records: dict, layout: dict, title: str, lang: str) -> str:
     known = [
         (float(r["value"]), str(r["name_short"]), str(r["label"]))
         for r in records.values()
-        if not n._is_blank(r["value"])
+        if not n.is_blank(r["value"])
     ]
     known.sort(key=lambda t: (-t[0], fold(t[1])))
     text = f"{title}. "
@@ -1412,7 +1412,7 @@ def _tile_alt(records: dict, layout: dict, title: str, lang: str) -> str:
             if lang == "lv"
             else f"Largest: {largest}; smallest: {smallest}."
         )
-    unknown = [str(r["name_short"]) for r in records.values() if n._is_blank(r["value"])]
+    unknown = [str(r["name_short"]) for r in records.values() if n.is_blank(r["value"])]
     if unknown:
         text += (" Bez vērtības: " if lang == "lv" else " Without a value: ") + ", ".join(unknown) + "."
     absent = [scope_name(s, lang, short=True) for s in layout if s not in records]

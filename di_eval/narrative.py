@@ -90,7 +90,8 @@ def suppression_threshold(value) -> int | None:
     return None
 
 
-def _is_singular(value, lang: str) -> bool:
+def is_singular(value, lang: str) -> bool:
+    """Whether a count takes the singular in ``lang`` (lv: ends in 1 but not 11; en: exactly 1)."""
     if value_kind(value) != "number":
         return False  # "<5 personas": a suppressed count reads as a plural
     number = float(value)
@@ -110,10 +111,20 @@ def plural(n, forms: tuple[str, str], lang: str) -> str:
     """
     check_lang(lang)
     singular, plural_form = forms
-    return singular if _is_singular(n, lang) else plural_form
+    return singular if is_singular(n, lang) else plural_form
 
 
 # --- numbers, money, dates ---------------------------------------------------------------
+
+
+def percent_points(rate) -> int:
+    """A share as the whole percent it is shown as (0.5714 -> 57), for agreement with "procents"."""
+    return int(_round(float(rate) * 100, 0))
+
+
+def fewer_than(value, lang: str) -> str:
+    """A suppressed value in words: "<5" -> "mazāk nekā 5" / "fewer than 5"."""
+    return f"{_FEWER_THAN[lang]} {suppression_threshold(value)}"
 
 
 def _round(number, decimals: int) -> Decimal:
@@ -144,7 +155,8 @@ def format_number(value, lang: str, decimals: int | None = None) -> str:
     return format_decimal(number, format=pattern, locale=_BABEL_LOCALE[lang])
 
 
-def _is_blank(value) -> bool:
+def is_blank(value) -> bool:
+    """True for None, NA, NaT and NaN: a value that is not there."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
@@ -156,7 +168,7 @@ def format_percent(rate, lang: str, decimals: int = 0, empty: str | None = None)
     A rate that cannot be computed (None/NaN) gives ``empty`` if given, else "nav aprēķināms".
     """
     check_lang(lang)
-    if _is_blank(rate):
+    if is_blank(rate):
         return NOT_COMPUTABLE[lang] if empty is None else empty
     number = format_number(float(rate) * 100, lang, decimals=decimals)
     return f"{number}{NBSP}%" if lang == "lv" else f"{number}%"
@@ -165,7 +177,7 @@ def format_percent(rate, lang: str, decimals: int = 0, empty: str | None = None)
 def format_money(amount, lang: str, decimals: int = 0) -> str:
     """An amount in euro: lv "1 234 567 EUR", en "EUR 1,234,567"; None gives "nav zināms"."""
     check_lang(lang)
-    if _is_blank(amount):
+    if is_blank(amount):
         return UNKNOWN[lang]
     number = format_number(float(amount), lang, decimals=decimals)
     return f"{number}{NBSP}EUR" if lang == "lv" else f"EUR{NBSP}{number}"
@@ -174,7 +186,7 @@ def format_money(amount, lang: str, decimals: int = 0) -> str:
 def format_money_short(amount, lang: str) -> str:
     """A compact amount for chart labels: lv "1,23 milj. EUR", en "EUR 1.23m"; "45 tūkst. EUR"."""
     check_lang(lang)
-    if _is_blank(amount):
+    if is_blank(amount):
         return UNKNOWN[lang]
     amount = float(amount)
     if abs(amount) >= 1_000_000:
@@ -201,7 +213,7 @@ _YEAR_LV = {"nom": "gads", "gen": "gada", "dat": "gadam", "acc": "gadu", "loc": 
 
 def to_date(value) -> dt.date | None:
     """A date from a date, datetime, pandas Timestamp or "YYYY-MM-DD"; None for blank/NaT."""
-    if _is_blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -245,7 +257,7 @@ def format_year(year, lang: str, case: str = "nom") -> str:
     """A year: lv "2020. gads" / "2020. gadā" (case="loc"), en "2020"."""
     check_lang(lang)
     _check_case(case)
-    if _is_blank(year):
+    if is_blank(year):
         return UNKNOWN[lang]
     year = int(year.year if isinstance(year, dt.date) else year)
     return f"{year}. {_YEAR_LV[case]}" if lang == "lv" else str(year)
@@ -275,7 +287,7 @@ class Noun:
     def form(self, value, lang: str, case: str = "nom") -> str:
         """The form that agrees with ``value`` (a count) in ``lang`` and, in Latvian, ``case``."""
         _check_case(case)
-        singular = _is_singular(value, lang)
+        singular = is_singular(value, lang)
         if lang == "en":
             return self.en[0] if singular else self.en[1]
         index = CASES.index(case)
@@ -399,7 +411,8 @@ _GROUP_NOUNS = {
 }
 
 
-def _group_parts(group: str, lang: str) -> tuple[Noun, str, str]:
+def group_parts(group: str, lang: str) -> tuple[Noun, str, str]:
+    """A target group's noun and the words before and after it in ``lang``."""
     if group not in _GROUP_NOUNS:
         raise ChoiceError("target group", group, list(_GROUP_NOUNS))
     noun, lv_before, lv_after, en_before, en_after = _GROUP_NOUNS[group]
@@ -409,7 +422,7 @@ def _group_parts(group: str, lang: str) -> tuple[Noun, str, str]:
 def group_phrase(group: str, value, lang: str, case: str = "nom", *, prose: bool = True) -> str:
     """A count of a target group: "91 persona ar GRT", "2 bērni ar FT", '14 VSAC "Kurzeme" iemītnieki'."""
     check_lang(lang)
-    noun, before, after = _group_parts(group, lang)
+    noun, before, after = group_parts(group, lang)
     return count_phrase(value, noun, lang, case, prose=prose, before=before, after=after)
 
 
@@ -417,7 +430,7 @@ def group_noun(group: str, lang: str, case: str = "nom", *, singular: bool = Fal
     """A target group named without a number: "personas ar GRT", "bērniem ar FT" (case="dat")."""
     check_lang(lang)
     _check_case(case)
-    noun, before, after = _group_parts(group, lang)
+    noun, before, after = group_parts(group, lang)
     return f"{before}{noun.form(1 if singular else 2, lang, case)}{after}"
 
 
@@ -435,7 +448,7 @@ _PARTICIPLES = {
 def participle(verb: str, value, gender: str) -> str:
     """The Latvian participle of ``verb`` agreeing with a subject counted by ``value``."""
     singular, plural_form = _PARTICIPLES[verb][gender]
-    return singular if _is_singular(value, "lv") else plural_form
+    return singular if is_singular(value, "lv") else plural_form
 
 
 def join_words(items: list[str], lang: str) -> str:
@@ -530,7 +543,7 @@ def term(code: str, lang: str, kind: str | None = None) -> str:
 
 def term_list(codes, lang: str, kind: str | None = None) -> str:
     """Several codes written as one field ("day_care_centre;specialised_workshop") named and joined."""
-    if _is_blank(codes):
+    if is_blank(codes):
         return ""
     parts = [c.strip() for c in str(codes).split(";") if c.strip()]
     return ", ".join(term(code, lang, kind) for code in parts)
@@ -646,7 +659,7 @@ def tile_map_title(lang: str) -> str:
 
 def status_symbol(status: str | None) -> str:
     """▲ ● ◆ ▼ for ahead / on track / at risk / behind; ○ when there is no status."""
-    if _is_blank(status):
+    if is_blank(status):
         return NO_STATUS[0]
     if status not in STATUSES:
         raise ChoiceError("status", status, list(STATUSES))
@@ -656,7 +669,7 @@ def status_symbol(status: str | None) -> str:
 def status_label(status: str | None, lang: str) -> str:
     """The status as symbol and words, so it never depends on colour: "▲ apsteidz plānoto"."""
     check_lang(lang)
-    names = NO_STATUS if _is_blank(status) else STATUSES.get(status)
+    names = NO_STATUS if is_blank(status) else STATUSES.get(status)
     if names is None:
         raise ChoiceError("status", status, list(STATUSES))
     return f"{names[0]} {names[1] if lang == 'lv' else names[2]}"
@@ -729,10 +742,10 @@ def achievement_sentence(
     the target, then the share expected from the time elapsed and the status (symbol and words)."""
     check_lang(lang)
     kind = value_kind(achieved)
-    noun = _group_parts(target, lang)[0]
+    noun = group_parts(target, lang)[0]
     version = _version_part(plan_version_name, lang)
     until = format_date(as_of, lang, case="dat")
-    target_text = count_phrase(target_value, noun, lang) if not _is_blank(target_value) else None
+    target_text = count_phrase(target_value, noun, lang) if not is_blank(target_value) else None
     if lang == "lv":
         if kind == "missing":
             first = f"Dati par {group_noun(target, lang, 'dat')} līdz {until} nav ziņoti"
@@ -743,7 +756,7 @@ def achievement_sentence(
             )
         if target_text is None:
             first += "; DI plānā mērķis nav noteikts"
-        elif not _is_blank(rate) and kind == "number":
+        elif not is_blank(rate) and kind == "number":
             first += f" jeb {format_percent(rate, lang)} no DI plāna mērķa ({target_text}{version})"
         else:
             first += f"; DI plāna mērķis: {target_text}{version}; sasniegtā daļa nav aprēķināma"
@@ -756,7 +769,7 @@ def achievement_sentence(
             first = f"By {until}, {group_phrase(target, achieved, lang)} {done}"
         if target_text is None:
             first += "; the DI plan sets no target"
-        elif not _is_blank(rate) and kind == "number":
+        elif not is_blank(rate) and kind == "number":
             first += f": {format_percent(rate, lang)} of the DI plan target ({target_text}{version})"
         else:
             first += f"; DI plan target: {target_text}{version}; the share achieved cannot be computed"
@@ -766,12 +779,12 @@ def achievement_sentence(
 
 def _expected_sentence(expected_rate, status, lang: str) -> str:
     label = status_label(status, lang)
-    if _is_blank(expected_rate):
+    if is_blank(expected_rate):
         return f"Statuss: {label}." if lang == "lv" else f"Status: {label}."
     shown = format_percent(expected_rate, lang)
     if lang == "lv":
         # "sagaidāms 21 %", "sagaidāmi 57 %": the participle agrees with "procents"
-        whole = int(_round(float(expected_rate) * 100, 0))
+        whole = percent_points(expected_rate)
         return f"Pēc laika, kas pagājis, bija {participle('expected', whole, 'm')} {shown}; statuss: {label}."
     return f"Given the time elapsed, {shown} was expected; status: {label}."
 
@@ -858,13 +871,13 @@ def target_change_sentence(target: str, history, lang: str) -> str:
 
 
 def _same_value(first, second) -> bool:
-    if _is_blank(first) or _is_blank(second):
-        return _is_blank(first) and _is_blank(second)
+    if is_blank(first) or is_blank(second):
+        return is_blank(first) and is_blank(second)
     return float(first) == float(second)
 
 
 def _target_number(value, lang: str) -> str:
-    return ("nav noteikts" if lang == "lv" else "none") if _is_blank(value) else format_number(value, lang)
+    return ("nav noteikts" if lang == "lv" else "none") if is_blank(value) else format_number(value, lang)
 
 
 def infrastructure_sentence(project_name: str, status: str, slippage_days, lang: str) -> str:
@@ -875,7 +888,7 @@ def infrastructure_sentence(project_name: str, status: str, slippage_days, lang:
         raise ChoiceError("project status", status, list(PROJECT_STATUSES))
     state = term(status, lang, "project_status")
     head = f"Projekts „{project_name}“: {state}" if lang == "lv" else f"Project “{project_name}”: {state}"
-    if _is_blank(slippage_days) or status == "dropped":
+    if is_blank(slippage_days) or status == "dropped":
         return head + "."
     days = int(slippage_days)
     if lang == "lv":
