@@ -13,6 +13,7 @@ change, nothing left registered and open in pyplot after a chart is built.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import math
@@ -810,6 +811,12 @@ def milestones_chart(
     ax.set_ylim(-0.7, len(rows) - 0.3)
     for boundary in [i for i in range(1, len(rows)) if rows[i]["project_id"] != rows[i - 1]["project_id"]]:
         ax.axhline(len(rows) - boundary - 0.5, color=p.GRID, linewidth=0.8)
+    # whole calendar years on the axis, so even one project's few months show two year marks
+    days = [d for r in rows for d in (n.to_date(r["planned_date"]), n.to_date(r["actual_date"])) if d]
+    if as_of is not None:
+        days.append(n.to_date(as_of))
+    if days:
+        ax.set_xlim(dt.date(min(days).year, 1, 1), dt.date(max(days).year + 1, 1, 1))
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.tick_params(axis="y", left=False)

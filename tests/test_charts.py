@@ -395,6 +395,8 @@ def test_milestones_write_status_and_slippage_beside_each_row():
     assert "Lielākais kavējums: PRI-1, pakalpojuma uzsākšana — 120 dienas" in chart.alt
     assert list(chart.data["Novirze, dienas"]) == ["0", "+45", "+120", "—"]
     assert list(chart.data["Faktiskais datums"])[1] == "2020. gada 30. septembris"
+    one = charts.milestones_chart(milestones_table().iloc[[1]], "lv")
+    assert [t.get_text() for t in one.figure.axes[0].get_xticklabels()] == ["2020", "2021"]
 
 
 def test_finance_labels_every_bar_with_its_kind():
