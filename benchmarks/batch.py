@@ -1,0 +1,111 @@
+"""Batch benchmark: the plain papermill + nbconvert loop against `di-eval run`, on the same reports.
+
+    .venv/bin/python benchmarks/batch.py [--data DIR] [--only M ...] [--skip-plain] [--workers N]
+
+(a) for each report, sequentially: `papermill NOTEBOOK OUT.ipynb -r ...` then
+    `jupyter nbconvert --to html --no-input OUT.ipynb` — what a user of papermill does;
+(b) `di-eval run` (warm kernels, in-process export, workers matched to cores).
+Prints both wall times, their ratio and the peak memory (RSS summed over the whole process tree,
+sampled every 50 ms) of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+
+class PeakMemory:
+    """Samples the RSS of this process and all its descendants; keeps the peak (bytes)."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def plain_loop(jobs, workdir: Path) -> float:
+    started = time.perf_counter()
+    for job in jobs:
+        executed = workdir / f"{job.name}.ipynb"
+        command = [str(BIN / "papermill"), str(job.notebook), str(executed), "--no-progress-bar"]
+        for key, value in job.parameters.items():
+            command += ["-r" if isinstance(value, str) else "-p", key, str(value)]
+        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+                       check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--only", nargs="+", default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--as-of", default="2023-12-31")
+    parser.add_argument("--skip-plain", action="store_true", help="time only di-eval run")
+    args = parser.parse_args()
+
+    from di_eval import dataset, paths, site
+    from di_eval.evaluation import evaluate
+
+    data = dataset.load(args.data or paths.SAMPLE_DIR)
+    evaluation = evaluate(data, as_of=args.as_of)
+    jobs = site.plan_jobs(evaluation, data_dir=args.data.resolve() if args.data else None, lang="lv", only=args.only)
+    print(f"{len(jobs)} notebook reports (+ index) on {data.data_dir.name}, {os.cpu_count()} cores")
+    workdir = Path(tempfile.mkdtemp(prefix="di-eval-bench-"))
+    try:
+        plain = plain_memory = None
+        if not args.skip_plain:
+            with PeakMemory() as memory:
+                plain = plain_loop(jobs, workdir)
+            plain_memory = memory.peak
+            print(f"(a) papermill + nbconvert loop: {plain:7.1f} s  ({plain / len(jobs):.2f} s per report), "
+                  f"peak {plain_memory / 2**20:.0f} MiB")
+        with PeakMemory() as memory:
+            started = time.perf_counter()
+            result = site.run(args.data, workdir / "site", as_of=args.as_of, only=args.only, workers=args.workers)
+            ours = time.perf_counter() - started
+        print(f"(b) di-eval run:                {ours:7.1f} s  ({ours / len(jobs):.2f} s per report), "
+              f"peak {memory.peak / 2**20:.0f} MiB, {len(result.failed)} failed")
+        if plain is not None:
+            print(f"ratio (a)/(b): {plain / ours:.1f}x")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""`di-eval run` argument errors: a clear message and exit 2, before any kernel starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from di_eval import cli
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--as-of", "2030-01-01"], "within 2017-01-01..2023-12-31"),
+    (["run", "--as-of", "yesterday"], "YYYY-MM-DD"),
+    (["run", "--only", "Atlantīda"], "unknown municipality: 'Atlantīda'"),
+    (["run", "--workers", "0"], "--workers must be at least 1"),
+])
+def test_bad_arguments(argv, message, capsys, tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr("di_eval.batch.execute", lambda *a, **k: started.append(1) or [])
+    code = cli.main([*argv, "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not started and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["run", "--lang", "de"], ["run", "--structure", "1990"], ["run", "--bogus"]])
+def test_argparse_choices(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+    assert "usage: di-eval" in capsys.readouterr().err
+
+
+def test_run_passes_its_arguments_to_the_library(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run(data, out, **kwargs):
+        from di_eval.batch import RunResult
+
+        seen.update(kwargs, data=data, out=out)
+        return RunResult(out, [], 0.0)
+
+    monkeypatch.setattr("di_eval.site.run", fake_run)
+    code = cli.main(["run", "--out", str(tmp_path), "--as-of", "2020-12-31", "--lang", "en", "--only", "Saldus",
+                     "region", "--structure", "2021", "--workers", "3", "--timeout", "50", "--no-progress"])
+    assert code == 0
+    assert seen["as_of"] == "2020-12-31" and seen["lang"] == "en" and seen["only"] == ["Saldus", "region"]
+    assert seen["structure"] == "2021" and seen["workers"] == 3 and seen["timeout"] == 50
