@@ -1,0 +1,445 @@
+"""A report page: one method per section, each returning HTML built from the published figures.
+
+The notebooks call these methods, one per cell. Every number shown comes from an
+``Evaluation``, which has passed disclosure control; every text from data is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, charts, dataset, narrative, paths, parameters
+from . import vocabulary as v
+from .disclosure import DisclosureRule, as_number
+from .evaluation import Evaluation, evaluate
+from .html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
+
+T = {
+    "title": ("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
+    "region_name": ("Kurzemes plānošanas reģions", "Kurzeme Planning Region"),
+    "lead": ("Kurzemes plānošanas reģiona deinstitucionalizācijas (DI) plāna 2017.–2020. gadam un projekta "
+             "\u201cKurzeme visiem\u201d ieviešana. Dati līdz {date}; mērķi no plāna redakcijas \u201c{version}\u201d.",
+             "Implementation of the Kurzeme Planning Region's deinstitutionalisation (DI) plan 2017–2020 and the "
+             "project \u201cKurzeme visiem\u201d. Data up to {date}; targets from the plan version \u201c{version}\u201d."),
+    "synthetic": ("Uzmanību: šis ziņojums veidots no sintētiskiem parauga datiem, kas atveido publiski zināmos "
+                  "reģiona kopskaitļus; pašvaldību skaitļi ir izdomāti.",
+                  "Note: this report is made from the synthetic sample dataset, which reproduces the region's "
+                  "published totals; the municipal figures are invented."),
+    "summary": ("Kopsavilkums", "Summary"),
+    "commentary": ("Izvērtētāja komentārs", "Evaluator's commentary"),
+    "target_groups": ("Mērķa grupas un vajadzības", "Target groups and needs"),
+    "services": ("Aktivitātes un sasniegtie rādītāji", "Activities and indicators achieved"),
+    "infrastructure": ("Pakalpojumu un infrastruktūras pieejamība", "Availability of services and infrastructure"),
+    "implementation": ("Ieviešana, plāna izmaiņas un finansējums", "Implementation, changes to the plan and finance"),
+    "comparison": ("Pašvaldību salīdzinājums", "Comparison of municipalities"),
+    "history": ("Plāna redakcijas un notikumu hronoloģija", "Plan versions and timeline"),
+    "data_quality": ("Datu kvalitāte", "Data quality"),
+    "method": ("Metode, datu atklāšanas kontrole un izcelsme", "Method, disclosure control and provenance"),
+    "figure": ("Attēls", "Figure"),
+    "data_behind": ("Attēla dati tabulā", "The chart's data as a table"),
+    "no_projects": ("Pašvaldībā nav ERAF infrastruktūras projektu.", "The municipality has no ERDF infrastructure project."),
+    "no_warnings": ("Brīdinājumu nav.", "No warnings."),
+    "needs_caption": ("Individuālo vajadzību izvērtējumi un atbalsta plāni pa gadiem",
+                      "Individual needs assessments and support plans by year"),
+    "baseline_caption": ("Situācija pirms plāna", "The situation before the plan"),
+    "transitions_caption": ("Pārejas no institūcijām (kopā līdz datumam)", "Moves out of institutions (cumulative)"),
+    "targets_caption": ("Mērķi un sasniegtais (reģions)", "Targets and achievement (region)"),
+    "projects_caption": ("ERAF infrastruktūras projekti", "ERDF infrastructure projects"),
+    "history_caption": ("Mērķi pa plāna redakcijām", "Targets by plan version"),
+    "plan_changes_caption": ("Izmaiņas infrastruktūras pašvaldību sarakstā", "Changes to the list of municipalities with infrastructure"),
+    "finance_caption": ("Finansējums pa fondiem (EUR)", "Finance by fund (EUR)"),
+    "completeness_caption": ("Pašvaldību iesniegtie dati pa gadiem", "Data submitted by municipalities, by year"),
+    "warnings_caption": ("Datu pārbaudes brīdinājumi", "Data check warnings"),
+    "ranking_caption": ("Pašvaldības pēc pakalpojumus saņēmušo personu skaita (kopā)",
+                        "Municipalities by persons served (cumulative)"),
+    "events_caption": ("Galvenie notikumi", "Key events"),
+    "contribution": ("Mērķi DI plānā noteikti reģionam kopumā; pašvaldības skaitļi rāda tās devumu.",
+                     "The DI plan sets its targets for the region as a whole; a municipality's figures show its "
+                     "contribution."),
+    "method_text": ("Unikālo personu skaits līdz datumam ir jaunu (pirmo reizi plāna ietvaros apkalpotu) personu "
+                    "summa pa gadiem, nevis gada apkalpoto personu summa. Tukša vērtība nozīmē \u201cnav ziņots\u201d, "
+                    "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
+                    "izvērtēšanas datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
+                    "Unique persons up to a date are the sum of new persons (served for the first time under the "
+                    "plan) over the years, never the sum of persons served per year. A blank means \u201cnot "
+                    "reported\u201d, which differs from zero. Achievement is compared with the target of the plan "
+                    "version in force on the evaluation date and with the share of the plan's time elapsed."),
+    "indicators_caption": ("Rādītāju katalogs", "Indicator catalogue"),
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    text = T[key][0 if lang == "lv" else 1]
+    return text.format(**values) if values else text
+
+
+_datasets: dict = {}
+_evaluations: dict = {}
+
+
+def cached_load(data_dir: str | Path | None) -> dataset.Dataset:
+    """Load a dataset once per process; a changed file on disk is loaded again."""
+    folder = Path(data_dir) if data_dir else paths.SAMPLE_DIR
+    signature = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.csv")))
+    key = (str(folder.resolve()), signature)
+    if key not in _datasets:
+        _datasets.clear()
+        _datasets[key] = dataset.load(folder)
+    return _datasets[key]
+
+
+def cached_evaluate(data: dataset.Dataset, as_of, structure: str, threshold: int) -> Evaluation:
+    """Evaluate once per dataset, date, structure and threshold: suppression is done once, then sliced."""
+    key = (data.fingerprint, str(as_of), structure, threshold)
+    if key not in _evaluations:
+        if len(_evaluations) > 8:
+            _evaluations.clear()
+        _evaluations[key] = evaluate(data, as_of=as_of, structure=structure, threshold=threshold)
+    return _evaluations[key]
+
+
+class Report:
+    """The report of one scope (a municipality or the region), section by section."""
+
+    def __init__(self, kind: str, params: dict, data: dataset.Dataset, full: Evaluation, scope: str):
+        self.kind = kind
+        self.params = params
+        self.lang = params["lang"]
+        self.dataset = data
+        self.scope = scope
+        self.full = full
+        self.evaluation = full.for_scope(scope) if scope != "region" else full
+        self._figures: dict[str, int] = {}
+        scopes = full.scopes.set_index("scope")
+        self.name = t("region_name", self.lang) if scope == "region" else str(scopes.at[scope, "name"])
+
+    @classmethod
+    def open(cls, kind: str, namespace: dict) -> Report:
+        """Check the notebook's parameters, load and evaluate (cached), and make the report."""
+        params = parameters.check(kind, namespace)
+        data = cached_load(params["data_dir"])
+        full = cached_evaluate(data, params["as_of"], params["structure"], params["threshold"])
+        scope = full.resolve(params["municipality"]) if kind == "municipality" else "region"
+        return cls(kind, params, data, full, scope)
+
+    # --- helpers -------------------------------------------------------------------------
+    @property
+    def is_region(self) -> bool:
+        return self.scope == "region"
+
+    def _chart(self, key: str, chart) -> str:
+        number = self._figures.setdefault(key, len(self._figures) + 1)
+        width, height = chart.pixel_size()
+        return figure(number, chart.png_bytes(), chart.alt, chart.caption, chart.data,
+                      label=t("figure", self.lang), data_label=t("data_behind", self.lang), width=width, height=height)
+
+    def _section(self, key: str, body: str) -> Fragment:
+        return Fragment(f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>')
+
+    def _scope_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["scope"] == self.scope]
+
+    def _date(self, value) -> str:
+        return narrative.format_date(value, self.lang)
+
+    def _num(self, value) -> str:
+        return narrative.format_number(value, self.lang)
+
+    # --- sections ------------------------------------------------------------------------
+    def title(self) -> Fragment:
+        lang = self.lang
+        title = t("title", lang, name=self.name)
+        lead = t("lead", lang, date=self._date(self.full.as_of), version=self._version_name(self.full.plan_version))
+        body = f"<header><h1>{escape(title)}</h1>{paragraph(lead, 'lead')}"
+        if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
+            body += paragraph(t("synthetic", lang), "note")
+        body += "</header>"
+        return Fragment(body, {"lang": lang, "title": f"{title} ({self._date(self.full.as_of)})"})
+
+    def summary(self) -> Fragment:
+        lang, ev = self.lang, self.evaluation
+        items = []
+        cumulative = self._scope_rows(ev.persons_cumulative)
+        for group in ("FT", "GRT"):
+            value = _pick(cumulative, target_group=group, service="any", column="persons")
+            label = narrative.term(group, lang)
+            items.append((self._num(value), label, None))
+        if self.is_region:
+            for row in ev.achievement.itertuples():
+                status = narrative.status_label(row.status, lang) if row.status else ""
+                items.append((narrative.format_percent(row.rate, lang),
+                              f"{narrative.term(row.target, lang)} — {self._target_phrase(row)}", (row.status, status)))
+        year = self.full.as_of.year
+        by_year = self._scope_rows(ev.persons_by_year)
+        served = {g: _pick(by_year, year=year, target_group=g, service="any", column="persons_served")
+                  for g in ("FT", "GRT", "BSAC")}
+        listing = "".join(
+            f'<li><span class="value">{escape(value)}</span><span class="label">{escape(label)}</span>'
+            + (status_badge(*badge) if badge else "") + "</li>"
+            for value, label, badge in items
+        )
+        sentences = [narrative.persons_year_sentence(self.name, year, served, lang)]
+        if self.is_region:
+            for row in ev.achievement.itertuples():
+                sentences.append(narrative.achievement_sentence(
+                    row.target, row.achieved, row.target_value, row.rate, row.expected_rate, row.status,
+                    self._version_name(row.plan_version), self.full.as_of, lang))
+            n = self.full.municipalities_served_by_year.get(year)
+            if n is not None:
+                sentences.append(narrative.municipalities_served_sentence(year, n, lang))
+        else:
+            sentences.append(t("contribution", lang))
+        body = f'<ul class="headline">{listing}</ul>' + "".join(paragraph(s) for s in sentences)
+        if self.is_region:
+            body += self._chart("achievement", charts.achievement_chart(ev.achievement, lang, as_of=self.full.as_of))
+        return self._section("summary", body)
+
+    def commentary(self) -> Fragment:
+        text = narrative.read_commentary(self.dataset.data_dir, self.scope)
+        if not text:
+            return Fragment("")
+        return self._section("commentary", f'<div class="commentary">{narrative.commentary_html(text)}</div>')
+
+    def target_groups(self) -> Fragment:
+        lang, ev = self.lang, self.evaluation
+        body = self._chart("persons_by_year", charts.persons_by_year_chart(self._scope_rows(ev.persons_by_year), lang))
+        needs = self._scope_rows(ev.needs)
+        if len(needs):
+            wide = needs.pivot_table(index="year", columns="target_group", values=["assessments", "support_plans"],
+                                     aggfunc="first")
+            rows = []
+            for year in sorted(needs["year"].unique()):
+                row = {narrative.column_label("year", lang): str(year)}
+                for group in ("FT", "GRT"):
+                    for measure in ("assessments", "support_plans"):
+                        value = wide.at[year, (measure, group)] if (measure, group) in wide.columns else None
+                        row[f"{group}: {narrative.column_label(measure, lang)}"] = self._num(value)
+                rows.append(row)
+            body += table(pd.DataFrame(rows), t("needs_caption", lang))
+        if self.is_region:
+            baseline = self.dataset.baseline
+            frame = pd.DataFrame({
+                narrative.column_label("measure", lang): [narrative.baseline_label(m, lang) for m in baseline["measure"]],
+                narrative.column_label("value", lang): [self._num(x) for x in baseline["value"]],
+                narrative.column_label("source", lang): baseline["source"].tolist(),
+            })
+            body += table(frame, t("baseline_caption", lang))
+        return self._section("target_groups", body)
+
+    def services(self) -> Fragment:
+        lang, ev = self.lang, self.evaluation
+        cumulative = self._scope_rows(ev.persons_cumulative)
+        body = ""
+        for group in ("FT", "GRT"):
+            body += self._chart(f"services_{group}", charts.services_chart(cumulative, group, lang, as_of=self.full.as_of))
+        achievement = self.full.achievement
+        rows = [{
+            narrative.column_label("target", lang): narrative.term(r.target, lang),
+            narrative.column_label("target_value", lang): self._num(r.target_value),
+            narrative.column_label("plan_version", lang): self._version_name(r.plan_version),
+            narrative.column_label("achieved", lang): self._num(r.achieved),
+            narrative.column_label("rate", lang): narrative.format_percent(r.rate, lang),
+            narrative.column_label("expected_rate", lang): narrative.format_percent(r.expected_rate, lang),
+            narrative.column_label("status", lang): narrative.status_label(r.status, lang) if r.status else "—",
+        } for r in achievement.itertuples()]
+        body += table(pd.DataFrame(rows), t("targets_caption", lang))
+        transitions = self._scope_rows(ev.transitions_cumulative)
+        if len(transitions):
+            frame = pd.DataFrame({
+                narrative.column_label("transition", lang): [narrative.term(x, lang) for x in transitions["transition"]],
+                narrative.column_label("persons", lang): [self._num(x) for x in transitions["persons"]],
+                narrative.column_label("target_value", lang): [self._num(x) if x is not None and not pd.isna(x) else "—"
+                                                               for x in transitions["target_value"]],
+            })
+            body += table(frame, t("transitions_caption", lang))
+        return self._section("services", body)
+
+    def infrastructure(self) -> Fragment:
+        lang, ev = self.lang, self.evaluation
+        projects = ev.infrastructure if self.is_region else self._scope_rows(ev.infrastructure)
+        if not len(projects):
+            return self._section("infrastructure", paragraph(t("no_projects", lang)))
+        frame = pd.DataFrame({
+            narrative.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
+            narrative.column_label("municipality", lang): [self._scope_name(s) for s in projects["scope"]],
+            narrative.column_label("facility_types", lang): [narrative.term_list(x, lang) for x in projects["facility_types"]],
+            narrative.column_label("places_planned", lang): [self._num(x) for x in projects["places_planned"]],
+            narrative.column_label("places_created", lang): [self._num(x) for x in projects["places_created"]],
+            narrative.column_label("status", lang): [narrative.term(x, lang) for x in projects["status"]],
+        })
+        body = table(frame, t("projects_caption", lang))
+        ids = set(projects["project_id"])
+        milestones = ev.milestones[ev.milestones["project_id"].isin(ids)]
+        if len(milestones):
+            body += self._chart("milestones", charts.milestones_chart(milestones, lang, as_of=self.full.as_of))
+            for r in projects.itertuples():
+                rows = milestones[milestones["project_id"] == r.project_id]
+                opened = rows[rows["milestone"] == "service_opened"]
+                slip = opened["slippage_days"].iloc[0] if len(opened) else None
+                body += paragraph(narrative.infrastructure_sentence(f"{r.project_id}: {r.name}", r.status, slip, lang))
+        return self._section("infrastructure", body)
+
+    def implementation(self) -> Fragment:
+        lang, ev = self.lang, self.evaluation
+        body = ""
+        for target, rows in self.full.target_history.groupby("target", sort=False):
+            if rows["changed"].any():
+                body += paragraph(narrative.target_change_sentence(target, rows, lang))
+        changes = self.full.infrastructure_plan_changes
+        if len(changes):
+            frame = pd.DataFrame({
+                narrative.column_label("municipality", lang): changes["name"].tolist(),
+                narrative.column_label("change", lang): [narrative.term(x, lang) for x in changes["change"]],
+                narrative.column_label("plan_version", lang): [
+                    f"{self._version_name(a)} → {self._version_name(b)}"
+                    for a, b in zip(changes["plan_version_from"], changes["plan_version_to"])],
+            })
+            body += table(frame, t("plan_changes_caption", lang))
+        finance = self._scope_rows(ev.finance)
+        if len(finance):
+            body += self._chart("finance", charts.finance_chart(finance, lang, as_of=self.full.as_of))
+            for programme, rows in finance.groupby("programme", sort=False):
+                total = rows[rows["fund"] == "total"]
+                if len(total):
+                    r = total.iloc[0]
+                    body += paragraph(narrative.finance_sentence(programme, r["planned_eur"], r["paid_eur"],
+                                                                 r["absorption_rate"], lang))
+        return self._section("implementation", body)
+
+    def data_quality(self) -> Fragment:
+        lang, ev = self.lang, self.evaluation
+        completeness = self._scope_rows(ev.completeness)
+        body = ""
+        if len(completeness):
+            sums = completeness[["expected", "received", "late", "missing"]].sum()
+            body += paragraph(narrative.completeness_sentence(int(sums["expected"]), int(sums["received"]),
+                                                              int(sums["late"]), int(sums["missing"]), lang))
+            frame = completeness[["year", "expected", "received", "on_time", "late", "missing"]].copy()
+            frame["year"] = frame["year"].astype(str)
+            frame.columns = [narrative.column_label(c, lang) for c in frame.columns]
+            body += table(frame, t("completeness_caption", lang))
+        warnings = ev.warnings if self.is_region else self._scope_rows(ev.warnings)
+        if len(warnings):
+            message = "message_lv" if lang == "lv" else "message_en"
+            frame = pd.DataFrame({
+                narrative.column_label("importance", lang): [narrative.term(x, lang) for x in warnings["importance"]],
+                narrative.column_label("municipality", lang): [self._scope_name(s) for s in warnings["scope"]],
+                narrative.column_label("year", lang): [str(x) for x in warnings["year"]],
+                narrative.column_label("message", lang): warnings[message].tolist(),
+            })
+            body += table(frame, t("warnings_caption", lang))
+        else:
+            body += paragraph(t("no_warnings", lang))
+        return self._section("data_quality", body)
+
+    def method(self) -> Fragment:
+        lang = self.lang
+        rule = DisclosureRule(threshold=self.full.threshold)
+        body = paragraph(t("method_text", lang)) + paragraph(rule.text(lang))
+        provenance = [
+            (narrative.column_label("as_of", lang), self._date(self.full.as_of)),
+            (narrative.column_label("plan_version", lang), self._version_name(self.full.plan_version)),
+            (narrative.column_label("structure", lang), self.full.structure),
+            (narrative.column_label("data", lang), Path(self.dataset.data_dir).name),
+            (narrative.column_label("fingerprint", lang), self.dataset.fingerprint),
+            (narrative.column_label("version", lang), f"di-eval {__version__}"),
+            (narrative.column_label("generated", lang),
+             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+        ]
+        body += definition_list(provenance)
+        body += self._catalogue_table()
+        return self._section("method", body)
+
+    def comparison(self) -> Fragment:
+        lang, ev = self.lang, self.full
+        municipal = ev.persons_cumulative[(ev.persons_cumulative["scope"] != "region")
+                                          & (ev.persons_cumulative["service"] == "any")]
+        wide = municipal.pivot_table(index="scope", columns="target_group", values="persons", aggfunc="first")
+        scopes = ev.scopes.set_index("scope")
+        wide = wide.reindex([s for s in scopes.index if s != "region"])
+        order = (as_number(wide.get("FT", pd.Series(dtype=object))).fillna(-1)
+                 + as_number(wide.get("GRT", pd.Series(dtype=object))).fillna(-1)).sort_values(ascending=False)
+        rows = []
+        for rank, scope in enumerate(order.index, start=1):
+            rows.append({
+                narrative.column_label("rank", lang): str(rank),
+                narrative.column_label("municipality", lang): scopes.at[scope, "name"],
+                narrative.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
+                narrative.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
+            })
+        body = table(pd.DataFrame(rows), t("ranking_caption", lang), row_header=False)
+        body += self._chart("small_multiples", charts.small_multiples_chart(
+            ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang))
+        if self.full.structure == "2017":
+            total = as_number(wide.get("FT")).fillna(0) + as_number(wide.get("GRT")).fillna(0)
+            tiles = pd.DataFrame({
+                "scope": wide.index,
+                "name_short": [scopes.at[s, "name_short"] for s in wide.index],
+                "value": total.values,
+                "label": [_sum_label(wide.at[s, "FT"], wide.at[s, "GRT"], lang) for s in wide.index],
+            })
+            body += self._chart("tile_map", charts.tile_map_chart(tiles, lang, narrative.tile_map_title(lang)))
+        return self._section("comparison", body)
+
+    def history(self) -> Fragment:
+        lang = self.lang
+        history = self.full.target_history
+        frame = pd.DataFrame({
+            narrative.column_label("plan_version", lang): [self._version_name(x) for x in history["plan_version"]],
+            narrative.column_label("in_force_from", lang): [self._date(x) for x in history["in_force_from"]],
+            narrative.column_label("target", lang): [narrative.term(x, lang) for x in history["target"]],
+            narrative.column_label("target_value", lang): [self._num(x) for x in history["value"]],
+        })
+        body = table(frame, t("history_caption", lang))
+        events = self.dataset.events
+        body += self._chart("timeline", charts.timeline_chart(events, lang))
+        return self._section("history", body)
+
+    # --- small lookups ---------------------------------------------------------------------
+    def _version_name(self, plan_version: str | None) -> str:
+        if plan_version is None:
+            return "—"
+        versions = self.dataset.plan_versions.set_index("plan_version")
+        return str(versions.at[plan_version, "name_lv" if self.lang == "lv" else "name_en"])
+
+    def _scope_name(self, scope: str) -> str:
+        scopes = self.full.scopes.set_index("scope")
+        return str(scopes.at[scope, "name"]) if scope in scopes.index else str(scope)
+
+    def _target_phrase(self, row) -> str:
+        return f"{self._num(row.achieved)} / {self._num(row.target_value)}"
+
+    def _catalogue_table(self) -> str:
+        from .catalogue import CATALOGUE
+
+        catalogue = pd.DataFrame(CATALOGUE)
+        name, definition = ("name_lv", "definition_lv") if self.lang == "lv" else ("name_en", "definition_en")
+        frame = pd.DataFrame({
+            narrative.column_label("code", self.lang): catalogue["code"],
+            narrative.column_label("indicator", self.lang): catalogue[name],
+            narrative.column_label("definition", self.lang): catalogue[definition],
+            narrative.column_label("unit", self.lang): catalogue["unit"],
+        })
+        return f"<details><summary>{escape(t('indicators_caption', self.lang))}</summary>" + table(
+            frame, t("indicators_caption", self.lang)) + "</details>"
+
+
+def _pick(frame: pd.DataFrame, column: str, **match):
+    rows = frame
+    for key, value in match.items():
+        rows = rows[rows[key] == value]
+    return rows[column].iloc[0] if len(rows) else None
+
+
+def _sum_label(ft, grt, lang: str) -> str:
+    values = [ft, grt]
+    if any(isinstance(x, str) for x in values):
+        return "FT " + narrative.format_number(ft, lang) + " / GRT " + narrative.format_number(grt, lang)
+    total = sum(int(x) for x in values if x is not None and not pd.isna(x))
+    return narrative.format_number(total, lang)
+
+
+__all__ = ["Report", "cached_evaluate", "cached_load", "v"]
