@@ -106,8 +106,8 @@ class Chart:
         table = self.data.to_html(index=False, escape=True, border=0)
         summary = "Dati tabulā" if self.lang == "lv" else "Data as a table"
         return (
-            f'<figure><img src="{src}" alt="{html.escape(self.alt)}"><figcaption><strong>'
-            f"{html.escape(self.title)}</strong> {html.escape(self.caption)}</figcaption>"
+            f"<figure><figcaption><strong>{html.escape(self.title)}</strong> {html.escape(self.caption)}</figcaption>"
+            f'<img src="{src}" alt="{html.escape(self.alt)}">'
             f"<details><summary>{summary}</summary>{table}</details></figure>"
         )
 
@@ -931,6 +931,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
         [0.8 * size for size in sizes], title_space=0.42, left=0.3, right=0.98, bottom=0.12, top=0.08
     )
     top = max(float(parts[c].max()) for c, _ in _MEASURES)
+    labelled = []
     for number, (ax, programme) in enumerate(zip(axes, programmes)):
         colour = p.SERIES[number % len(p.SERIES)]
         rows = parts[parts["programme"] == programme].sort_values(
@@ -942,7 +943,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
                 amount = float(row[column]) if not n.is_blank(row[column]) else 0.0
                 ax.barh(base + offset, amount, height=0.24, **p.mark_style(kind, colour))
                 word = _MEASURE_WORDS[column][0 if lang == "lv" else 1]
-                ax.annotate(
+                label = ax.annotate(
                     f"{word}: {n.format_money_short(row[column], lang)}",
                     (amount, base + offset),
                     xytext=(4, 0),
@@ -951,6 +952,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
                     va="center",
                     fontsize=MIN_FONT_PT,
                 )
+                labelled.append((ax, amount, label))
         ax.set_yticks(
             range(len(rows)), [textwrap.fill(n.term(f, lang, "fund"), 20) for f in reversed(rows["fund"].tolist())]
         )
@@ -960,6 +962,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
         _panel_title(figure, ax, f"{name} — {_absorption_text(finance, programme, lang)}")
         _clean_axis(ax, keep="y")
         ax.tick_params(axis="y", left=False)
+    _room_for_labels(axes, labelled)
     title = "Finansējums pa fondiem" if lang == "lv" else "Finance by fund"
     caption = _caption(
         lang,
@@ -989,6 +992,18 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
         }
     )
     return Chart(figure, title, caption, alt, _headers(data, lang), lang)
+
+
+def _room_for_labels(axes, labelled) -> None:
+    """Widen the shared x scale until every label written right of its bar ends inside its axes."""
+    renderer = axes[0].figure.canvas.get_renderer()
+    right = max(ax.get_xlim()[1] for ax in axes)
+    for ax, amount, label in labelled:
+        share = (label.get_window_extent(renderer).width + 8) / ax.get_window_extent(renderer).width
+        if share < 0.9:
+            right = max(right, amount / (1 - share))
+    for ax in axes:
+        ax.set_xlim(0, right)
 
 
 def _rate(paid, planned) -> float | None:
@@ -1329,8 +1344,11 @@ def tile_map_chart(
     top = max(numbers, default=0.0)
     columns = max(c for c, _ in layout.values()) + 1
     rows = max(r for _, r in layout.values()) + 1
+    # A label of two parts ("FT <5 / GRT x") is wider than a tile: it goes on two lines, in taller tiles.
+    two_lines = any(" / " in str(r["label"]) for r in records.values())
+    step = 1.05 if two_lines else 0.8
     width = FIGURE_WIDTH
-    height = 0.7 + (width - 0.2) / columns * rows * 0.8
+    height = 0.7 + (width - 0.2) / columns * rows * step
     figure = _figure(height, width)
     ax = figure.add_axes((0.01, 0.02, 0.98, 1 - 0.55 / height))
     for scope, (column, row) in layout.items():
@@ -1347,12 +1365,13 @@ def tile_map_chart(
             value = record["value"]
             fill = p.BACKGROUND if n.is_blank(value) else p.sequential_colour(float(value) / top if top > 0 else 0.0)
             text, style, label, name = p.text_colour_on(fill), "solid", str(record["label"]), str(record["name_short"])
+            label = label.replace(" / ", "\n")
         x, y = column, rows - 1 - row
         ax.add_patch(
             Rectangle(
-                (x + 0.04, y * 0.8 + 0.03),
+                (x + 0.04, y * step + 0.03),
                 0.92,
-                0.74,
+                step - 0.06,
                 facecolor=fill,
                 edgecolor=p.MUTED_TEXT,
                 linewidth=1.2,
@@ -1361,7 +1380,7 @@ def tile_map_chart(
         )
         ax.text(
             x + 0.5,
-            y * 0.8 + 0.52,
+            y * step + step * 0.66,
             textwrap.fill(name, 12),
             ha="center",
             va="center",
@@ -1371,16 +1390,17 @@ def tile_map_chart(
         )
         ax.text(
             x + 0.5,
-            y * 0.8 + 0.2,
+            y * step + step * 0.27,
             label,
             ha="center",
             va="center",
             color=text,
             fontsize=MIN_FONT_PT + 1,
             fontweight="bold",
+            linespacing=1.15,
         )
     ax.set_xlim(0, columns)
-    ax.set_ylim(0, rows * 0.8)
+    ax.set_ylim(0, rows * step)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, loc="left")

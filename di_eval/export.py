@@ -88,7 +88,8 @@ _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 
 
 def add_table_of_contents(page: str, lang: str) -> str:
-    """Insert a linked list of the page's sections (its h2 headings) where the template marked it."""
+    """Insert a linked list of the page's sections (its h2 headings) after the report's title block
+    (so that the h1 comes first and headings stay in order), or where the template marked it."""
     entries = [(anchor, title) for anchor, title in _H2.findall(page) if anchor != "saturs-toc"]
     if not entries:
         return page.replace(TOC_MARK, "")
@@ -97,7 +98,11 @@ def add_table_of_contents(page: str, lang: str) -> str:
         f'<nav class="toc" aria-labelledby="saturs-toc"><h2 id="saturs-toc">{escape(_TEXTS[lang]["toc"])}</h2>'
         f"<ol>{items}</ol></nav>"
     )
-    return page.replace(TOC_MARK, nav, 1)
+    title_end = page.find("</header>")
+    if title_end == -1:
+        return page.replace(TOC_MARK, nav, 1)
+    title_end += len("</header>")
+    return (page[:title_end] + nav + page[title_end:]).replace(TOC_MARK, "", 1)
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

@@ -103,13 +103,17 @@ def figure(
     width: int | None = None,
     height: int | None = None,
 ) -> str:
-    """A numbered figure: the image with its alt text, a caption and the data table beneath it, collapsed."""
+    """A numbered figure: its caption, the image with its alt text and the data table beneath it, collapsed.
+
+    The caption comes first because HTML allows a figcaption only as a figure's first or last child.
+    """
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     size = f' width="{width}" height="{height}"' if width and height else ""
     table_html = table(data, f"{label} {number}: {data_label}")
     return (
-        f'<figure id="attels-{number}"><img src="{src}" alt="{escape(alt)}"{size}>'
+        f'<figure id="attels-{number}">'
         f'<figcaption><span class="fig-no">{escape(label)} {number}.</span> {escape(caption)}</figcaption>'
+        f'<img src="{src}" alt="{escape(alt)}"{size}>'
         f"<details><summary>{escape(data_label)}</summary>{table_html}</details></figure>"
     )
 
