@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/sample
 OUT ?= outputs
 
-.PHONY: help install test test-browser test-fast lab check sample reports reports-en lint format benchmark clean
+.PHONY: help install test test-browser browser-tools test-fast lab check sample reports reports-en lint format benchmark clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,7 +23,23 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the package with its test dependencies
 
 test: $(STAMP) ## run the whole test suite (browser tests where Chromium is present)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# What the browser checks need from outside Python: Debian packages, then axe-core and vnu-jar from npm.
+BROWSER_APT := chromium default-jre-headless poppler-utils fonts-dejavu-core npm
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+browser-tools:
+	@missing=""; for tool in chromium java pdfimages npm; do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_APT); \
+	  else echo "make test-browser needs: sudo apt-get install $(BROWSER_APT)"; exit 1; fi; \
+	fi
+
+test-browser: $(STAMP) browser-tools node_modules/.package-lock.json ## the reports in Chromium: axe-core, Nu Html Checker, print, screenshots (installs the tools)
+	$(BIN)/python -m pytest -m browser
 
 test-fast: $(STAMP) ## run the tests that start no kernel and no browser
 	$(BIN)/python -m pytest -m "not kernel and not browser and not soffice"

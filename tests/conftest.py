@@ -34,3 +34,35 @@ def edit_csv(path: Path, row: int, column: str, value) -> None:
 @pytest.fixture
 def edit():
     return edit_csv
+
+
+# --- browser tests: run where the tools are, otherwise one line says how to run them ---------------------
+
+
+def _browser_tests_asked_for(config) -> bool:
+    """True when the command line selects the browser tests by name (make test-browser: -m browser)."""
+    expression = config.getoption("markexpr") or ""
+    return "browser" in expression and "not browser" not in expression
+
+
+def pytest_collection_modifyitems(config, items):
+    from browser_support import missing_tools
+
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_tests or _browser_tests_asked_for(config):
+        return  # asked for by name, a missing tool fails them loudly instead
+    missing = missing_tools()
+    if missing:
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
+        config.hook.pytest_deselected(items=browser_tests)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    from browser_support import SKIP_LINE, missing_tools
+
+    expression = config.getoption("markexpr") or ""
+    if "not browser" in expression or _browser_tests_asked_for(config):
+        return
+    missing = missing_tools()
+    if missing:
+        terminalreporter.write_line(SKIP_LINE.format(missing=", ".join(missing)), yellow=True, bold=True)
