@@ -82,6 +82,8 @@ def table(
 
 
 def _looks_numeric(value) -> bool:
+    if str(value).strip() in ("x", "—"):  # a hidden count, or none: aligned with the numbers around it
+        return True
     text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
     text = text.replace("<", "").replace("−", "").replace("-", "")
     return text.isdigit()
