@@ -13,7 +13,7 @@ import sys
 from . import __version__
 from .errors import ChoiceError, DataValidationError, DiEvalError
 
-COMMAND_MODULES = ("di_eval.cli_data", "di_eval.cli_intake", "di_eval.cli_run")
+COMMAND_MODULES = ("di_eval.cli_data", "di_eval.cli_intake", "di_eval.cli_run", "di_eval.cli_figures")
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -1,0 +1,383 @@
+"""The indicator catalogue: every indicator documented once, in Latvian and English.
+
+Reports, the README and the `Evaluation` tables draw their names and definitions from here.
+``CATALOGUE`` is a DataFrame with one row per indicator: code, table (the ``Evaluation``
+attribute that holds it), name_lv, name_en, definition_lv, definition_en, numerator,
+denominator, unit, disclosure ("suppressed": person counts after disclosure control;
+"derived": shown only where its inputs are published; "not suppressed").
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .indicators import STATUS_BANDS
+
+_ROWS = [
+    # --- persons served -----------------------------------------------------------------------
+    {
+        "code": "persons_served",
+        "table": "persons_by_year",
+        "name_lv": "Pakalpojumus saņēmušās personas gadā",
+        "name_en": "Persons served in a year",
+        "definition_lv": "Unikālās personas, kas gada laikā saņēmušas projekta apmaksātu pakalpojumu, "
+        "pēc mērķa grupas un pakalpojuma; 'any' – unikālās personas visos grupas pakalpojumos.",
+        "definition_en": "Unique persons who received a project-paid service during the year, by target "
+        "group and service; 'any' = unique persons across all services of the group.",
+        "numerator": "persons_served",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "persons_new",
+        "table": "persons_by_year",
+        "name_lv": "Jaunas personas gadā",
+        "name_en": "New persons in a year",
+        "definition_lv": "No gadā apkalpotajām personām tās, kas pakalpojumu saņēmušas pirmo reizi plāna ietvaros.",
+        "definition_en": "Of the persons served in the year, those served for the first time under the plan.",
+        "numerator": "persons_new",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "persons_cumulative",
+        "table": "persons_cumulative",
+        "name_lv": "Unikālās personas kopš plāna sākuma",
+        "name_en": "Cumulative unique persons",
+        "definition_lv": "Jauno personu summa pa gadiem, kuru 31. decembris nav vēlāks par izvērtējuma datumu "
+        "(nekad – gadā apkalpoto summa).",
+        "definition_en": "Sum of new persons over the years whose 31 December is on or before the as-of date "
+        "(never the sum of persons served per year).",
+        "numerator": "sum of persons_new",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "municipalities_served",
+        "table": "municipalities_served_by_year",
+        "name_lv": "Pašvaldības, kurās sniegti pakalpojumi",
+        "name_en": "Municipalities where services were given",
+        "definition_lv": "Izvēlētās struktūras pašvaldību skaits, kurās gadā pakalpojumu saņēmusi vismaz viena "
+        "persona ar FT vai GRT (slēpts skaits nav 0, tāpēc tiek skaitīts).",
+        "definition_en": "Number of municipalities of the chosen structure where at least one person with FT "
+        "or GRT was served in the year (a hidden count is not 0, so it counts).",
+        "numerator": "municipalities with persons_served('any') > 0",
+        "denominator": "",
+        "unit": "municipalities",
+        "disclosure": "derived",
+    },
+    # --- targets ------------------------------------------------------------------------------
+    {
+        "code": "target_value",
+        "table": "target_history",
+        "name_lv": "Plāna mērķis",
+        "name_en": "Plan target",
+        "definition_lv": "Reģiona mērķis (FT, GRT, VSAC) plāna redakcijā, kas ir spēkā izvērtējuma datumā; "
+        "iepriekšējās redakcijas un to maiņas datumi ir target_history.",
+        "definition_en": "The region's target (FT, GRT, VSAC) in the plan version in force at the as-of date; "
+        "earlier versions and the dates they changed are in target_history.",
+        "numerator": "value",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "achievement_rate",
+        "table": "achievement",
+        "name_lv": "Mērķa izpilde",
+        "name_en": "Achievement against target",
+        "definition_lv": "FT un GRT: unikālo personu ('any') kopskaits; VSAC: iemītnieku pārcelšanās uz "
+        "pašvaldību kopskaits; dalīts ar spēkā esošās redakcijas mērķi. Nav rādīts, ja skaitītājs ir slēpts.",
+        "definition_en": "FT and GRT: cumulative unique persons ('any'); VSAC: cumulative moves of residents to "
+        "a municipality; divided by the target of the version in force. Not shown when the numerator is hidden.",
+        "numerator": "achieved",
+        "denominator": "target_value",
+        "unit": "share",
+        "disclosure": "derived",
+    },
+    {
+        "code": "expected_rate",
+        "table": "achievement",
+        "name_lv": "Sagaidāmā izpilde pēc laika",
+        "name_en": "Expected progress from time elapsed",
+        "definition_lv": "Pagājušo dienu daļa laikposmā no 2017. gada 1. janvāra līdz 2023. gada 31. decembrim "
+        "(projekts ilgst līdz 2023. gadam, grozījumu Nr. 8 mērķi attiecas uz 2023. gadu; tas pats "
+        "laikposms visām redakcijām).",
+        "definition_en": "Share of days elapsed between 1 January 2017 and 31 December 2023 (the project runs "
+        "to 2023 and amendment No. 8 sets its targets for 2023; the same period for every version).",
+        "numerator": "days from 2017-01-01 to as_of, inclusive",
+        "denominator": "days from 2017-01-01 to 2023-12-31, inclusive",
+        "unit": "share",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "status",
+        "table": "achievement",
+        "name_lv": "Izpildes statuss",
+        "name_en": "Progress status",
+        "definition_lv": "Izpilde pret sagaidāmo: apsteidz (≥ 1,10), atbilst ([0,90; 1,10)), risks "
+        "([0,70; 0,90)), atpaliek (< 0,70); ja sagaidāmā ir 0 – apsteidz, ja izpilde > 0, citādi atbilst.",
+        "definition_en": "Achievement over expected progress: ahead (≥ 1.10), on_track ([0.90, 1.10)), at_risk "
+        "([0.70, 0.90)), behind (< 0.70); with nothing expected yet: ahead if anything is achieved, else on_track.",
+        "numerator": "achievement_rate",
+        "denominator": "expected_rate",
+        "unit": "band",
+        "disclosure": "derived",
+    },
+    # --- transitions, needs ---------------------------------------------------------------------
+    {
+        "code": "vsac_to_municipality",
+        "table": "transitions",
+        "name_lv": 'VSAC "Kurzeme" iemītnieki, kas pārcēlušies uz pašvaldību',
+        "name_en": 'VSAC "Kurzeme" residents moved to a municipality',
+        "definition_lv": "Pārcelšanās gadā pēc uzņēmējas pašvaldības; kopskaits – gadu summa; reģionā salīdzina "
+        "ar VSAC mērķi.",
+        "definition_en": "Moves in the year by receiving municipality; cumulative = sum over the years; "
+        "compared with the VSAC target for the region.",
+        "numerator": "persons",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "bsac_to_family_like_care",
+        "table": "transitions",
+        "name_lv": "Bērni no BSAC ģimeniskai videi pietuvinātā pakalpojumā",
+        "name_en": "Children from BSAC moved to family-like care",
+        "definition_lv": "Pārcelšanās gadā pēc pašvaldības; kopskaits – gadu summa.",
+        "definition_en": "Moves in the year by municipality; cumulative = sum over the years.",
+        "numerator": "persons",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "needs_assessments",
+        "table": "needs",
+        "name_lv": "Individuālo vajadzību izvērtēšanas",
+        "name_en": "Individual needs assessments",
+        "definition_lv": "Gadā veiktās izvērtēšanas pēc mērķa grupas (FT, GRT).",
+        "definition_en": "Assessments made in the year, by target group (FT, GRT).",
+        "numerator": "assessments",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "support_plans",
+        "table": "needs",
+        "name_lv": "Atbalsta plāni",
+        "name_en": "Support plans",
+        "definition_lv": "Gadā sagatavotie atbalsta plāni pēc mērķa grupas.",
+        "definition_en": "Support plans drawn up in the year, by target group.",
+        "numerator": "support_plans",
+        "denominator": "",
+        "unit": "persons",
+        "disclosure": "suppressed",
+    },
+    {
+        "code": "support_plan_rate",
+        "table": "needs",
+        "name_lv": "Atbalsta plānu īpatsvars",
+        "name_en": "Share with a support plan",
+        "definition_lv": "Atbalsta plāni, dalīti ar izvērtēšanām; rādīts tikai tad, ja abi skaitļi ir publicēti.",
+        "definition_en": "Support plans over assessments; shown only where both counts are published.",
+        "numerator": "support_plans",
+        "denominator": "assessments",
+        "unit": "share",
+        "disclosure": "derived",
+    },
+    # --- infrastructure ---------------------------------------------------------------------------
+    {
+        "code": "places_planned",
+        "table": "infrastructure",
+        "name_lv": "Plānotās vietas",
+        "name_en": "Places planned",
+        "definition_lv": "ERAF infrastruktūras projektā plānotās vietas.",
+        "definition_en": "Places planned in an ERDF infrastructure project.",
+        "numerator": "places_planned",
+        "denominator": "",
+        "unit": "places",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "places_created",
+        "table": "infrastructure",
+        "name_lv": "Izveidotās vietas",
+        "name_en": "Places created",
+        "definition_lv": "Vietas projektos, kuru būvdarbi pabeigti līdz izvērtējuma datumam (citādi 0).",
+        "definition_en": "Places in projects whose construction finished by the as-of date (else 0).",
+        "numerator": "places_created",
+        "denominator": "",
+        "unit": "places",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "infrastructure_status",
+        "table": "infrastructure",
+        "name_lv": "Projekta statuss",
+        "name_en": "Project status",
+        "definition_lv": "in_service (pakalpojums uzsākts), built (būvdarbi pabeigti), in_construction, planned "
+        "vai dropped (pašvaldība vairs nav spēkā esošā plāna infrastruktūras sarakstā).",
+        "definition_en": "in_service (service opened), built (construction finished), in_construction, planned, "
+        "or dropped (the municipality left the infrastructure list of the plan in force).",
+        "numerator": "",
+        "denominator": "",
+        "unit": "status",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "milestone_slippage",
+        "table": "milestones",
+        "name_lv": "Posma nobīde",
+        "name_en": "Milestone slippage",
+        "definition_lv": "Faktiskais datums mīnus plānotais; ja posms kavējas, izvērtējuma datums mīnus plānotais. "
+        "Statuss: done_on_time, done_late, overdue, not_due (done – nav plānotā datuma).",
+        "definition_en": "Actual date minus planned date; for an overdue milestone, the as-of date minus planned. "
+        "Status: done_on_time, done_late, overdue, not_due (done: no planned date).",
+        "numerator": "actual_date (or as_of) - planned_date",
+        "denominator": "",
+        "unit": "days",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "infrastructure_plan_change",
+        "table": "infrastructure_plan_changes",
+        "name_lv": "Izmaiņas infrastruktūras pašvaldību sarakstā",
+        "name_en": "Changes to the infrastructure list",
+        "definition_lv": "Pašvaldības, kas pievienotas vai izņemtas starp secīgām plāna redakcijām "
+        "(2017: 11, 2020. gada janvārī: 10 – bez Dundagas).",
+        "definition_en": "Municipalities added or removed between consecutive plan versions "
+        "(2017: 11, January 2020: 10, without Dundaga).",
+        "numerator": "",
+        "denominator": "",
+        "unit": "municipalities",
+        "disclosure": "not suppressed",
+    },
+    # --- finance ----------------------------------------------------------------------------------
+    {
+        "code": "finance",
+        "table": "finance",
+        "name_lv": "Finansējums pa fondiem",
+        "name_en": "Finance per fund",
+        "definition_lv": "Plānotā, līgumos noteiktā un izmaksātā summa pa programmām un fondiem (ESF, ERAF, "
+        "valsts, pašvaldības, kopā) par gadiem līdz izvērtējuma datumam.",
+        "definition_en": "Planned, contracted and paid amounts per programme and fund (ESF, ERDF, state, "
+        "municipal, total) over the years up to the as-of date.",
+        "numerator": "planned_eur, contracted_eur, paid_eur",
+        "denominator": "",
+        "unit": "EUR",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "absorption_rate",
+        "table": "finance",
+        "name_lv": "Apguves līmenis",
+        "name_en": "Absorption rate",
+        "definition_lv": "Izmaksātā summa, dalīta ar plānoto.",
+        "definition_en": "Amount paid over amount planned.",
+        "numerator": "paid_eur",
+        "denominator": "planned_eur",
+        "unit": "share",
+        "disclosure": "not suppressed",
+    },
+    # --- data quality -------------------------------------------------------------------------------
+    {
+        "code": "submissions",
+        "table": "completeness",
+        "name_lv": "Datu pilnīgums",
+        "name_en": "Data completeness",
+        "definition_lv": "Gada veidlapas: gaidītās (viena uz katru 2017. gada pašvaldību), saņemtās, laikā, "
+        "ar nokavējumu, nesaņemtās; par gadiem, kuru dati izmantoti.",
+        "definition_en": "Yearly forms: expected (one per 2017 municipality), received, on time, late, missing; "
+        "for the years whose data are used.",
+        "numerator": "received",
+        "denominator": "expected",
+        "unit": "forms",
+        "disclosure": "not suppressed",
+    },
+    {
+        "code": "warnings",
+        "table": "warnings",
+        "name_lv": "Datu brīdinājumi",
+        "name_en": "Validation warnings",
+        "definition_lv": "Pazīmes, kas prasa pārbaudi, ar svarīgumu (high, medium, low); aprēķinātas tikai no "
+        "publicētajām vērtībām. Kodi – WARNINGS.",
+        "definition_en": "Signs that need checking, with importance (high, medium, low); computed from published "
+        "values only. Codes: WARNINGS.",
+        "numerator": "",
+        "denominator": "",
+        "unit": "warnings",
+        "disclosure": "derived",
+    },
+]
+
+CATALOGUE = pd.DataFrame(_ROWS)
+
+STATUS_TABLE = pd.DataFrame(
+    [
+        {"status": status, "lowest_ratio": lowest, "highest_ratio": highest}
+        for (status, lowest), highest in zip(STATUS_BANDS, [float("inf"), *[lowest for _, lowest in STATUS_BANDS[:-1]]])
+    ]
+)
+"""Status bands as [lowest, highest) ranges of achievement_rate / expected_rate: no gaps."""
+
+WARNINGS = pd.DataFrame(
+    [
+        (
+            "served_fell_by_half",
+            "high",
+            "Gadā apkalpoto personu skaits ('any') ir mazāks par pusi no iepriekšējā gada",
+            "Persons served ('any') fell to less than half of the year before",
+        ),
+        (
+            "not_reported",
+            "high",
+            "Pašvaldības gada dati nav ziņoti (tukšs, nevis 0)",
+            "A municipality's figures for a year were not reported (blank, not 0)",
+        ),
+        ("missing_submission", "high", "Gada veidlapa nav saņemta", "The yearly form was not received"),
+        (
+            "target_behind",
+            "high",
+            "Mērķa izpilde atpaliek no plānotā (statuss behind)",
+            "Achievement is behind plan (status behind)",
+        ),
+        (
+            "target_at_risk",
+            "medium",
+            "Mērķa izpilde apdraudēta (statuss at_risk)",
+            "Achievement is at risk (status at_risk)",
+        ),
+        (
+            "milestone_overdue",
+            "medium",
+            "Infrastruktūras posms nav sasniegts līdz plānotajam datumam",
+            "An infrastructure milestone has passed its planned date",
+        ),
+        ("late_submission", "low", "Gada veidlapa saņemta pēc termiņa", "The yearly form arrived after the due date"),
+    ],
+    columns=["code", "importance", "rule_lv", "rule_en"],
+)
+
+
+def describe(code: str, lang: str = "lv") -> str:
+    """The name and definition of one indicator, in Latvian or English."""
+    row = CATALOGUE.set_index("code").loc[code]
+    suffix = "lv" if lang == "lv" else "en"
+    return f"{row[f'name_{suffix}']}: {row[f'definition_{suffix}']}"
+
+
+def markdown(lang: str = "en") -> str:
+    """The catalogue as a Markdown table (the README's table is this, for lang='en')."""
+    suffix = "lv" if lang == "lv" else "en"
+    lines = ["| code | indicator | definition | numerator / denominator | unit |", "|---|---|---|---|---|"]
+    for row in CATALOGUE.itertuples():
+        ratio = row.numerator + (f" / {row.denominator}" if row.denominator else "")
+        lines.append(
+            f"| `{row.code}` | {getattr(row, f'name_{suffix}')} | {getattr(row, f'definition_{suffix}')} | {ratio} | {row.unit} |"
+        )
+    return "\n".join(lines)
