@@ -56,9 +56,20 @@ def paragraph(text: str, css: str | None = None) -> str:
 
 
 def table(
-    frame: pd.DataFrame, caption: str, *, row_header: bool = True, numeric: set[str] | None = None, css: str = "data"
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    row_header: bool = True,
+    numeric: set[str] | None = None,
+    css: str = "data",
+    languages: dict[str, str] | None = None,
 ) -> str:
-    """An accessible table: a caption, header cells with scope, the first column as row headers."""
+    """An accessible table: a caption, header cells with scope, the first column as row headers.
+
+    ``languages`` marks the cells of a column written in another language than the page
+    (``{"Project": "lv"}`` for Latvian project names in an English report), so screen readers say them right.
+    """
+    languages = languages or {}
     numeric = (
         numeric
         if numeric is not None
@@ -73,7 +84,8 @@ def table(
         for i, (column, value) in enumerate(zip(frame.columns, values)):
             tag = "th" if (i == 0 and row_header) else "td"
             scope = ' scope="row"' if tag == "th" else ""
-            cells.append(f"<{tag}{scope}{_num(column, numeric)}>{escape(value)}</{tag}>")
+            lang = f' lang="{escape(languages[column])}"' if column in languages else ""
+            cells.append(f"<{tag}{scope}{_num(column, numeric)}{lang}>{escape(value)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<div class="table-wrap"><table class="{css}"><caption>{escape(caption)}</caption>'
@@ -81,8 +93,11 @@ def table(
     )
 
 
+_NUMBER_WORDS = {"x", "—", "nav ziņots", "not reported"}
+
+
 def _looks_numeric(value) -> bool:
-    if str(value).strip() in ("x", "—"):  # a hidden count, or none: aligned with the numbers around it
+    if str(value).strip() in _NUMBER_WORDS:  # a hidden count, none, not reported: aligned with the numbers around it
         return True
     text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
     text = text.replace("<", "").replace("−", "").replace("-", "")
