@@ -93,11 +93,11 @@ def table(
     )
 
 
-_NUMBER_WORDS = {"x", "—", "nav ziņots", "not reported"}
+_NUMBER_WORDS = {"x", "—"}
 
 
 def _looks_numeric(value) -> bool:
-    if str(value).strip() in _NUMBER_WORDS:  # a hidden count, none, not reported: aligned with the numbers around it
+    if str(value).strip() in _NUMBER_WORDS:  # a hidden count, or none: aligned with the numbers around it
         return True
     text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
     text = text.replace("<", "").replace("−", "").replace("-", "")
