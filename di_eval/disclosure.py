@@ -111,7 +111,8 @@ class ProtectedCube:
     @property
     def cells(self) -> pd.DataFrame:
         """The cells with ``status`` and ``published`` (int, a marker string, or None)."""
-        return self.cube.cells.assign(status=self.status, published=published_values(self))
+        published = pd.Series(published_values(self), index=self.cube.cells.index, dtype=object)
+        return self.cube.cells.assign(status=self.status, published=published)
 
     @property
     def hidden(self) -> np.ndarray:

@@ -202,7 +202,9 @@ def _sorted(frame: pd.DataFrame, order: dict, by: list[str]) -> pd.DataFrame:
 
 
 def _published(series: pd.Series) -> pd.Series:
-    return series.astype(object)
+    """Published values as Python objects: an int, a marker, or None (never NaN)."""
+    series = series.astype(object)
+    return series.where(series.notna(), None)
 
 
 def _table(cells, table, measure, order, rename, value_name) -> pd.DataFrame:
@@ -279,8 +281,9 @@ def _achievement(persons_cumulative, transitions_cumulative, targets, plan_versi
             }
         )
     out = pd.DataFrame(rows)
-    out["achieved"] = out["achieved"].astype(object)
-    out["rate"] = out["rate"].astype(object)
+    # Published values and rates stay Python objects: an int, a marker or None, never NaN.
+    for column in ("achieved", "rate", "status"):
+        out[column] = pd.Series([row[column] for row in rows], dtype=object)
     return out
 
 

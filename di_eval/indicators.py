@@ -329,7 +329,7 @@ def status_band(rate: float | None, expected: float) -> str | None:
         return "ahead" if rate > 0 else "on_track"
     ratio = rate / expected
     for status, lowest in STATUS_BANDS:
-        if ratio >= lowest:
+        if ratio >= lowest - 1e-9:  # a ratio on a boundary belongs to the band above it
             return status
     return "behind"
 
