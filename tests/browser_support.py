@@ -177,6 +177,43 @@ def page_facts(page) -> dict:
     return page.evaluate(_FACTS)
 
 
+_PRINT_WIDTH = """() => {
+    for (const sheet of document.styleSheets) {
+        for (const rule of sheet.cssRules) {
+            if (rule instanceof CSSPageRule) { return [rule.style.marginLeft, rule.style.marginRight]; }
+        }
+    }
+    return null;
+}"""
+
+_WIDER_THAN_PAGE = """() => {
+    const width = document.documentElement.clientWidth;
+    const name = (e) => (e.caption ? e.caption.textContent : e.getAttribute("alt") || e.tagName).slice(0, 60);
+    return [...document.querySelectorAll("table, img, pre, dl")].filter((e) => {
+        const box = e.getBoundingClientRect();
+        if (box.width === 0) { return false; }  // not printed (inside a closed details, display: none)
+        const wrap = e.parentElement;
+        const clipped = getComputedStyle(wrap).overflowX !== "visible" && e.offsetWidth > wrap.clientWidth + 1;
+        return clipped || box.right > width + 1;
+    }).map(name);
+}"""
+
+
+def print_overflow(page) -> list[str]:
+    """What is wider than the printed page: laid out with print styles at the width between the
+    @page margins of A4 (a printed page cannot scroll, so a wider table is cut off)."""
+    margins = page.evaluate(_PRINT_WIDTH)
+    if not margins or not all(m.endswith("mm") for m in margins):
+        return ["no @page rule with margins in mm"]
+    width_mm = 210 - sum(float(m.removesuffix("mm")) for m in margins)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": int(width_mm * 96 / 25.4), "height": 1000})
+    try:
+        return page.evaluate(_WIDER_THAN_PAGE)
+    finally:
+        page.emulate_media(media="screen")
+
+
 def horizontal_overflow(page, width: int) -> int:
     """How many CSS px the page is wider than a ``width`` px viewport (0: it reflows)."""
     page.set_viewport_size({"width": width, "height": 800})

@@ -37,6 +37,7 @@ from browser_support import (
     open_page,
     page_facts,
     pdf_images,
+    print_overflow,
     print_pdf,
     print_problems,
     table_problems,
@@ -118,6 +119,7 @@ class Inspection:
     violations: list[dict]
     facts: dict
     overflow_320: int
+    wider_than_print: list[str]
     pdf: Path
     screenshot: Path
 
@@ -147,10 +149,11 @@ def _inspect(browser, path: Path, lang: str) -> Inspection:
         violations = axe_violations(page)
         facts = page_facts(page)
         pdf = print_pdf(page, PRINTS / lang / f"{name}.pdf")
+        wider_than_print = print_overflow(page)
         overflow = horizontal_overflow(page, 320)
     finally:
         page.context.close()
-    return Inspection(path, visit, violations, facts, overflow, pdf, screenshot)
+    return Inspection(path, visit, violations, facts, overflow, wider_than_print, pdf, screenshot)
 
 
 @pytest.fixture(scope="session")
@@ -241,6 +244,11 @@ def test_the_page_prints_to_a4_with_no_figure_cut(inspect, lang, page):
 
 
 @pages
+def test_every_table_fits_the_printed_page(inspect, lang, page):
+    assert inspect(lang, page).wider_than_print == [], "cut off at the right edge of the paper"
+
+
+@pages
 def test_a_screenshot_is_saved_for_a_person_to_look_at(inspect, lang, page):
     from PIL import Image
 
@@ -259,6 +267,7 @@ BROKEN_PAGE = """<!DOCTYPE html>
 <details><summary>Data</summary><p>no table</p></details></figure>
 <img src="https://example.invalid/chart.png" alt="chart.png">
 <table><tr><td>1</td><td>2</td></tr></table>
+<div style="overflow-x:auto"><table><caption>Too wide</caption><tr><td style="white-space:nowrap">{wide}</td></tr></table></div>
 <a href="#nowhere">x</a> <a href="missing.html">a missing page</a>
 <script>console.error("broken")</script>
 </body></html>
@@ -277,7 +286,7 @@ def broken_page(tmp_path_factory, browser):
     Image.new("RGB", (600, 1500), "#336699").save(buffer, format="PNG")
     tall = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     path = folder / "broken.html"
-    path.write_text(BROKEN_PAGE.format(tall=tall), encoding="utf-8")
+    path.write_text(BROKEN_PAGE.format(tall=tall, wide="a very wide cell " * 20), encoding="utf-8")
     page, visit = open_page(browser, path)
     try:
         found = {
@@ -285,6 +294,7 @@ def broken_page(tmp_path_factory, browser):
             "violations": {v["id"] for v in axe_violations(page)},
             "facts": page_facts(page),
             "pdf": print_pdf(page, folder / "broken.pdf"),
+            "wider_than_print": print_overflow(page),
         }
     finally:
         page.context.close()
@@ -305,8 +315,9 @@ def test_the_browser_checks_catch_a_broken_page(broken_page):
     assert len(link_problems(facts, path)) == 2
 
 
-def test_the_print_check_catches_a_cut_figure(broken_page):
+def test_the_print_check_catches_a_cut_figure_and_a_wide_table(broken_page):
     _, found = broken_page
+    assert found["wider_than_print"] == ["no @page rule with margins in mm"]
     pages = {image.page for image in pdf_images(found["pdf"])}
     assert len(pages) == 2, "the tall picture is drawn on two pages"
     problems = print_problems(found["pdf"], 1, "Figure")
