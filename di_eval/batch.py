@@ -160,11 +160,46 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0][:300] if text else ""
 
 
-def _worker_init() -> None:
+def _worker_init(environment: dict | None = None, warmup: str | None = None) -> None:
+    """Start this worker's kernel at once (and warm it) instead of at its first report."""
     import atexit
 
+    os.environ.update(environment or {})
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     atexit.register(_shutdown_worker_kernel)
+    try:
+        kernel = _worker_kernel()
+        if warmup:
+            kernel.warm(warmup)
+    except KernelStartError:
+        _shutdown_worker_kernel()  # the first report tries again and reports the failure
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class Workers:
+    """Worker processes, each with a warm kernel, started before the jobs are known.
+
+    Starting them first lets the kernels boot and import while the main process loads and
+    evaluates the data.
+    """
+
+    def __init__(self, count: int, environment: dict | None = None, warmup: str | None = None):
+        self.count = count
+        context = multiprocessing.get_context("spawn")
+        self.pool = futures.ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=_worker_init, initargs=(environment, warmup)
+        )
+        # one trivial task per worker makes the pool start every process now
+        self._started = [self.pool.submit(_ready) for _ in range(count)]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def execute(
@@ -175,10 +210,13 @@ def execute(
     timeout: float = DEFAULT_TIMEOUT,
     fresh_kernels: bool = False,
     progress=None,
+    pool: Workers | None = None,
 ) -> list[Outcome]:
     """Run every job; the order of the outcomes is the order of the jobs."""
     outcomes: dict[str, Outcome] = {}
-    if workers <= 1:
+    if pool is not None:
+        _collect(pool.pool, jobs, staging, timeout, fresh_kernels, progress, outcomes)
+    elif workers <= 1:
         try:
             for job in jobs:
                 outcomes[job.name] = run_job(job, staging, timeout, fresh_kernels)
@@ -187,26 +225,29 @@ def execute(
         finally:
             _shutdown_worker_kernel()
     else:
-        context = multiprocessing.get_context("spawn")
-        with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-            pending = {pool.submit(run_job, job, staging, timeout, fresh_kernels): job for job in jobs}
-            for future in futures.as_completed(pending):
-                job = pending[future]
-                try:
-                    outcomes[job.name] = future.result()
-                except Exception as err:  # noqa: BLE001 — a worker process died
-                    outcomes[job.name] = Outcome(
-                        job.name,
-                        job.html_path,
-                        f"notebooks/{job.name}.ipynb",
-                        "failed",
-                        0.0,
-                        error=f"worker failed: {type(err).__name__}: {err}",
-                        title=job.title,
-                    )
-                if progress:
-                    progress(outcomes[job.name])
+        with Workers(workers) as own:
+            _collect(own.pool, jobs, staging, timeout, fresh_kernels, progress, outcomes)
     return [outcomes[job.name] for job in jobs]
+
+
+def _collect(pool, jobs, staging, timeout, fresh_kernels, progress, outcomes) -> None:
+    pending = {pool.submit(run_job, job, staging, timeout, fresh_kernels): job for job in jobs}
+    for future in futures.as_completed(pending):
+        job = pending[future]
+        try:
+            outcomes[job.name] = future.result()
+        except Exception as err:  # noqa: BLE001 — a worker process died
+            outcomes[job.name] = Outcome(
+                job.name,
+                job.html_path,
+                f"notebooks/{job.name}.ipynb",
+                "failed",
+                0.0,
+                error=f"worker failed: {type(err).__name__}: {err}",
+                title=job.title,
+            )
+        if progress:
+            progress(outcomes[job.name])
 
 
 # --- publication ---------------------------------------------------------------------------
@@ -278,6 +319,7 @@ def run(
     fresh_kernels: bool = False,
     progress=None,
     finish=None,
+    pool: Workers | None = None,
 ) -> RunResult:
     """Run the jobs into a fresh folder, then publish it in place of ``out`` in one step.
 
@@ -290,7 +332,13 @@ def run(
     staging = staging_dir(out)
     try:
         outcomes = execute(
-            jobs, staging, workers=workers, timeout=timeout, fresh_kernels=fresh_kernels, progress=progress
+            jobs,
+            staging,
+            workers=workers,
+            timeout=timeout,
+            fresh_kernels=fresh_kernels,
+            progress=progress,
+            pool=pool,
         )
         if finish is not None:
             finish(staging, outcomes)

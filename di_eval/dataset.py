@@ -39,6 +39,10 @@ class Dataset:
     def __dir__(self):
         return [*super().__dir__(), *self.tables]
 
+    def __reduce__(self):
+        # a mapping proxy does not pickle; worker processes receive a dataset this way
+        return (_rebuild, (self.data_dir, self.reference_dir, dict(self.tables), self.fingerprint))
+
     def summary(self) -> dict:
         """A short description of what the dataset holds."""
         uptake = self.tables["service_uptake"]
@@ -50,6 +54,10 @@ class Dataset:
             "plan_versions": self.tables["plan_versions"]["plan_version"].tolist(),
             "rows": {name: int(df.shape[0]) for name, df in self.tables.items()},
         }
+
+
+def _rebuild(data_dir, reference_dir, tables, fingerprint) -> Dataset:
+    return Dataset(data_dir, reference_dir, MappingProxyType(tables), fingerprint)
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:

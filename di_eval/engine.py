@@ -108,6 +108,11 @@ class WarmKernel:
         if reply["content"]["status"] != "ok":
             self.restart()
 
+    def warm(self, code: str) -> None:
+        """Run set-up code (imports) once, so that the first report does not pay for it."""
+        self.ensure()
+        run_sync(self.kc.execute_interactive)(code, silent=True, store_history=False, timeout=120)
+
     def restart(self) -> None:
         self.shutdown()
         self.start()
@@ -162,6 +167,9 @@ class WarmKernelEngine(Engine):
         started = time.monotonic()
         if warm_kernel.deadline is not None:
             client.timeout_func = lambda cell: max(1, int(warm_kernel.deadline - time.monotonic()) + 1)
+        # papermill writes the whole notebook at every cell's start and end; the engine's caller
+        # writes it once at the end (and on failure), which is all a batch needs
+        nb_man.save = lambda **kwargs: None
         try:
             return client.execute(cleanup_kc=False)
         except CellTimeoutError as err:
@@ -169,6 +177,8 @@ class WarmKernelEngine(Engine):
             if index is not None:
                 nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=err)
             raise ReportTimeout(time.monotonic() - started, index) from None
+        finally:
+            del nb_man.save
 
 
 def _running_cell(nb) -> int | None:

@@ -61,6 +61,7 @@ class ReportExporter(HTMLExporter):
         resources = dict(resources or {})
         texts = _TEXTS[meta["lang"]]
         resources["di_eval"] = {
+            "css": stylesheet(),
             "lang": meta["lang"],
             "title": meta.get("title") or texts["title"],
             "version": __version__,
@@ -69,6 +70,20 @@ class ReportExporter(HTMLExporter):
         }
         output, resources = super().from_notebook_node(nb, resources, **kw)
         return add_table_of_contents(output, meta["lang"]), resources
+
+
+_stylesheet: str | None = None
+
+
+def stylesheet() -> str:
+    """The report CSS, without comments and spare white space (pages stay lean)."""
+    global _stylesheet
+    if _stylesheet is None:
+        text = (paths.TEMPLATES_DIR / "di_eval" / "report.css").read_text(encoding="utf-8")
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        text = re.sub(r"\s+", " ", text)
+        _stylesheet = re.sub(r"\s*([{}:;,>])\s*", r"\1", text).replace(";}", "}").strip()
+    return _stylesheet
 
 
 def page_metadata(nb) -> dict:

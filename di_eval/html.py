@@ -77,6 +77,10 @@ def table(
             c for c in frame.columns if frame[c].map(lambda x: isinstance(x, (int, float)) or _looks_numeric(x)).all()
         }
     )
+    data_columns = list(frame.columns[1:] if row_header else frame.columns)
+    if data_columns and set(data_columns) <= numeric:
+        # every data column is numeric: one class on the table aligns them all (keeps pages lean)
+        css, numeric = f"{css} numeric", set()
     head = "".join(f'<th scope="col"{_num(c, numeric)}>{escape(c)}</th>' for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
@@ -93,7 +97,7 @@ def table(
     )
 
 
-_NUMBER_WORDS = {"x", "—"}
+_NUMBER_WORDS = {"x", "—", "nav ziņots", "not reported"}  # markers that stand in for a count
 
 
 def _looks_numeric(value) -> bool:

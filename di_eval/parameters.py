@@ -30,7 +30,7 @@ MUNICIPALITY = (
     Spec("municipality", str, "Kuldīgas novads", "municipality: ATVK code, official name or alias"),
     Spec("as_of", str, "2023-12-31", "evaluation date YYYY-MM-DD, within 2017-01-01..2023-12-31"),
     Spec("lang", str, "lv", "report language: lv or en"),
-    Spec("data_dir", str, "", "dataset folder; empty = the shipped synthetic sample"),
+    Spec("data_dir", str, "", "dataset folder; empty means the shipped synthetic sample"),
     Spec("structure", str, "2017", "municipal structure: 2017 (20 municipalities) or 2021 (7)"),
     Spec("threshold", int, 5, "disclosure control: counts 1..threshold-1 are shown as <threshold"),
 )

@@ -6,12 +6,16 @@ The notebooks call these methods, one per cell. Every number shown comes from an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import os
+import pickle
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, charts, dataset, narrative, paths, parameters
+from . import __version__, charts, dataset, narrative, parameters, paths
 from . import vocabulary as v
 from .disclosure import DisclosureRule, as_number
 from .evaluation import Evaluation, evaluate
@@ -20,14 +24,18 @@ from .html import Fragment, definition_list, escape, figure, heading, paragraph,
 T = {
     "title": ("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
     "region_name": ("Kurzemes plānošanas reģions", "Kurzeme Planning Region"),
-    "lead": ("Kurzemes plānošanas reģiona deinstitucionalizācijas (DI) plāna 2017.–2020. gadam un projekta "
-             "\u201cKurzeme visiem\u201d ieviešana. Dati līdz {date}; mērķi no plāna redakcijas \u201c{version}\u201d.",
-             "Implementation of the Kurzeme Planning Region's deinstitutionalisation (DI) plan 2017–2020 and the "
-             "project \u201cKurzeme visiem\u201d. Data up to {date}; targets from the plan version \u201c{version}\u201d."),
-    "synthetic": ("Uzmanību: šis ziņojums veidots no sintētiskiem parauga datiem, kas atveido publiski zināmos "
-                  "reģiona kopskaitļus; pašvaldību skaitļi ir izdomāti.",
-                  "Note: this report is made from the synthetic sample dataset, which reproduces the region's "
-                  "published totals; the municipal figures are invented."),
+    "lead": (
+        "Kurzemes plānošanas reģiona deinstitucionalizācijas (DI) plāna 2017.–2020. gadam un projekta "
+        "\u201cKurzeme visiem\u201d ieviešana. Dati līdz {date}; mērķi no plāna redakcijas \u201c{version}\u201d.",
+        "Implementation of the Kurzeme Planning Region's deinstitutionalisation (DI) plan 2017–2020 and the "
+        "project \u201cKurzeme visiem\u201d. Data up to {date}; targets from the plan version \u201c{version}\u201d.",
+    ),
+    "synthetic": (
+        "Uzmanību: šis ziņojums veidots no sintētiskiem parauga datiem, kas atveido publiski zināmos "
+        "reģiona kopskaitļus; pašvaldību skaitļi ir izdomāti.",
+        "Note: this report is made from the synthetic sample dataset, which reproduces the region's "
+        "published totals; the municipal figures are invented.",
+    ),
     "summary": ("Kopsavilkums", "Summary"),
     "commentary": ("Izvērtētāja komentārs", "Evaluator's commentary"),
     "target_groups": ("Mērķa grupas un vajadzības", "Target groups and needs"),
@@ -40,34 +48,56 @@ T = {
     "method": ("Metode, datu atklāšanas kontrole un izcelsme", "Method, disclosure control and provenance"),
     "figure": ("Attēls", "Figure"),
     "data_behind": ("Attēla dati tabulā", "The chart's data as a table"),
-    "no_projects": ("Pašvaldībā nav ERAF infrastruktūras projektu.", "The municipality has no ERDF infrastructure project."),
+    "no_projects": (
+        "Pašvaldībā nav ERAF infrastruktūras projektu.",
+        "The municipality has no ERDF infrastructure project.",
+    ),
     "no_warnings": ("Brīdinājumu nav.", "No warnings."),
-    "needs_caption": ("Individuālo vajadzību izvērtējumi un atbalsta plāni pa gadiem",
-                      "Individual needs assessments and support plans by year"),
+    "low_warnings": (
+        "Mazāk svarīgie brīdinājumi (kopā: {n}), piemēram, par datiem, kas iesniegti ar nokavējumu, ir "
+        "uzskaitīti katras pašvaldības ziņojumā.",
+        "Low-importance warnings (in all: {n}), such as data submitted late, are listed in each municipality's report.",
+    ),
+    "needs_caption": (
+        "Individuālo vajadzību izvērtējumi un atbalsta plāni pa gadiem",
+        "Individual needs assessments and support plans by year",
+    ),
     "baseline_caption": ("Situācija pirms plāna", "The situation before the plan"),
     "transitions_caption": ("Pārejas no institūcijām (kopā līdz datumam)", "Moves out of institutions (cumulative)"),
     "targets_caption": ("Mērķi un sasniegtais (reģions)", "Targets and achievement (region)"),
     "projects_caption": ("ERAF infrastruktūras projekti", "ERDF infrastructure projects"),
     "history_caption": ("Mērķi pa plāna redakcijām", "Targets by plan version"),
-    "plan_changes_caption": ("Izmaiņas infrastruktūras pašvaldību sarakstā", "Changes to the list of municipalities with infrastructure"),
+    "plan_changes_caption": (
+        "Izmaiņas infrastruktūras pašvaldību sarakstā",
+        "Changes to the list of municipalities with infrastructure",
+    ),
     "finance_caption": ("Finansējums pa fondiem (EUR)", "Finance by fund (EUR)"),
     "completeness_caption": ("Pašvaldību iesniegtie dati pa gadiem", "Data submitted by municipalities, by year"),
     "warnings_caption": ("Datu pārbaudes brīdinājumi", "Data check warnings"),
-    "ranking_caption": ("Pašvaldības pēc pakalpojumus saņēmušo personu skaita (kopā)",
-                        "Municipalities by persons served (cumulative)"),
+    "ranking_caption": (
+        "Pašvaldības pēc pakalpojumus saņēmušo personu skaita (kopā)",
+        "Municipalities by persons served (cumulative)",
+    ),
     "events_caption": ("Galvenie notikumi", "Key events"),
-    "contribution": ("Mērķi DI plānā noteikti reģionam kopumā; pašvaldības skaitļi rāda tās devumu.",
-                     "The DI plan sets its targets for the region as a whole; a municipality's figures show its "
-                     "contribution."),
-    "method_text": ("Unikālo personu skaits līdz datumam ir jaunu (pirmo reizi plāna ietvaros apkalpotu) personu "
-                    "summa pa gadiem, nevis gada apkalpoto personu summa. Tukša vērtība nozīmē \u201cnav ziņots\u201d, "
-                    "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
-                    "izvērtēšanas datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
-                    "Unique persons up to a date are the sum of new persons (served for the first time under the "
-                    "plan) over the years, never the sum of persons served per year. A blank means \u201cnot "
-                    "reported\u201d, which differs from zero. Achievement is compared with the target of the plan "
-                    "version in force on the evaluation date and with the share of the plan's time elapsed."),
+    "contribution": (
+        "Mērķi DI plānā noteikti reģionam kopumā; pašvaldības skaitļi rāda tās devumu.",
+        "The DI plan sets its targets for the region as a whole; a municipality's figures show its contribution.",
+    ),
+    "method_text": (
+        "Unikālo personu skaits līdz datumam ir jaunu (pirmo reizi plāna ietvaros apkalpotu) personu "
+        "summa pa gadiem, nevis gada apkalpoto personu summa. Tukša vērtība nozīmē \u201cnav ziņots\u201d, "
+        "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
+        "izvērtēšanas datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
+        "Unique persons up to a date are the sum of new persons (served for the first time under the "
+        "plan) over the years, never the sum of persons served per year. A blank means \u201cnot "
+        "reported\u201d, which differs from zero. Achievement is compared with the target of the plan "
+        "version in force on the evaluation date and with the share of the plan's time elapsed.",
+    ),
     "indicators_caption": ("Rādītāju katalogs", "Indicator catalogue"),
+    "catalogue_link": (
+        "Rādītāju katalogs (definīcijas, skaitītājs un saucējs, mērvienības) ir ziņojumu sarakstā.",
+        "The indicator catalogue (definitions, numerators and denominators, units) is on the list of reports.",
+    ),
 }
 
 
@@ -78,16 +108,61 @@ def t(key: str, lang: str, **values) -> str:
 
 _datasets: dict = {}
 _evaluations: dict = {}
+CACHE_ENV = "DI_EVAL_CACHE_DIR"
+
+
+def _dataset_key(data_dir: str | Path | None) -> tuple:
+    folder = Path(data_dir) if data_dir else paths.SAMPLE_DIR
+    signature = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.csv")))
+    return (str(folder.resolve()), signature)
+
+
+def _cache_file(kind: str, key: tuple) -> Path | None:
+    """Where a batch run left this object for its kernels (a private folder it made), if it did."""
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return None
+    return Path(folder) / f"{kind}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.pickle"
+
+
+def _from_cache(kind: str, key: tuple):
+    path = _cache_file(kind, key)
+    if path is not None and path.is_file():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    return None
+
+
+def prime_cache(folder: Path, data: dataset.Dataset, evaluation: Evaluation) -> None:
+    """Leave a loaded dataset and its evaluation where kernels started with CACHE_ENV=folder find them.
+
+    A batch evaluates once in its main process; each worker's kernel then reads the result
+    instead of validating and suppressing the same data again.
+    """
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    try:
+        dataset_key = _dataset_key(data.data_dir)
+        evaluation_key = (data.fingerprint, str(evaluation.as_of.date()), evaluation.structure, evaluation.threshold)
+        for kind, key, value in (("dataset", dataset_key, data), ("evaluation", evaluation_key, evaluation)):
+            path = _cache_file(kind, key)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+    finally:
+        if previous is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = previous
 
 
 def cached_load(data_dir: str | Path | None) -> dataset.Dataset:
     """Load a dataset once per process; a changed file on disk is loaded again."""
-    folder = Path(data_dir) if data_dir else paths.SAMPLE_DIR
-    signature = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.csv")))
-    key = (str(folder.resolve()), signature)
+    key = _dataset_key(data_dir)
     if key not in _datasets:
         _datasets.clear()
-        _datasets[key] = dataset.load(folder)
+        _datasets[key] = _from_cache("dataset", key) or dataset.load(key[0])
     return _datasets[key]
 
 
@@ -97,7 +172,9 @@ def cached_evaluate(data: dataset.Dataset, as_of, structure: str, threshold: int
     if key not in _evaluations:
         if len(_evaluations) > 8:
             _evaluations.clear()
-        _evaluations[key] = evaluate(data, as_of=as_of, structure=structure, threshold=threshold)
+        _evaluations[key] = _from_cache("evaluation", key) or evaluate(
+            data, as_of=as_of, structure=structure, threshold=threshold
+        )
     return _evaluations[key]
 
 
@@ -133,8 +210,17 @@ class Report:
     def _chart(self, key: str, chart) -> str:
         number = self._figures.setdefault(key, len(self._figures) + 1)
         width, height = chart.pixel_size()
-        return figure(number, chart.png_bytes(), chart.alt, chart.caption, chart.data,
-                      label=t("figure", self.lang), data_label=t("data_behind", self.lang), width=width, height=height)
+        return figure(
+            number,
+            chart.png_bytes(),
+            chart.alt,
+            chart.caption,
+            chart.data,
+            label=t("figure", self.lang),
+            data_label=t("data_behind", self.lang),
+            width=width,
+            height=height,
+        )
 
     def _section(self, key: str, body: str) -> Fragment:
         return Fragment(f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>')
@@ -170,23 +256,41 @@ class Report:
         if self.is_region:
             for row in ev.achievement.itertuples():
                 status = narrative.status_label(row.status, lang) if row.status else ""
-                items.append((narrative.format_percent(row.rate, lang),
-                              f"{narrative.term(row.target, lang)} — {self._target_phrase(row)}", (row.status, status)))
+                items.append(
+                    (
+                        narrative.format_percent(row.rate, lang),
+                        f"{narrative.term(row.target, lang)} — {self._target_phrase(row)}",
+                        (row.status, status),
+                    )
+                )
         year = self.full.as_of.year
         by_year = self._scope_rows(ev.persons_by_year)
-        served = {g: _pick(by_year, year=year, target_group=g, service="any", column="persons_served")
-                  for g in ("FT", "GRT", "BSAC")}
+        served = {
+            g: _pick(by_year, year=year, target_group=g, service="any", column="persons_served")
+            for g in ("FT", "GRT", "BSAC")
+        }
         listing = "".join(
             f'<li><span class="value">{escape(value)}</span><span class="label">{escape(label)}</span>'
-            + (status_badge(*badge) if badge else "") + "</li>"
+            + (status_badge(*badge) if badge else "")
+            + "</li>"
             for value, label, badge in items
         )
         sentences = [narrative.persons_year_sentence(self.name, year, served, lang)]
         if self.is_region:
             for row in ev.achievement.itertuples():
-                sentences.append(narrative.achievement_sentence(
-                    row.target, row.achieved, row.target_value, row.rate, row.expected_rate, row.status,
-                    self._version_name(row.plan_version), self.full.as_of, lang))
+                sentences.append(
+                    narrative.achievement_sentence(
+                        row.target,
+                        row.achieved,
+                        row.target_value,
+                        row.rate,
+                        row.expected_rate,
+                        row.status,
+                        self._version_name(row.plan_version),
+                        self.full.as_of,
+                        lang,
+                    )
+                )
             n = self.full.municipalities_served_by_year.get(year)
             if n is not None:
                 sentences.append(narrative.municipalities_served_sentence(year, n, lang))
@@ -208,24 +312,30 @@ class Report:
         body = self._chart("persons_by_year", charts.persons_by_year_chart(self._scope_rows(ev.persons_by_year), lang))
         needs = self._scope_rows(ev.needs)
         if len(needs):
-            wide = needs.pivot_table(index="year", columns="target_group", values=["assessments", "support_plans"],
-                                     aggfunc="first")
+            wide = needs.pivot_table(
+                index="year", columns="target_group", values=["assessments", "support_plans"], aggfunc="first"
+            )
             rows = []
             for year in sorted(needs["year"].unique()):
                 row = {narrative.column_label("year", lang): str(year)}
                 for group in ("FT", "GRT"):
                     for measure in ("assessments", "support_plans"):
-                        value = wide.at[year, (measure, group)] if (measure, group) in wide.columns else None
+                        known = year in wide.index and (measure, group) in wide.columns
+                        value = wide.at[year, (measure, group)] if known else None  # a year not reported
                         row[f"{group}: {narrative.column_label(measure, lang)}"] = self._num(value)
                 rows.append(row)
             body += table(pd.DataFrame(rows), t("needs_caption", lang))
         if self.is_region:
             baseline = self.dataset.baseline
-            frame = pd.DataFrame({
-                narrative.column_label("measure", lang): [narrative.baseline_label(m, lang) for m in baseline["measure"]],
-                narrative.column_label("value", lang): [self._num(x) for x in baseline["value"]],
-                narrative.column_label("source", lang): baseline["source"].tolist(),
-            })
+            frame = pd.DataFrame(
+                {
+                    narrative.column_label("measure", lang): [
+                        narrative.baseline_label(m, lang) for m in baseline["measure"]
+                    ],
+                    narrative.column_label("value", lang): [self._num(x) for x in baseline["value"]],
+                    narrative.column_label("source", lang): baseline["source"].tolist(),
+                }
+            )
             body += table(frame, t("baseline_caption", lang))
         return self._section("target_groups", body)
 
@@ -234,26 +344,36 @@ class Report:
         cumulative = self._scope_rows(ev.persons_cumulative)
         body = ""
         for group in ("FT", "GRT"):
-            body += self._chart(f"services_{group}", charts.services_chart(cumulative, group, lang, as_of=self.full.as_of))
+            body += self._chart(
+                f"services_{group}", charts.services_chart(cumulative, group, lang, as_of=self.full.as_of)
+            )
         achievement = self.full.achievement
-        rows = [{
-            narrative.column_label("target", lang): narrative.term(r.target, lang),
-            narrative.column_label("target_value", lang): self._num(r.target_value),
-            narrative.column_label("plan_version", lang): self._version_name(r.plan_version),
-            narrative.column_label("achieved", lang): self._num(r.achieved),
-            narrative.column_label("rate", lang): narrative.format_percent(r.rate, lang),
-            narrative.column_label("expected_rate", lang): narrative.format_percent(r.expected_rate, lang),
-            narrative.column_label("status", lang): narrative.status_label(r.status, lang) if r.status else "—",
-        } for r in achievement.itertuples()]
+        rows = [
+            {
+                narrative.column_label("target", lang): narrative.term(r.target, lang),
+                narrative.column_label("target_value", lang): self._num(r.target_value),
+                narrative.column_label("plan_version", lang): self._version_name(r.plan_version),
+                narrative.column_label("achieved", lang): self._num(r.achieved),
+                narrative.column_label("rate", lang): narrative.format_percent(r.rate, lang),
+                narrative.column_label("expected_rate", lang): narrative.format_percent(r.expected_rate, lang),
+                narrative.column_label("status", lang): narrative.status_label(r.status, lang) if r.status else "—",
+            }
+            for r in achievement.itertuples()
+        ]
         body += table(pd.DataFrame(rows), t("targets_caption", lang))
         transitions = self._scope_rows(ev.transitions_cumulative)
         if len(transitions):
-            frame = pd.DataFrame({
-                narrative.column_label("transition", lang): [narrative.term(x, lang) for x in transitions["transition"]],
-                narrative.column_label("persons", lang): [self._num(x) for x in transitions["persons"]],
-                narrative.column_label("target_value", lang): [self._num(x) if x is not None and not pd.isna(x) else "—"
-                                                               for x in transitions["target_value"]],
-            })
+            frame = pd.DataFrame(
+                {
+                    narrative.column_label("transition", lang): [
+                        narrative.term(x, lang) for x in transitions["transition"]
+                    ],
+                    narrative.column_label("persons", lang): [self._num(x) for x in transitions["persons"]],
+                    narrative.column_label("target_value", lang): [
+                        self._num(x) if x is not None and not pd.isna(x) else "—" for x in transitions["target_value"]
+                    ],
+                }
+            )
             body += table(frame, t("transitions_caption", lang))
         return self._section("services", body)
 
@@ -262,19 +382,24 @@ class Report:
         projects = ev.infrastructure if self.is_region else self._scope_rows(ev.infrastructure)
         if not len(projects):
             return self._section("infrastructure", paragraph(t("no_projects", lang)))
-        frame = pd.DataFrame({
-            narrative.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
-            narrative.column_label("municipality", lang): [self._scope_name(s) for s in projects["scope"]],
-            narrative.column_label("facility_types", lang): [narrative.term_list(x, lang) for x in projects["facility_types"]],
-            narrative.column_label("places_planned", lang): [self._num(x) for x in projects["places_planned"]],
-            narrative.column_label("places_created", lang): [self._num(x) for x in projects["places_created"]],
-            narrative.column_label("status", lang): [narrative.term(x, lang) for x in projects["status"]],
-        })
+        frame = pd.DataFrame(
+            {
+                narrative.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
+                narrative.column_label("municipality", lang): [self._scope_name(s) for s in projects["scope"]],
+                narrative.column_label("facility_types", lang): [
+                    narrative.term_list(x, lang) for x in projects["facility_types"]
+                ],
+                narrative.column_label("places_planned", lang): [self._num(x) for x in projects["places_planned"]],
+                narrative.column_label("places_created", lang): [self._num(x) for x in projects["places_created"]],
+                narrative.column_label("status", lang): [narrative.term(x, lang) for x in projects["status"]],
+            }
+        )
         body = table(frame, t("projects_caption", lang))
         ids = set(projects["project_id"])
         milestones = ev.milestones[ev.milestones["project_id"].isin(ids)]
         if len(milestones):
-            body += self._chart("milestones", charts.milestones_chart(milestones, lang, as_of=self.full.as_of))
+            chart = charts.milestones_chart(milestones, lang, as_of=self.full.as_of)
+            body += self._chart("milestones", dataclasses.replace(chart, data=_short_dates(chart.data, milestones)))
             for r in projects.itertuples():
                 rows = milestones[milestones["project_id"] == r.project_id]
                 opened = rows[rows["milestone"] == "service_opened"]
@@ -290,13 +415,16 @@ class Report:
                 body += paragraph(narrative.target_change_sentence(target, rows, lang))
         changes = self.full.infrastructure_plan_changes
         if len(changes):
-            frame = pd.DataFrame({
-                narrative.column_label("municipality", lang): changes["name"].tolist(),
-                narrative.column_label("change", lang): [narrative.term(x, lang) for x in changes["change"]],
-                narrative.column_label("plan_version", lang): [
-                    f"{self._version_name(a)} → {self._version_name(b)}"
-                    for a, b in zip(changes["plan_version_from"], changes["plan_version_to"])],
-            })
+            frame = pd.DataFrame(
+                {
+                    narrative.column_label("municipality", lang): changes["name"].tolist(),
+                    narrative.column_label("change", lang): [narrative.term(x, lang) for x in changes["change"]],
+                    narrative.column_label("plan_version", lang): [
+                        f"{self._version_name(a)} → {self._version_name(b)}"
+                        for a, b in zip(changes["plan_version_from"], changes["plan_version_to"])
+                    ],
+                }
+            )
             body += table(frame, t("plan_changes_caption", lang))
         finance = self._scope_rows(ev.finance)
         if len(finance):
@@ -305,8 +433,11 @@ class Report:
                 total = rows[rows["fund"] == "total"]
                 if len(total):
                     r = total.iloc[0]
-                    body += paragraph(narrative.finance_sentence(programme, r["planned_eur"], r["paid_eur"],
-                                                                 r["absorption_rate"], lang))
+                    body += paragraph(
+                        narrative.finance_sentence(
+                            programme, r["planned_eur"], r["paid_eur"], r["absorption_rate"], lang
+                        )
+                    )
         return self._section("implementation", body)
 
     def data_quality(self) -> Fragment:
@@ -315,24 +446,38 @@ class Report:
         body = ""
         if len(completeness):
             sums = completeness[["expected", "received", "late", "missing"]].sum()
-            body += paragraph(narrative.completeness_sentence(int(sums["expected"]), int(sums["received"]),
-                                                              int(sums["late"]), int(sums["missing"]), lang))
+            body += paragraph(
+                narrative.completeness_sentence(
+                    int(sums["expected"]), int(sums["received"]), int(sums["late"]), int(sums["missing"]), lang
+                )
+            )
             frame = completeness[["year", "expected", "received", "on_time", "late", "missing"]].copy()
             frame["year"] = frame["year"].astype(str)
             frame.columns = [narrative.column_label(c, lang) for c in frame.columns]
             body += table(frame, t("completeness_caption", lang))
         warnings = ev.warnings if self.is_region else self._scope_rows(ev.warnings)
+        low = 0
+        if self.is_region:
+            # the region lists what matters; each municipality's report lists all of its own
+            low = int((warnings["importance"] == "low").sum())
+            warnings = warnings[warnings["importance"] != "low"]
         if len(warnings):
             message = "message_lv" if lang == "lv" else "message_en"
-            frame = pd.DataFrame({
-                narrative.column_label("importance", lang): [narrative.term(x, lang) for x in warnings["importance"]],
-                narrative.column_label("municipality", lang): [self._scope_name(s) for s in warnings["scope"]],
-                narrative.column_label("year", lang): [str(x) for x in warnings["year"]],
-                narrative.column_label("message", lang): warnings[message].tolist(),
-            })
+            frame = pd.DataFrame(
+                {
+                    narrative.column_label("importance", lang): [
+                        narrative.term(x, lang) for x in warnings["importance"]
+                    ],
+                    narrative.column_label("municipality", lang): [self._scope_name(s) for s in warnings["scope"]],
+                    narrative.column_label("year", lang): [str(x) for x in warnings["year"]],
+                    narrative.column_label("message", lang): warnings[message].tolist(),
+                }
+            )
             body += table(frame, t("warnings_caption", lang))
         else:
             body += paragraph(t("no_warnings", lang))
+        if low:
+            body += paragraph(t("low_warnings", lang, n=narrative.format_number(low, lang)))
         return self._section("data_quality", body)
 
     def method(self) -> Fragment:
@@ -346,53 +491,66 @@ class Report:
             (narrative.column_label("data", lang), Path(self.dataset.data_dir).name),
             (narrative.column_label("fingerprint", lang), self.dataset.fingerprint),
             (narrative.column_label("version", lang), f"di-eval {__version__}"),
-            (narrative.column_label("generated", lang),
-             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+            (narrative.column_label("generated", lang), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         ]
         body += definition_list(provenance)
-        body += self._catalogue_table()
+        if self.is_region:
+            # the region page is the densest; its catalogue sits on the index page beside it
+            body += f'<p><a href="index.html#raditaju-katalogs">{escape(t("catalogue_link", lang))}</a></p>'
+        else:
+            body += catalogue_table(lang)
         return self._section("method", body)
 
     def comparison(self) -> Fragment:
         lang, ev = self.lang, self.full
-        municipal = ev.persons_cumulative[(ev.persons_cumulative["scope"] != "region")
-                                          & (ev.persons_cumulative["service"] == "any")]
+        municipal = ev.persons_cumulative[
+            (ev.persons_cumulative["scope"] != "region") & (ev.persons_cumulative["service"] == "any")
+        ]
         wide = municipal.pivot_table(index="scope", columns="target_group", values="persons", aggfunc="first")
         scopes = ev.scopes.set_index("scope")
         wide = wide.reindex([s for s in scopes.index if s != "region"])
-        order = (as_number(wide.get("FT", pd.Series(dtype=object))).fillna(-1)
-                 + as_number(wide.get("GRT", pd.Series(dtype=object))).fillna(-1)).sort_values(ascending=False)
+        order = (
+            as_number(wide.get("FT", pd.Series(dtype=object))).fillna(-1)
+            + as_number(wide.get("GRT", pd.Series(dtype=object))).fillna(-1)
+        ).sort_values(ascending=False)
         rows = []
         for rank, scope in enumerate(order.index, start=1):
-            rows.append({
-                narrative.column_label("rank", lang): str(rank),
-                narrative.column_label("municipality", lang): scopes.at[scope, "name"],
-                narrative.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
-                narrative.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
-            })
+            rows.append(
+                {
+                    narrative.column_label("rank", lang): str(rank),
+                    narrative.column_label("municipality", lang): scopes.at[scope, "name"],
+                    narrative.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
+                    narrative.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
+                }
+            )
         body = table(pd.DataFrame(rows), t("ranking_caption", lang), row_header=False)
-        body += self._chart("small_multiples", charts.small_multiples_chart(
-            ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang))
-        if self.full.structure == "2017":
+        multiples = charts.small_multiples_chart(ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang)
+        body += self._chart("small_multiples", dataclasses.replace(multiples, data=_years_across(multiples.data)))
+        if any(set(wide.index) <= set(layout) for layout in (charts.TILES_2017, charts.TILES_2021)):
+            # the hand-placed map knows Kurzeme's municipalities (2017 and 2021); other data get none
             total = as_number(wide.get("FT")).fillna(0) + as_number(wide.get("GRT")).fillna(0)
-            tiles = pd.DataFrame({
-                "scope": wide.index,
-                "name_short": [scopes.at[s, "name_short"] for s in wide.index],
-                "value": total.values,
-                "label": [_sum_label(wide.at[s, "FT"], wide.at[s, "GRT"], lang) for s in wide.index],
-            })
+            tiles = pd.DataFrame(
+                {
+                    "scope": wide.index,
+                    "name_short": [scopes.at[s, "name_short"] for s in wide.index],
+                    "value": total.values,
+                    "label": [_sum_label(wide.at[s, "FT"], wide.at[s, "GRT"], lang) for s in wide.index],
+                }
+            )
             body += self._chart("tile_map", charts.tile_map_chart(tiles, lang, narrative.tile_map_title(lang)))
         return self._section("comparison", body)
 
     def history(self) -> Fragment:
         lang = self.lang
         history = self.full.target_history
-        frame = pd.DataFrame({
-            narrative.column_label("plan_version", lang): [self._version_name(x) for x in history["plan_version"]],
-            narrative.column_label("in_force_from", lang): [self._date(x) for x in history["in_force_from"]],
-            narrative.column_label("target", lang): [narrative.term(x, lang) for x in history["target"]],
-            narrative.column_label("target_value", lang): [self._num(x) for x in history["value"]],
-        })
+        frame = pd.DataFrame(
+            {
+                narrative.column_label("plan_version", lang): [self._version_name(x) for x in history["plan_version"]],
+                narrative.column_label("in_force_from", lang): [self._date(x) for x in history["in_force_from"]],
+                narrative.column_label("target", lang): [narrative.term(x, lang) for x in history["target"]],
+                narrative.column_label("target_value", lang): [self._num(x) for x in history["value"]],
+            }
+        )
         body = table(frame, t("history_caption", lang))
         events = self.dataset.events
         body += self._chart("timeline", charts.timeline_chart(events, lang))
@@ -412,19 +570,57 @@ class Report:
     def _target_phrase(self, row) -> str:
         return f"{self._num(row.achieved)} / {self._num(row.target_value)}"
 
-    def _catalogue_table(self) -> str:
-        from .catalogue import CATALOGUE
 
-        catalogue = pd.DataFrame(CATALOGUE)
-        name, definition = ("name_lv", "definition_lv") if self.lang == "lv" else ("name_en", "definition_en")
-        frame = pd.DataFrame({
-            narrative.column_label("code", self.lang): catalogue["code"],
-            narrative.column_label("indicator", self.lang): catalogue[name],
-            narrative.column_label("definition", self.lang): catalogue[definition],
-            narrative.column_label("unit", self.lang): catalogue["unit"],
-        })
-        return f"<details><summary>{escape(t('indicators_caption', self.lang))}</summary>" + table(
-            frame, t("indicators_caption", self.lang)) + "</details>"
+def catalogue_table(lang: str) -> str:
+    """The indicator catalogue (code, name, definition, unit), collapsed."""
+    from .catalogue import CATALOGUE
+
+    catalogue = pd.DataFrame(CATALOGUE)
+    name, definition = ("name_lv", "definition_lv") if lang == "lv" else ("name_en", "definition_en")
+    frame = pd.DataFrame(
+        {
+            narrative.column_label("code", lang): catalogue["code"],
+            narrative.column_label("indicator", lang): catalogue[name],
+            narrative.column_label("definition", lang): catalogue[definition],
+            narrative.column_label("unit", lang): catalogue["unit"],
+        }
+    )
+    return (
+        f'<details id="raditaju-katalogs"><summary>{escape(t("indicators_caption", lang))}</summary>'
+        + table(frame, t("indicators_caption", lang))
+        + "</details>"
+    )
+
+
+def _years_across(data: pd.DataFrame) -> pd.DataFrame:
+    """A long table (one row per place and year, a column per group) as one row per place and group,
+    a column per year: the same cells in a third of the markup."""
+    place, year = data.columns[0], data.columns[1]
+    groups = list(data.columns[2:])
+    long = data.melt(id_vars=[place, year], value_vars=groups, var_name="_group", value_name="_value")
+    wide = long.pivot(index=[place, "_group"], columns=year, values="_value")
+    wide = wide.reindex(pd.MultiIndex.from_product([data[place].drop_duplicates(), groups], names=[place, "_group"]))
+    labels = [f"{name} — {group}" for name, group in wide.index]
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index(drop=True)
+    wide.insert(0, place, labels)
+    return wide
+
+
+def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
+    """The milestone table with dates as 17.09.2019. (the Latvian numeric form, also clear in
+    English) instead of long words: the same facts in less markup."""
+    data = data.copy()
+    rows = milestones.reset_index(drop=True)
+    if len(rows) != len(data) or list(rows["project_id"]) != list(data.iloc[:, 0]):
+        return data  # not row for row the same milestones: keep the chart's own table
+    for position, column in ((2, "planned_date"), (3, "actual_date")):
+        header = data.columns[position]
+        data[header] = [
+            f"{value:%d.%m.%Y}." if isinstance(value, pd.Timestamp) and not pd.isna(value) else shown
+            for value, shown in zip(rows[column], data[header])
+        ]
+    return data
 
 
 def _pick(frame: pd.DataFrame, column: str, **match):

@@ -50,8 +50,10 @@ def test_unknown_parameter_lists_the_valid_ones():
     assert "unknown parameter: 'municipalty'" in text and "municipality (" in text and "as_of (" in text
 
 
-@pytest.mark.parametrize("value, hint", [("2016-12-31", "within 2017-01-01..2023-12-31"),
-                                         ("2024-01-01", "within"), ("31.12.2020", "YYYY-MM-DD")])
+@pytest.mark.parametrize(
+    "value, hint",
+    [("2016-12-31", "within 2017-01-01..2023-12-31"), ("2024-01-01", "within"), ("31.12.2020", "YYYY-MM-DD")],
+)
 def test_bad_date(value, hint):
     with pytest.raises(ChoiceError, match=hint):
         check("region", {"as_of": value})
@@ -75,3 +77,16 @@ def test_names_the_notebook_makes_later_are_not_parameters():
     from di_eval.html import Fragment
 
     assert check("region", {"page": Fragment("x"), "di_eval": ast, "Report": object})["lang"] == "lv"
+
+
+@pytest.mark.parametrize("kind", NOTEBOOKS)
+def test_papermill_reads_every_parameter_with_its_help(kind):
+    import papermill
+
+    from di_eval.parameters import SPECS
+
+    found = papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / NOTEBOOKS[kind]))
+    assert list(found) == [spec.name for spec in SPECS[kind]]
+    for spec in SPECS[kind]:
+        assert found[spec.name]["help"] == spec.help
+        assert found[spec.name]["inferred_type_name"] == spec.type.__name__
