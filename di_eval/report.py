@@ -238,7 +238,8 @@ class Report:
     def title(self) -> Fragment:
         lang = self.lang
         title = t("title", lang, name=self.name)
-        lead = t("lead", lang, date=self._date(self.full.as_of), version=self._version_name(self.full.plan_version))
+        until = narrative.format_date(self.full.as_of, lang, case="dat")  # "līdz" takes the dative
+        lead = t("lead", lang, date=until, version=self._version_name(self.full.plan_version))
         body = f"<header><h1>{escape(title)}</h1>{paragraph(lead, 'lead')}"
         if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
             body += paragraph(t("synthetic", lang), "note")
@@ -509,15 +510,17 @@ class Report:
         wide = municipal.pivot_table(index="scope", columns="target_group", values="persons", aggfunc="first")
         scopes = ev.scopes.set_index("scope")
         wide = wide.reindex([s for s in scopes.index if s != "region"])
-        order = (
-            as_number(wide.get("FT", pd.Series(dtype=object))).fillna(-1)
-            + as_number(wide.get("GRT", pd.Series(dtype=object))).fillna(-1)
-        ).sort_values(ascending=False)
+        totals = as_number(wide.get("FT", pd.Series(dtype=object))) + as_number(
+            wide.get("GRT", pd.Series(dtype=object))
+        )
+        # only fully published rows can be ranked; the others follow, by name, without a rank
+        ranked = totals.dropna().sort_values(ascending=False, kind="stable")
+        unranked = sorted(set(wide.index) - set(ranked.index), key=lambda s: scopes.at[s, "name"])
         rows = []
-        for rank, scope in enumerate(order.index, start=1):
+        for rank, scope in enumerate([*ranked.index, *unranked], start=1):
             rows.append(
                 {
-                    narrative.column_label("rank", lang): str(rank),
+                    narrative.column_label("rank", lang): str(rank) if scope in ranked.index else "—",
                     narrative.column_label("municipality", lang): scopes.at[scope, "name"],
                     narrative.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
                     narrative.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),

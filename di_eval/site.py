@@ -158,7 +158,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str)
             if region.status == "ok"
             else f"<p>{escape(text['region'])} — {escape(text['failed'])}</p>"
         )
-    date = narrative.format_date(evaluation.as_of, lang)
+    date = narrative.format_date(evaluation.as_of, lang, case="dat")  # "līdz" takes the dative
     css = stylesheet()
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'

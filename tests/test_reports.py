@@ -236,3 +236,10 @@ def test_notebooks_run_top_to_bottom_with_their_defaults(tmp_path, notebook):
         str(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"), str(tmp_path / f"{notebook}.ipynb"), progress_bar=False
     )
     assert all(c.get("execution_count") for c in executed.cells if c.cell_type == "code")
+
+
+def test_lead_uses_the_dative_after_lidz(runs):
+    text = pages(runs["lv"])["0620200"]
+    assert "Dati līdz 2020. gada 31. decembrim" in text
+    index = (runs["lv"].out / "index.html").read_text(encoding="utf-8")
+    assert "līdz 2020. gada 31. decembrim" in index
