@@ -58,6 +58,7 @@ reports-en: $(STAMP) ## the same reports in English, into outputs/reports-en
 
 benchmark: $(STAMP) ## the performance benchmarks (figures go in the README)
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/indicators.py
 
 sample: $(STAMP) ## regenerate the synthetic sample in data/sample
 	$(BIN)/di-eval sample --out data/sample

@@ -157,6 +157,35 @@ class _Constraints:
     def rows(self) -> int:
         return len(self.equal)
 
+    def __post_init__(self):
+        # Where each row's and each cell's entries are, for lookups without scanning them all.
+        object.__setattr__(self, "_by_row", _grouping(self.row, self.rows))
+        object.__setattr__(self, "_by_cell", _grouping(self.cell, int(self.cell.max()) + 1 if len(self.cell) else 0))
+
+    def entries_of_rows(self, rows) -> np.ndarray:
+        order, start = self._by_row
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return np.zeros(0, np.int64)
+        return np.concatenate([order[start[r] : start[r + 1]] for r in rows])
+
+    def cells_of_rows(self, rows) -> np.ndarray:
+        return np.unique(self.cell[self.entries_of_rows(rows)])
+
+    def rows_of_cells(self, cells) -> np.ndarray:
+        order, start = self._by_cell
+        cells = [int(x) for x in np.atleast_1d(cells) if 0 <= x < len(start) - 1]
+        if not cells:
+            return np.zeros(0, np.int64)
+        return np.unique(self.row[np.concatenate([order[start[x] : start[x + 1]] for x in cells])])
+
+
+def _grouping(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions sorted by key, and where each key's run starts (length size + 1)."""
+    order = np.argsort(keys, kind="stable")
+    start = np.searchsorted(keys[order], np.arange(size + 1))
+    return order, start
+
 
 def _constraints(cube: Cube, reported: np.ndarray) -> _Constraints:
     """The relations a reader can use; cells not reported drop out of them, and a relation the
@@ -302,15 +331,15 @@ def _repair(finding: Finding, c: _Constraints, state: _State) -> set[int]:
         state.small[best] = False
         return {best}
     rows = np.asarray(finding.binding_rows, dtype=np.int64)
-    own_rows = np.unique(c.row[c.cell == finding.cell])
+    own_rows = c.rows_of_cells(finding.cell)
     for scope in (rows, own_rows):
-        cells = np.unique(c.cell[np.isin(c.row, scope)])
+        cells = c.cells_of_rows(scope)
         visible = cells[~state.hidden[cells] & state.eligible[cells]]
         if len(visible):
             best = int(visible[np.lexsort((state.values[visible], state.preference[visible]))[0]])
             state.hidden[best] = True
             return {best}
-    cells = np.unique(c.cell[np.isin(c.row, _rows_of_component(c, finding.cell, state.hidden))])
+    cells = c.cells_of_rows(_rows_of_component(c, finding.cell, state.hidden))
     visible = cells[~state.hidden[cells] & state.eligible[cells]]
     if len(visible):
         best = int(visible[np.lexsort((state.values[visible], state.preference[visible]))[0]])
@@ -339,14 +368,14 @@ def _propagation_findings(c: _Constraints, values, hidden, small, rule, roots_on
         else:
             r = int(why_high[j])
             rows.append(r)
-            entries = c.row == r
-            own = c.coef[entries & (c.cell == j)][0]
+            entries = c.entries_of_rows([r])
+            own = c.coef[entries[c.cell[entries] == j]][0]
             # In a relation, the upper limit of a cell comes from the upper limits of the cells
             # on the other side: widening one of those frees it.
-            upper += [int(k) for k in c.cell[entries & (c.coef != own)] if small[k]]
+            upper += [int(k) for k in c.cell[entries[c.coef[entries] != own]] if small[k]]
         if why_low[j] >= 0:
             rows.append(int(why_low[j]))
-        cells = tuple(int(x) for x in np.unique(c.cell[np.isin(c.row, rows)]))
+        cells = tuple(int(x) for x in c.cells_of_rows(rows))
         findings.append(
             Finding(int(j), {}, "", float(low[j]), float(high[j]), "bounds", tuple(rows), cells, tuple(upper))
         )
@@ -424,9 +453,9 @@ def _rows_of_component(c: _Constraints, cell: int, hidden: np.ndarray) -> np.nda
     seen = {cell}
     frontier = [cell]
     while frontier:
-        new_rows = np.setdiff1d(np.unique(c.row[np.isin(c.cell, frontier)]), list(rows))
+        new_rows = np.setdiff1d(c.rows_of_cells(frontier), np.fromiter(rows, np.int64, len(rows)))
         rows |= set(new_rows.tolist())
-        linked = c.cell[np.isin(c.row, new_rows)]
+        linked = c.cells_of_rows(new_rows)
         linked = set(linked[hidden[linked]].tolist()) - seen
         seen |= linked
         frontier = list(linked)
@@ -588,7 +617,7 @@ def _findings(
         for j, lo, hi, binding, upper in problem.pinned(stats, want_binding, local_free):
             cell = int(hidden_idx[cols[j]])
             binding_rows = tuple(int(rows[r]) for r in binding)
-            binding_cells = tuple(int(x) for x in np.unique(c.cell[np.isin(c.row, binding_rows)]))
+            binding_cells = tuple(int(x) for x in c.cells_of_rows(binding_rows))
             binding_upper = tuple(int(hidden_idx[cols[k]]) for k in upper)
             kind = "" if want_binding else ("linear" if problem.fixed_by_equalities(j) else "bounds")
             findings.append(Finding(cell, {}, "", lo, hi, kind, binding_rows, binding_cells, binding_upper))

@@ -66,12 +66,19 @@ class Evaluation:
 
     def resolve(self, name: str) -> str:
         """The scope code ``name`` refers to: "region", a code, a name or an alias."""
+        if name in self._codes:
+            return name
         if str(name).strip() and muni.fold(name) in {REGION, "regions", "kurzeme", muni.fold(self.region_name)}:
             return REGION
         try:
             return muni.resolve(name, self.municipalities, self.structure)
         except ChoiceError as err:
             raise ChoiceError(err.what, err.value, ["region", *err.choices], err.hint) from None
+
+    @property
+    def _codes(self) -> set[str]:
+        codes = set(self.municipalities["atvk_code" if self.structure == "2017" else "iso_code"])
+        return codes | {REGION}
 
     @property
     def region_name(self) -> str:
