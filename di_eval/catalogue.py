@@ -108,8 +108,8 @@ _ROWS = [
         "laikposms visām redakcijām).",
         "definition_en": "Share of days elapsed between 1 January 2017 and 31 December 2023 (the project runs "
         "to 2023 and amendment No. 8 sets its targets for 2023; the same period for every version).",
-        "numerator": "days from 2017-01-01 to as_of, inclusive",
-        "denominator": "days from 2017-01-01 to 2023-12-31, inclusive",
+        "numerator": "days 2017-01-01..as_of",
+        "denominator": "days 2017-01-01..2023-12-31",
         "unit": "share",
         "disclosure": "not suppressed",
     },
@@ -372,12 +372,10 @@ def describe(code: str, lang: str = "lv") -> str:
 
 
 def markdown(lang: str = "en") -> str:
-    """The catalogue as a Markdown table (the README's table is this, for lang='en')."""
+    """The catalogue as a compact Markdown table; the README's table is ``markdown("en")``."""
     suffix = "lv" if lang == "lv" else "en"
-    lines = ["| code | indicator | definition | numerator / denominator | unit |", "|---|---|---|---|---|"]
+    lines = ["| code | indicator | numerator / denominator | unit | in |", "|---|---|---|---|---|"]
     for row in CATALOGUE.itertuples():
-        ratio = row.numerator + (f" / {row.denominator}" if row.denominator else "")
-        lines.append(
-            f"| `{row.code}` | {getattr(row, f'name_{suffix}')} | {getattr(row, f'definition_{suffix}')} | {ratio} | {row.unit} |"
-        )
+        ratio = (row.numerator or "—") + (f" / {row.denominator}" if row.denominator else "")
+        lines.append(f"| `{row.code}` | {getattr(row, f'name_{suffix}')} | {ratio} | {row.unit} | `{row.table}` |")
     return "\n".join(lines)

@@ -362,3 +362,46 @@ def test_completeness_counts_expected_received_late_and_missing(tiny):
         "missing": 1,
     }
     assert table.loc[(C, 2018), "late"] == 1
+
+
+# --- the catalogue -----------------------------------------------------------------------------------
+
+
+def test_the_catalogue_documents_every_indicator_in_both_languages():
+    from di_eval.catalogue import CATALOGUE, STATUS_TABLE
+
+    assert CATALOGUE["code"].is_unique
+    for column in ("name_lv", "name_en", "definition_lv", "definition_en", "unit", "table"):
+        assert CATALOGUE[column].str.len().gt(0).all(), column
+    assert set(CATALOGUE["disclosure"]) <= {"suppressed", "derived", "not suppressed"}
+    # the status bands meet without gaps, from 0 to infinity
+    bands = STATUS_TABLE.sort_values("lowest_ratio")
+    assert bands["lowest_ratio"].iloc[0] == 0 and bands["highest_ratio"].iloc[-1] == float("inf")
+    assert (bands["highest_ratio"].iloc[:-1].to_numpy() == bands["lowest_ratio"].iloc[1:].to_numpy()).all()
+
+
+def test_every_catalogue_table_is_an_attribute_of_an_evaluation():
+    import dataclasses
+
+    from di_eval.catalogue import CATALOGUE
+    from di_eval.evaluation import Evaluation
+
+    fields = {f.name for f in dataclasses.fields(Evaluation)}
+    assert set(CATALOGUE["table"]) <= fields
+
+
+def test_the_readme_table_is_the_catalogue():
+    from di_eval.catalogue import markdown
+
+    readme = (paths.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert markdown("en") in readme
+
+
+def test_every_warning_code_is_documented(tiny):
+    from di_eval.catalogue import WARNINGS
+    from di_eval.evaluation import evaluate
+
+    codes: set[str] = set()
+    for as_of in ("2019-12-31", "2020-12-31"):
+        codes |= set(evaluate(tiny, as_of, threshold=1).warnings["code"])
+    assert codes and codes <= set(WARNINGS["code"])
