@@ -64,8 +64,11 @@ def plain_loop(jobs, workdir: Path) -> float:
         for key, value in job.parameters.items():
             command += ["-r" if isinstance(value, str) else "-p", key, str(value)]
         subprocess.run(command, check=True, capture_output=True)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - started
 
 
@@ -92,14 +95,18 @@ def main() -> int:
             with PeakMemory() as memory:
                 plain = plain_loop(jobs, workdir)
             plain_memory = memory.peak
-            print(f"(a) papermill + nbconvert loop: {plain:7.1f} s  ({plain / len(jobs):.2f} s per report), "
-                  f"peak {plain_memory / 2**20:.0f} MiB")
+            print(
+                f"(a) papermill + nbconvert loop: {plain:7.1f} s  ({plain / len(jobs):.2f} s per report), "
+                f"peak {plain_memory / 2**20:.0f} MiB"
+            )
         with PeakMemory() as memory:
             started = time.perf_counter()
             result = site.run(args.data, workdir / "site", as_of=args.as_of, only=args.only, workers=args.workers)
             ours = time.perf_counter() - started
-        print(f"(b) di-eval run:                {ours:7.1f} s  ({ours / len(jobs):.2f} s per report), "
-              f"peak {memory.peak / 2**20:.0f} MiB, {len(result.failed)} failed")
+        print(
+            f"(b) di-eval run:                {ours:7.1f} s  ({ours / len(jobs):.2f} s per report), "
+            f"peak {memory.peak / 2**20:.0f} MiB, {len(result.failed)} failed"
+        )
         if plain is not None:
             print(f"ratio (a)/(b): {plain / ours:.1f}x")
     finally:

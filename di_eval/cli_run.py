@@ -11,8 +11,12 @@ from . import batch, paths
 def register(subparsers) -> None:
     run = subparsers.add_parser("run", help="make every municipality report, the region report and the index")
     run.add_argument("--data", type=Path, default=None, help="dataset folder (default: the shipped sample)")
-    run.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR / "reports",
-                     help="folder to publish into, replaced as a whole at the end (default: outputs/reports)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=paths.OUTPUTS_DIR / "reports",
+        help="folder to publish into, replaced as a whole at the end (default: outputs/reports)",
+    )
     run.add_argument("--as-of", default="2023-12-31", help="evaluation date YYYY-MM-DD (default: 2023-12-31)")
     run.add_argument("--lang", choices=("lv", "en"), default="lv", help="report language (default: lv)")
     run.add_argument("--only", nargs="+", metavar="M", help="only these municipalities (code or name; 'region' too)")
@@ -20,8 +24,11 @@ def register(subparsers) -> None:
     run.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
     run.add_argument("--timeout", type=float, default=batch.DEFAULT_TIMEOUT, help="time limit per report, seconds")
     run.add_argument("--threshold", type=int, default=5, help="disclosure threshold (default: 5, shows 1-4 as <5)")
-    run.add_argument("--fresh-kernels", action="store_true",
-                     help="start a new kernel for every report (slow; the plain papermill way)")
+    run.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new kernel for every report (slow; the plain papermill way)",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=run_reports)
 
@@ -42,9 +49,19 @@ def run_reports(args) -> int:
             bar.set_postfix_str(f"{outcome.name}: {outcome.status}")
 
     try:
-        result = site.run(args.data, args.out, as_of=args.as_of, lang=args.lang, only=args.only,
-                          structure=args.structure, workers=args.workers, timeout=args.timeout,
-                          threshold=args.threshold, fresh_kernels=args.fresh_kernels, progress=progress)
+        result = site.run(
+            args.data,
+            args.out,
+            as_of=args.as_of,
+            lang=args.lang,
+            only=args.only,
+            structure=args.structure,
+            workers=args.workers,
+            timeout=args.timeout,
+            threshold=args.threshold,
+            fresh_kernels=args.fresh_kernels,
+            progress=progress,
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -59,6 +76,8 @@ def summary_table(result: batch.RunResult) -> str:
         detail = o.html_path if o.status == "ok" else f"{o.error} (notebook kept: {o.notebook_path})"
         lines.append(f"{o.name:<{width}}  {o.status:<8} {o.seconds:>8.2f}  {detail}")
     failed = len(result.failed)
-    lines.append(f"{len(result.outcomes) - failed} of {len(result.outcomes)} reports made in {result.seconds:.1f} s; "
-                 f"published to {result.out}/index.html" + (f"; {failed} failed" if failed else ""))
+    lines.append(
+        f"{len(result.outcomes) - failed} of {len(result.outcomes)} reports made in {result.seconds:.1f} s; "
+        f"published to {result.out}/index.html" + (f"; {failed} failed" if failed else "")
+    )
     return "\n".join(lines)

@@ -94,6 +94,7 @@ T = {
         "version in force on the evaluation date and with the share of the plan's time elapsed.",
     ),
     "indicators_caption": ("Rādītāju katalogs", "Indicator catalogue"),
+    "in_all": ("(kopā kopš plāna sākuma)", "(in all since the plan began)"),
     "catalogue_link": (
         "Rādītāju katalogs (definīcijas, skaitītājs un saucējs, mērvienības) ir ziņojumu sarakstā.",
         "The indicator catalogue (definitions, numerators and denominators, units) is on the list of reports.",
@@ -253,7 +254,7 @@ class Report:
         for group in ("FT", "GRT"):
             value = _pick(cumulative, target_group=group, service="any", column="persons")
             label = narrative.term(group, lang)
-            items.append((self._num(value), label, None))
+            items.append((self._num(value), f"{label} {t('in_all', lang)}", None))
         if self.is_region:
             for row in ev.achievement.itertuples():
                 status = narrative.status_label(row.status, lang) if row.status else ""
@@ -395,7 +396,9 @@ class Report:
                 narrative.column_label("status", lang): [narrative.term(x, lang) for x in projects["status"]],
             }
         )
-        body = table(frame, t("projects_caption", lang))
+        # project names are Latvian proper names: marked so screen readers say them right in English
+        names_lv = {narrative.column_label("project", lang): "lv"} if lang == "en" else None
+        body = table(frame, t("projects_caption", lang), languages=names_lv)
         ids = set(projects["project_id"])
         milestones = ev.milestones[ev.milestones["project_id"].isin(ids)]
         if len(milestones):
@@ -470,7 +473,7 @@ class Report:
                         narrative.term(x, lang) for x in warnings["importance"]
                     ],
                     narrative.column_label("municipality", lang): [self._scope_name(s) for s in warnings["scope"]],
-                    narrative.column_label("year", lang): [str(x) for x in warnings["year"]],
+                    narrative.column_label("year", lang): ["—" if pd.isna(x) else str(x) for x in warnings["year"]],
                     narrative.column_label("message", lang): warnings[message].tolist(),
                 }
             )
@@ -492,7 +495,7 @@ class Report:
             (narrative.column_label("data", lang), Path(self.dataset.data_dir).name),
             (narrative.column_label("fingerprint", lang), self.dataset.fingerprint),
             (narrative.column_label("version", lang), f"di-eval {__version__}"),
-            (narrative.column_label("generated", lang), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            (narrative.column_label("generated", lang), _generated(lang)),
         ]
         body += definition_list(provenance)
         if self.is_region:
@@ -593,6 +596,12 @@ def catalogue_table(lang: str) -> str:
         + table(frame, t("indicators_caption", lang))
         + "</details>"
     )
+
+
+def _generated(lang: str) -> str:
+    """When the page was made: a date people read, and the exact UTC time for the record."""
+    now = dt.datetime.now(dt.UTC)
+    return f"{narrative.format_date(now.date(), lang)}, {now.isoformat(timespec='seconds')}"
 
 
 def _years_across(data: pd.DataFrame) -> pd.DataFrame:

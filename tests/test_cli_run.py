@@ -7,12 +7,15 @@ import pytest
 from di_eval import cli
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["run", "--as-of", "2030-01-01"], "within 2017-01-01..2023-12-31"),
-    (["run", "--as-of", "yesterday"], "YYYY-MM-DD"),
-    (["run", "--only", "Atlantīda"], "unknown municipality: 'Atlantīda'"),
-    (["run", "--workers", "0"], "--workers must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--as-of", "2030-01-01"], "within 2017-01-01..2023-12-31"),
+        (["run", "--as-of", "yesterday"], "YYYY-MM-DD"),
+        (["run", "--only", "Atlantīda"], "unknown municipality: 'Atlantīda'"),
+        (["run", "--workers", "0"], "--workers must be at least 1"),
+    ],
+)
 def test_bad_arguments(argv, message, capsys, tmp_path, monkeypatch):
     started = []
     monkeypatch.setattr("di_eval.batch.execute", lambda *a, **k: started.append(1) or [])
@@ -40,8 +43,27 @@ def test_run_passes_its_arguments_to_the_library(monkeypatch, tmp_path):
         return RunResult(out, [], 0.0)
 
     monkeypatch.setattr("di_eval.site.run", fake_run)
-    code = cli.main(["run", "--out", str(tmp_path), "--as-of", "2020-12-31", "--lang", "en", "--only", "Saldus",
-                     "region", "--structure", "2021", "--workers", "3", "--timeout", "50", "--no-progress"])
+    code = cli.main(
+        [
+            "run",
+            "--out",
+            str(tmp_path),
+            "--as-of",
+            "2020-12-31",
+            "--lang",
+            "en",
+            "--only",
+            "Saldus",
+            "region",
+            "--structure",
+            "2021",
+            "--workers",
+            "3",
+            "--timeout",
+            "50",
+            "--no-progress",
+        ]
+    )
     assert code == 0
     assert seen["as_of"] == "2020-12-31" and seen["lang"] == "en" and seen["only"] == ["Saldus", "region"]
     assert seen["structure"] == "2021" and seen["workers"] == 3 and seen["timeout"] == 50
