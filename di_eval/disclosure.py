@@ -19,7 +19,7 @@ one ``as_of``; comparing runs for different dates is outside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -247,9 +247,7 @@ class _State:
     small: np.ndarray  # hidden and shown as "<threshold" (the others hidden are shown as "x")
 
 
-def protect(
-    cube: Cube, rule: DisclosureRule | int | None = None, *, joint: bool = False, max_rounds: int = 1000
-) -> ProtectedCube:
+def protect(cube: Cube, rule: DisclosureRule | int | None = None, *, joint: bool = False) -> ProtectedCube:
     """Hide small counts, and enough others that the audit finds nothing recoverable.
 
     Primary: every reported count from 1 to threshold-1, shown as "<threshold". Secondary: for
@@ -274,10 +272,23 @@ def protect(
         primary.copy(),
     )
     constraints = _constraints(cube, reported)
-    sums = constraints if joint else _only(constraints, constraints.equal)
     _secondary_on_equalities(constraints, state)
-    free = np.zeros(len(values), bool)
-    for _ in range(max_rounds):
+    _until_nothing_recoverable(
+        constraints, constraints if joint else _only(constraints, constraints.equal), state, rule
+    )
+    status = np.full(len(values), PUBLISHED, dtype=object)
+    status[~reported] = NOT_REPORTED
+    status[state.hidden & state.small] = PRIMARY
+    status[state.hidden & ~state.small] = SECONDARY
+    return ProtectedCube(cube, rule, status)
+
+
+def _until_nothing_recoverable(constraints: _Constraints, sums: _Constraints, state: _State, rule) -> None:
+    """Repair what the readers of ``audit`` pin down, round after round, until they pin nothing."""
+    values = state.values
+    free = np.zeros(len(values), bool)  # cells shown free stay free: hiding only widens
+    # Every round hides a cell or turns a "<t" into "x", so there are at most two per cell.
+    for _ in range(2 * len(values) + 1):
         # The quick reader first (bounds carried along every relation, one at a time), then the
         # thorough one (linear programmes over all the sums at once) when the quick one is done.
         relations = constraints
@@ -286,20 +297,15 @@ def protect(
             relations = sums
             findings = _findings(sums, values, state.hidden, state.small, rule, want_binding=True, free=free)
         if not findings:
-            break
+            return
         changed: set[int] = set()
         for finding in findings:
+            # A repair may already free the next finding: leave it to the next round.
             if changed.isdisjoint(finding.binding_cells):
                 changed |= _repair(finding, relations, state)
         if not changed:
             raise DiEvalError(f"disclosure control cannot protect cell {findings[0].cell}: nothing left to hide")
-    else:  # pragma: no cover - every round hides or widens at least one cell, so this is a bug
-        raise DiEvalError("disclosure control did not converge")
-    status = np.full(len(values), PUBLISHED, dtype=object)
-    status[~reported] = NOT_REPORTED
-    status[state.hidden & state.small] = PRIMARY
-    status[state.hidden & ~state.small] = SECONDARY
-    return ProtectedCube(cube, rule, status)
+    raise DiEvalError("disclosure control did not converge")  # pragma: no cover - see the bound above
 
 
 def _secondary_on_equalities(c: _Constraints, state: _State) -> None:
@@ -493,7 +499,6 @@ class AuditResult:
     relations: int
     components: int
     linear_programs: int
-    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

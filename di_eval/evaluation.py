@@ -15,7 +15,8 @@ import pandas as pd
 
 from . import indicators as ind
 from . import municipalities as muni
-from .disclosure import PRIMARY, SECONDARY, AuditResult, DisclosureRule, ProtectedCube, as_number, audit, protect
+from . import vocabulary as v
+from .disclosure import AuditResult, DisclosureRule, ProtectedCube, as_number, audit, protect
 from .errors import ChoiceError
 from .indicators import CUMULATIVE, REGION
 
@@ -312,6 +313,11 @@ def _bounds(value, rule: DisclosureRule) -> tuple[float, float]:
     return float(value), float(value)
 
 
+def _percent(rate: float, lang: str) -> str:
+    # Latvian writes a no-break space before the percent sign.
+    return f"{rate * 100:.0f}\u00a0%" if lang == "lv" else f"{rate * 100:.0f}%"
+
+
 def _shown(value) -> str:
     return "nav ziņots" if value is None else str(value)
 
@@ -340,7 +346,8 @@ def _fell_by_half(persons_by_year, rule) -> list[dict]:
         for (y0, before), (y1, after) in zip(values, values[1:]):
             low_before, _ = _bounds(before, rule)
             _, high_after = _bounds(after, rule)
-            if np.isnan(low_before) or np.isnan(high_after) or low_before <= 0:
+            # A fall from a hidden small count to 0 says little; warn from the threshold up.
+            if np.isnan(low_before) or np.isnan(high_after) or low_before < rule.threshold:
                 continue
             if high_after < 0.5 * low_before:
                 rows.append(
@@ -351,7 +358,7 @@ def _fell_by_half(persons_by_year, rule) -> list[dict]:
                         "service": "any",
                         "importance": "high",
                         "code": "served_fell_by_half",
-                        "message_lv": f"{_GROUP_LV[group]}: saņēmušo skaits krities vairāk nekā uz pusi "
+                        "message_lv": f"{_GROUP_LV[group]}: pakalpojumu saņēmēju skaits samazinājies vairāk nekā divas reizes "
                         f"({_shown(before)} {y0}. gadā, {_shown(after)} {y1}. gadā)",
                         "message_en": f"{_GROUP_EN[group]}: persons served fell by more than half "
                         f"({_shown(before)} in {y0}, {_shown(after)} in {y1})",
@@ -424,8 +431,10 @@ def _overdue_milestones(milestone_table) -> list[dict]:
                 "service": None,
                 "importance": "medium",
                 "code": "milestone_overdue",
-                "message_lv": f"{row.project_id}: posms “{row.milestone}” kavējas {row.slippage_days} dienas",
-                "message_en": f"{row.project_id}: milestone “{row.milestone}” is {row.slippage_days} days overdue",
+                "message_lv": f"{row.project_id}: posms “{v.label(v.MILESTONES, row.milestone, 'lv')}” "
+                f"kavējas {row.slippage_days} dienas",
+                "message_en": f"{row.project_id}: milestone “{v.label(v.MILESTONES, row.milestone, 'en')}” "
+                f"is {row.slippage_days} days overdue",
             }
         )
     return rows
@@ -443,11 +452,13 @@ def _target_warnings(achievement) -> list[dict]:
                 "service": None,
                 "importance": "high" if behind else "medium",
                 "code": f"target_{row.status}",
-                "message_lv": f"mērķis {row.target}: sasniegti {row.rate:.0%}, pēc pagājušā laika gaidīti {row.expected_rate:.0%}",
-                "message_en": f"target {row.target}: {row.rate:.0%} reached, {row.expected_rate:.0%} expected from time elapsed",
+                "message_lv": f"mērķis {row.target}: sasniegti {_percent(row.rate, 'lv')}, pēc pagājušā laika "
+                f"sagaidāmi {_percent(row.expected_rate, 'lv')}",
+                "message_en": f"target {row.target}: {_percent(row.rate, 'en')} reached, "
+                f"{_percent(row.expected_rate, 'en')} expected from time elapsed",
             }
         )
     return rows
 
 
-__all__ = ["Evaluation", "PRIMARY", "SECONDARY", "evaluate", "municipalities_served", "warning_table"]
+__all__ = ["Evaluation", "evaluate", "municipalities_served", "warning_table"]
