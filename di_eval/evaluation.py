@@ -34,7 +34,7 @@ SCOPED_TABLES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # tables are not compared cell by cell
 class Evaluation:
     """Every indicator of one run; person counts hold published values (int, marker or None)."""
 
