@@ -273,7 +273,7 @@ def run(
 
 
 # What every report imports: done once per kernel while the data are being evaluated.
-WARMUP = "import di_eval.report, di_eval.charts, di_eval.narrative, di_eval.export"
+WARMUP = "import di_eval.report, di_eval.charts, di_eval.narrative"
 
 
 @contextlib.contextmanager
