@@ -243,3 +243,14 @@ def test_lead_uses_the_dative_after_lidz(runs):
     assert "Dati līdz 2020. gada 31. decembrim" in text
     index = (runs["lv"].out / "index.html").read_text(encoding="utf-8")
     assert "līdz 2020. gada 31. decembrim" in index
+
+
+def test_reports_in_the_2021_structure(tmp_path):
+    result = site.run(
+        None, tmp_path / "out", as_of="2022-12-31", structure="2021", only=["Dienvidkurzeme", "region"], workers=1
+    )
+    assert result.ok, result.outcomes
+    page = (result.out / "pasvaldibas/LV-112.html").read_text(encoding="utf-8")
+    assert "Dienvidkurzemes novads" in Page(page).title
+    region = (result.out / "region.html").read_text(encoding="utf-8")
+    assert "Talsu novads" in region and "Rojas novads" not in region, "the 7 municipalities after the reform"
