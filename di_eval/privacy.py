@@ -116,7 +116,7 @@ def redact(value: object) -> str:
 
 
 def looks_like_person_name(value: object) -> bool:
-    """True for text shaped like 'Jānis Bērziņš': two or three capitalised words and nothing else."""
+    """True for text shaped like 'Vārds Uzvārds' (a first name and a surname): two or three capitalised words and nothing else."""
     return isinstance(value, str) and bool(_PERSON_NAME.match(" ".join(value.split())))
 
 
