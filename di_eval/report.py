@@ -408,7 +408,11 @@ class Report:
                 rows = milestones[milestones["project_id"] == r.project_id]
                 opened = rows[rows["milestone"] == "service_opened"]
                 slip = opened["slippage_days"].iloc[0] if len(opened) else None
-                body += paragraph(narrative.infrastructure_sentence(f"{r.project_id}: {r.name}", r.status, slip, lang))
+                name = f"{r.project_id}: {r.name}"
+                sentence = escape(narrative.infrastructure_sentence(name, r.status, slip, lang))
+                if lang == "en":  # a Latvian proper name in an English sentence (WCAG 3.1.2)
+                    sentence = sentence.replace(escape(name), f'<span lang="lv">{escape(name)}</span>', 1)
+                body += f"<p>{sentence}</p>"
         return self._section("infrastructure", body)
 
     def implementation(self) -> Fragment:

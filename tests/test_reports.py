@@ -254,3 +254,9 @@ def test_reports_in_the_2021_structure(tmp_path):
     assert "Dienvidkurzemes novads" in Page(page).title
     region = (result.out / "region.html").read_text(encoding="utf-8")
     assert "Talsu novads" in region and "Rojas novads" not in region, "the 7 municipalities after the reform"
+
+
+def test_latvian_project_names_are_marked_in_english_pages(runs):
+    text = pages(runs["en"])["0620200"]
+    assert '<span lang="lv">KUL-1: ' in text
+    assert '<span lang="lv">' not in pages(runs["lv"])["0620200"]
