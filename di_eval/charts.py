@@ -1162,17 +1162,7 @@ def _small_bar(ax, year: int, value, colour: str, lang: str) -> None:
             fontsize=MIN_FONT_PT,
         )
     elif kind == "missing":
-        ax.annotate(
-            n.NOT_REPORTED[lang],
-            (year, 0),
-            xytext=(0, 3),
-            textcoords="offset points",
-            rotation=90,
-            ha="center",
-            va="bottom",
-            fontsize=MIN_FONT_PT,
-            color=p.MUTED_TEXT,
-        )
+        _mark_not_reported(ax, year, lang)
 
 
 def _small_line(ax, years: list[int], values: dict, group: str) -> None:
@@ -1196,17 +1186,22 @@ def _missing_years(ax, years: list[int], panel: pd.DataFrame, measure: str, lang
     for year in years:
         cells = panel[panel["year"] == year][measure].tolist()
         if cells and all(_kind(x) == "missing" for x in cells):
-            ax.annotate(
-                n.NOT_REPORTED[lang],
-                (year, 0),
-                xytext=(0, 3),
-                textcoords="offset points",
-                rotation=90,
-                ha="center",
-                va="bottom",
-                fontsize=MIN_FONT_PT,
-                color=p.MUTED_TEXT,
-            )
+            _mark_not_reported(ax, year, lang)
+
+
+def _mark_not_reported(ax, year, lang: str) -> None:
+    """A year with no report: the words "nav ziņots" standing where the bar or point would be."""
+    ax.annotate(
+        n.NOT_REPORTED[lang],
+        (year, 0),
+        xytext=(0, 3),
+        textcoords="offset points",
+        rotation=90,
+        ha="center",
+        va="bottom",
+        fontsize=MIN_FONT_PT,
+        color=p.MUTED_TEXT,
+    )
 
 
 def _figure_key(figure: Figure, groups: list[str], lang: str, y: float) -> None:
