@@ -81,8 +81,9 @@ def main() -> int:
     parser.add_argument("--skip-plain", action="store_true", help="time only di-eval run")
     args = parser.parse_args()
 
-    from di_eval import dataset, paths, site
-    from di_eval.evaluation import evaluate
+    from di_eval import dataset, paths
+    from di_eval.analysis.evaluation import evaluate
+    from di_eval.run import site
 
     data = dataset.load(args.data or paths.SAMPLE_DIR)
     evaluation = evaluate(data, as_of=args.as_of)

@@ -30,7 +30,7 @@ TARGETS = {"sample": (1.0, None), "national": (10.0, 1024.0)}  # seconds, MB (fr
 
 def all_indicators(dataset, as_of: str):
     """What a batch run needs: one evaluation, then every scope's tables and figures."""
-    from di_eval.evaluation import evaluate
+    from di_eval.analysis.evaluation import evaluate
 
     evaluation = evaluate(dataset, as_of)
     for scope in evaluation.scopes["scope"]:

@@ -11,10 +11,10 @@ from types import MappingProxyType
 import pandas as pd
 import pandera.errors
 
-from . import paths
-from . import vocabulary as v
-from .errors import DataValidationError, Problem
-from .schemas import DATA_TABLES, REFERENCE_TABLES, TABLES
+from di_eval import paths
+from di_eval import vocabulary as v
+from di_eval.errors import DataValidationError, Problem
+from di_eval.schemas import DATA_TABLES, REFERENCE_TABLES, TABLES
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import unicodedata
 
 import pandas as pd
 
-from .errors import ChoiceError
+from di_eval.errors import ChoiceError
 
 # Genitive stems of the two cities, which have no "novads" to strip.
 _CITY_GENITIVE = {"Liepāja": "Liepājas", "Ventspils": "Ventspils"}

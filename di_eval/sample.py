@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
-from . import vocabulary as v
-from .dataset import read_csv_text
+from di_eval import paths
+from di_eval import vocabulary as v
+from di_eval.dataset import read_csv_text
 
 DEFAULT_SEED = 20200115
 
@@ -453,7 +453,7 @@ def generate(out: str | Path | None = None, seed: int = DEFAULT_SEED, scale: str
     """Write the synthetic dataset to ``out`` atomically and return its path."""
     out = Path(out) if out is not None else paths.SAMPLE_DIR
     if scale not in ("kurzeme", "national"):
-        from .errors import ChoiceError
+        from di_eval.errors import ChoiceError
 
         raise ChoiceError("scale", scale, ["kurzeme", "national"])
     rng = np.random.default_rng(seed)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
-from . import vocabulary as v
+from di_eval import vocabulary as v
 
 YEAR = pa.Check.in_range(v.FIRST_YEAR, v.LAST_YEAR, error=f"year must be within {v.FIRST_YEAR}–{v.LAST_YEAR}")
 NON_NEGATIVE = pa.Check.ge(0, error="must not be negative")

@@ -44,7 +44,8 @@ from browser_support import (
     vnu_errors,
 )
 
-from di_eval import paths, site
+from di_eval import paths
+from di_eval.run import site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -18,10 +18,11 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from PIL import Image
 
-from di_eval import charts, paths
-from di_eval import narrative as n
-from di_eval import palette as p
+from di_eval import paths
 from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.report import charts
+from di_eval.report import palette as p
+from di_eval.report import sentences as n
 
 AS_OF = pd.Timestamp("2020-12-31")
 EXPECTED = 4 / 7  # 2017-01-01 .. 2020-12-31 of 2017-01-01 .. 2023-12-31, in whole years

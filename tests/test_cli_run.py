@@ -18,7 +18,7 @@ from di_eval import cli
 )
 def test_bad_arguments(argv, message, capsys, tmp_path, monkeypatch):
     started = []
-    monkeypatch.setattr("di_eval.batch.execute", lambda *a, **k: started.append(1) or [])
+    monkeypatch.setattr("di_eval.run.batch.execute", lambda *a, **k: started.append(1) or [])
     code = cli.main([*argv, "--out", str(tmp_path / "out"), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
@@ -37,12 +37,12 @@ def test_run_passes_its_arguments_to_the_library(monkeypatch, tmp_path):
     seen = {}
 
     def fake_run(data, out, **kwargs):
-        from di_eval.batch import RunResult
+        from di_eval.run.batch import RunResult
 
         seen.update(kwargs, data=data, out=out)
         return RunResult(out, [], 0.0)
 
-    monkeypatch.setattr("di_eval.site.run", fake_run)
+    monkeypatch.setattr("di_eval.run.site.run", fake_run)
     code = cli.main(
         [
             "run",

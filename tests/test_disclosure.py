@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from di_eval import indicators as ind
-from di_eval.disclosure import (
+from di_eval.analysis import indicators as ind
+from di_eval.analysis.disclosure import (
     NOT_REPORTED,
     PRIMARY,
     PUBLISHED,

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from di_eval import batch
-from di_eval.engine import KernelStartError, WarmKernel
+from di_eval.run import batch
+from di_eval.run.engine import KernelStartError, WarmKernel
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 pytestmark = pytest.mark.kernel
@@ -104,7 +104,7 @@ def test_publication_is_atomic_when_killed(tmp_path):
     script = f"""
 import sys
 from pathlib import Path
-from di_eval import batch
+from di_eval.run import batch
 jobs = [batch.Job("slow{{}}".format(i), Path({str(NOTEBOOKS / "ok.ipynb")!r}), {{"label": "s", "wait": 2}}, "r/slow{{}}.html".format(i)) for i in range(20)]
 if __name__ == "__main__":
     batch.run(jobs, Path({str(out)!r}), parameters={{}}, fingerprint="2", workers=1, timeout=60)

@@ -8,10 +8,10 @@ import pytest
 from test_indicators import A, B, write_tiny
 
 import di_eval
-from di_eval import indicators as ind
-from di_eval.disclosure import DisclosureRule, as_number
+from di_eval.analysis import indicators as ind
+from di_eval.analysis.disclosure import DisclosureRule, as_number
+from di_eval.analysis.evaluation import Evaluation, evaluate
 from di_eval.errors import ChoiceError, DiEvalError
-from di_eval.evaluation import Evaluation, evaluate
 
 PERSON_COLUMNS = {
     "persons_by_year": ["persons_served", "persons_new"],

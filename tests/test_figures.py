@@ -7,8 +7,8 @@ import json
 import pytest
 
 from di_eval import vocabulary as v
+from di_eval.analysis.evaluation import evaluate
 from di_eval.cli import main
-from di_eval.evaluation import evaluate
 
 KEYS = [
     "scope",

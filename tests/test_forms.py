@@ -5,10 +5,12 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from di_eval import forms, intake, paths
+from di_eval import paths
 from di_eval import vocabulary as v
 from di_eval.cli import main
 from di_eval.errors import ChoiceError
+from di_eval.intake import form as forms
+from di_eval.intake import validate as intake
 
 EXAMPLE = paths.FORMS_DIR / "2023_0840200_saldus_novads.xlsx"
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import di_eval
-from di_eval import indicators as ind
 from di_eval import paths
+from di_eval.analysis import indicators as ind
 from di_eval.errors import ChoiceError, DiEvalError
 
 A, B, C = "0100001", "0100002", "0100003"  # A and B merge into LV-901 in 2021; C is the city LV-902
@@ -368,7 +368,7 @@ def test_completeness_counts_expected_received_late_and_missing(tiny):
 
 
 def test_the_catalogue_documents_every_indicator_in_both_languages():
-    from di_eval.catalogue import CATALOGUE, STATUS_TABLE
+    from di_eval.analysis.catalogue import CATALOGUE, STATUS_TABLE
 
     assert CATALOGUE["code"].is_unique
     for column in ("name_lv", "name_en", "definition_lv", "definition_en", "unit", "table"):
@@ -383,23 +383,23 @@ def test_the_catalogue_documents_every_indicator_in_both_languages():
 def test_every_catalogue_table_is_an_attribute_of_an_evaluation():
     import dataclasses
 
-    from di_eval.catalogue import CATALOGUE
-    from di_eval.evaluation import Evaluation
+    from di_eval.analysis.catalogue import CATALOGUE
+    from di_eval.analysis.evaluation import Evaluation
 
     fields = {f.name for f in dataclasses.fields(Evaluation)}
     assert set(CATALOGUE["table"]) <= fields
 
 
 def test_the_readme_table_is_the_catalogue():
-    from di_eval.catalogue import markdown
+    from di_eval.analysis.catalogue import markdown
 
     readme = (paths.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert markdown("en") in readme
 
 
 def test_every_warning_code_is_documented(tiny):
-    from di_eval.catalogue import WARNINGS
-    from di_eval.evaluation import evaluate
+    from di_eval.analysis.catalogue import WARNINGS
+    from di_eval.analysis.evaluation import evaluate
 
     codes: set[str] = set()
     for as_of in ("2019-12-31", "2020-12-31"):

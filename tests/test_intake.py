@@ -19,8 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import di_eval
-from di_eval import forms, intake, paths
+from di_eval import paths
 from di_eval.cli import main
+from di_eval.intake import form as forms
+from di_eval.intake import validate as intake
 
 # Aizpute has an infrastructure project and ERDF money; Liepāja in 2022 has its youth home (BSAC).
 CASES = [("0640600", 2020), ("0170000", 2022)]

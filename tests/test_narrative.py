@@ -14,10 +14,10 @@ from babel.dates import format_date as babel_format_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from di_eval import narrative as n
 from di_eval import paths
 from di_eval import vocabulary as v
 from di_eval.errors import ChoiceError, DataValidationError, DiEvalError
+from di_eval.report import sentences as n
 
 NBSP = "\u00a0"
 

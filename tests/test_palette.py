@@ -16,8 +16,8 @@ import itertools
 
 import pytest
 
-from di_eval import palette
 from di_eval.errors import ChoiceError
+from di_eval.report import palette
 
 MARK_COLOURS = {
     **{f"group {k}": v for k, v in palette.GROUP_COLOURS.items()},

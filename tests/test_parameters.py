@@ -8,7 +8,7 @@ import json
 import pytest
 
 from di_eval import ChoiceError, paths
-from di_eval.parameters import check, parameters_cell
+from di_eval.report.parameters import check, parameters_cell
 
 NOTEBOOKS = {"municipality": "municipality.ipynb", "region": "region.ipynb", "explore": "explore.ipynb"}
 
@@ -74,7 +74,7 @@ def test_types_are_coerced_as_papermill_passes_them():
 
 
 def test_names_the_notebook_makes_later_are_not_parameters():
-    from di_eval.html import Fragment
+    from di_eval.report.html import Fragment
 
     assert check("region", {"page": Fragment("x"), "di_eval": ast, "Report": object})["lang"] == "lv"
 
@@ -83,7 +83,7 @@ def test_names_the_notebook_makes_later_are_not_parameters():
 def test_papermill_reads_every_parameter_with_its_help(kind):
     import papermill
 
-    from di_eval.parameters import SPECS
+    from di_eval.report.parameters import SPECS
 
     found = papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / NOTEBOOKS[kind]))
     assert list(found) == [spec.name for spec in SPECS[kind]]

@@ -12,8 +12,10 @@ from fixtures_intake.filling import fill, sample_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from di_eval import forms, intake, privacy
 from di_eval.cli import main
+from di_eval.intake import form as forms
+from di_eval.intake import privacy
+from di_eval.intake import validate as intake
 
 CENTURY_DIGIT = {18: "0", 19: "1", 20: "2"}
 

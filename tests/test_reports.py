@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from di_eval import paths, site
+from di_eval import paths
+from di_eval.run import site
 
 pytestmark = pytest.mark.kernel
 ONLY = ["Kuldīga", "Alsunga", "region"]

@@ -18,7 +18,8 @@ import pytest
 from fixtures_intake.filling import cell_of, fill, sample_values, set_cells
 
 import di_eval
-from di_eval import forms, intake
+from di_eval.intake import form as forms
+from di_eval.intake import validate as intake
 
 pytestmark = [
     pytest.mark.soffice,

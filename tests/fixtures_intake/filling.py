@@ -1,6 +1,6 @@
 """Filling a generated form the way a person would: find the row by its labels, type into the cells.
 
-Independent of di_eval.intake (which reads forms), so that a round trip tests the reader.
+Independent of di_eval.intake.validate (which reads forms), so that a round trip tests the reader.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 
-from di_eval import forms
+from di_eval.intake import form as forms
 
 
 def sample_values(dataset, atvk: str, year: int) -> dict[str, dict[tuple, dict]]:

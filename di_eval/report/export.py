@@ -11,8 +11,8 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from . import __version__, paths
-from .html import MIME_METADATA_KEY, escape
+from di_eval import __version__, paths
+from di_eval.report.html import MIME_METADATA_KEY, escape
 
 TOC_MARK = "<!--di-eval:toc-->"
 _TEXTS = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import dataset, paths
-from .evaluation import evaluate
-from .indicators import REGION, check_structure, parse_as_of
+from di_eval import dataset, paths
+from di_eval.analysis.evaluation import evaluate
+from di_eval.analysis.indicators import REGION, check_structure, parse_as_of
 
 
 def register(subparsers) -> None:

@@ -18,10 +18,10 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import dataset, paths
-from . import vocabulary as v
-from .errors import ChoiceError
-from .municipalities import fold, resolve
+from di_eval import dataset, paths
+from di_eval import vocabulary as v
+from di_eval.errors import ChoiceError
+from di_eval.municipalities import fold, resolve
 
 TITLE_ROW, IDENTITY_ROW, NOTE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4, 5
 SPARE_ROWS = 6  # empty rows with dropdowns where a municipality may add lines (finance, infrastructure)

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, batch, narrative, paths, report
-from .dataset import Dataset, load
-from .errors import ChoiceError
-from .evaluation import Evaluation, evaluate
-from .export import stylesheet, write_atomic
-from .html import escape, table
-from .parameters import parse_date
-from .vocabulary import LANGUAGES, STRUCTURES
+from di_eval import __version__, paths
+from di_eval.analysis.evaluation import Evaluation, evaluate
+from di_eval.dataset import Dataset, load
+from di_eval.errors import ChoiceError
+from di_eval.report import page as report
+from di_eval.report import sentences as narrative
+from di_eval.report.export import stylesheet, write_atomic
+from di_eval.report.html import escape, table
+from di_eval.report.parameters import parse_date
+from di_eval.run import batch
+from di_eval.vocabulary import LANGUAGES, STRUCTURES
 
 MUNICIPALITY_DIR = "pasvaldibas"
 _INDEX = {
@@ -273,7 +276,7 @@ def run(
 
 
 # What every report imports: done once per kernel while the data are being evaluated.
-WARMUP = "import di_eval.report, di_eval.charts, di_eval.narrative"
+WARMUP = "import di_eval.report.page, di_eval.report.charts, di_eval.report.sentences"
 
 
 @contextlib.contextmanager

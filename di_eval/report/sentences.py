@@ -25,8 +25,8 @@ from babel.numbers import format_decimal
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-from . import vocabulary as v
-from .errors import ChoiceError, DataValidationError, DiEvalError, Problem
+from di_eval import vocabulary as v
+from di_eval.errors import ChoiceError, DataValidationError, DiEvalError, Problem
 
 LANGUAGES = ("lv", "en")
 NBSP = "\u00a0"  # keeps "1 234" and "45 %" on one line

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import batch, paths
+from di_eval import paths
+from di_eval.run import batch
 
 
 def register(subparsers) -> None:
@@ -36,7 +37,7 @@ def register(subparsers) -> None:
 def run_reports(args) -> int:
     from tqdm import tqdm
 
-    from . import site
+    from di_eval.run import site
 
     if args.workers is not None and args.workers < 1:
         print("di-eval run: --workers must be at least 1", file=sys.stderr)

@@ -10,10 +10,10 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
-from .errors import ChoiceError, DataValidationError, DiEvalError
+from di_eval import __version__
+from di_eval.errors import ChoiceError, DataValidationError, DiEvalError
 
-COMMAND_MODULES = ("di_eval.cli_data", "di_eval.cli_intake", "di_eval.cli_run", "di_eval.cli_figures")
+COMMAND_MODULES = ("di_eval.cli.data", "di_eval.cli.intake", "di_eval.cli.run", "di_eval.cli.figures")
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

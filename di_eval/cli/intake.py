@@ -9,8 +9,10 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import dataset, forms, intake, paths
-from . import vocabulary as v
+from di_eval import dataset, paths
+from di_eval import vocabulary as v
+from di_eval.intake import form as forms
+from di_eval.intake import validate as intake
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 

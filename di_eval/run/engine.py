@@ -21,9 +21,9 @@ from nbclient.exceptions import CellTimeoutError
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
-from .errors import DiEvalError
+from di_eval.errors import DiEvalError
 
-logger = logging.getLogger("di_eval.engine")
+logger = logging.getLogger("di_eval.run.engine")
 
 RESET_CODE = """\
 get_ipython().run_line_magic('reset', '-f')

@@ -1,7 +1,7 @@
 """The indicators: pure functions from a Dataset (and an ``as_of`` date) to tidy tables.
 
 Nothing here hides anything: person counts come out as true values and go through
-``di_eval.disclosure`` in ``di_eval.evaluation``. Every table covers the calendar years
+``di_eval.analysis.disclosure`` in ``di_eval.analysis.evaluation``. Every table covers the calendar years
 whose 31 December is on or before ``as_of`` (municipalities report once a year).
 """
 
@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import vocabulary as v
-from .disclosure import Cube
-from .errors import ChoiceError, DiEvalError
+from di_eval import vocabulary as v
+from di_eval.analysis.disclosure import Cube
+from di_eval.errors import ChoiceError, DiEvalError
 
 REGION = "region"
 REGION_NAME = ("Kurzemes plānošanas reģions", "Kurzeme Planning Region")

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, charts, dataset, narrative, parameters, paths
-from . import vocabulary as v
-from .disclosure import DisclosureRule, as_number
-from .evaluation import Evaluation, evaluate
-from .html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
+from di_eval import __version__, dataset, paths
+from di_eval import vocabulary as v
+from di_eval.analysis.disclosure import DisclosureRule, as_number
+from di_eval.analysis.evaluation import Evaluation, evaluate
+from di_eval.report import charts, parameters
+from di_eval.report import sentences as narrative
+from di_eval.report.html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
 
 T = {
     "title": ("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
@@ -583,7 +585,7 @@ class Report:
 
 def catalogue_table(lang: str) -> str:
     """The indicator catalogue (code, name, definition, unit), collapsed."""
-    from .catalogue import CATALOGUE
+    from di_eval.analysis.catalogue import CATALOGUE
 
     catalogue = pd.DataFrame(CATALOGUE)
     name, definition = ("name_lv", "definition_lv") if lang == "lv" else ("name_en", "definition_en")

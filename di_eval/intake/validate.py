@@ -32,11 +32,13 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from . import dataset, forms, paths, privacy
-from . import vocabulary as v
-from .errors import DataValidationError, DiEvalError, Problem
-from .municipalities import alias_table, fold
-from .schemas import DATA_TABLES, TABLES
+from di_eval import dataset, paths
+from di_eval import vocabulary as v
+from di_eval.errors import DataValidationError, DiEvalError, Problem
+from di_eval.intake import form as forms
+from di_eval.intake import privacy
+from di_eval.municipalities import alias_table, fold
+from di_eval.schemas import DATA_TABLES, TABLES
 
 MAX_BYTES = 20 * 1024 * 1024  # a filled form is well under 1 MB; anything this big is not one
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # what an .xlsx may expand to (a guard against zip bombs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .indicators import STATUS_BANDS
+from di_eval.analysis.indicators import STATUS_BANDS
 
 _ROWS = [
     # --- persons served -----------------------------------------------------------------------

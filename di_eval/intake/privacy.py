@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .municipalities import fold
+from di_eval.municipalities import fold
 
 # Six digits, an optional hyphen (or dash, or space), five digits; not part of a longer number.
 _CODE = re.compile(r"(?<!\d)(\d{6})[-\u2010-\u2015 ]?(\d{5})(?![\d])")

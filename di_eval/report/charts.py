@@ -1,10 +1,10 @@
 """Accessible charts for the reports, each with a title, caption, alt text and the data behind it.
 
-Every chart function takes tables in the shapes of ``di_eval.evaluation`` (person counts as
+Every chart function takes tables in the shapes of ``di_eval.analysis.evaluation`` (person counts as
 published values: an int, ``"<5"`` or None) and returns a ``Chart``. Values are labelled
 directly on the marks; a suppressed value is drawn as an empty hatched mark labelled "<5" and a
 value not reported as a gap labelled "nav ziņots"; status is shown as symbol and words. Colours
-come from ``di_eval.palette`` (marks >= 3:1, text >= 4.5:1 against white).
+come from ``di_eval.report.palette`` (marks >= 3:1, text >= 4.5:1 against white).
 
 Figures are made with matplotlib's object API on an Agg canvas: no pyplot, no global backend
 change, nothing left registered and open in pyplot after a chart is built.
@@ -29,12 +29,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from . import narrative as n
-from . import palette as p
-from . import paths
-from . import vocabulary as v
-from .errors import ChoiceError, DiEvalError
-from .municipalities import fold
+from di_eval import paths
+from di_eval import vocabulary as v
+from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.municipalities import fold
+from di_eval.report import palette as p
+from di_eval.report import sentences as n
 
 FIGURE_WIDTH = 7.2  # inches: 792 px at 110 dpi, the width of the report's text column
 DPI = 110

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from .errors import ChoiceError
+from di_eval.errors import ChoiceError
 
 BACKGROUND = "#FFFFFF"
 TEXT = "#1A1A1A"  # 17.4:1 on white

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from . import vocabulary as v
-from .errors import ChoiceError
+from di_eval import vocabulary as v
+from di_eval.errors import ChoiceError
 
 # Names IPython and Jupyter put in a kernel's namespace, which are never parameters.
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import dataset, paths, sample
+from di_eval import dataset, paths, sample
 
 
 def register(subparsers) -> None:

@@ -19,8 +19,9 @@ import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
-from . import __version__, export
-from .engine import KernelStartError, ReportTimeout, WarmKernel
+from di_eval import __version__
+from di_eval.report import export
+from di_eval.run.engine import KernelStartError, ReportTimeout, WarmKernel
 
 DEFAULT_TIMEOUT = 300.0
 PACKAGES = (

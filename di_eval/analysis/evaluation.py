@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import indicators as ind
-from . import municipalities as muni
-from . import vocabulary as v
-from .disclosure import AuditResult, DisclosureRule, ProtectedCube, as_number, audit, protect
-from .errors import ChoiceError
-from .indicators import CUMULATIVE, REGION
+from di_eval import municipalities as muni
+from di_eval import vocabulary as v
+from di_eval.analysis import headline
+from di_eval.analysis import indicators as ind
+from di_eval.analysis.disclosure import AuditResult, DisclosureRule, ProtectedCube, as_number, audit, protect
+from di_eval.analysis.indicators import CUMULATIVE, REGION
+from di_eval.errors import ChoiceError
 
 SCOPED_TABLES = (
     "persons_by_year",
@@ -100,9 +101,7 @@ class Evaluation:
 
     def figures(self, scope: str | None = None) -> dict:
         """The headline figures as the `di-eval figures` JSON object (see DESIGN.md)."""
-        from .figures import figures
-
-        return figures(self, scope if scope is not None else self.scope)
+        return headline.figures(self, scope if scope is not None else self.scope)
 
     def audit(self) -> AuditResult:
         """Re-run the disclosure audit on the whole published cube of this run."""
@@ -115,15 +114,6 @@ def _rows_of(table: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
     return table[table["scope"].isin(keep)].reset_index(drop=True)
 
 
-def municipalities_served(rows: pd.DataFrame) -> dict:
-    """Per year, how many scopes of ``rows`` served any FT or GRT person (a hidden count is >= 1)."""
-    rows = rows[rows["target_group"].isin(["FT", "GRT"]) & (rows["service"] == "any")]
-    served = rows["persons_served"].map(lambda x: isinstance(x, str) or (x is not None and not pd.isna(x) and x > 0))
-    counted = rows.assign(served=served).groupby(["year", "scope"])["served"].any()
-    per_year = counted.groupby(level="year").sum()
-    return {int(year): int(n) for year, n in per_year.items()}
-
-
 def evaluate(
     dataset, as_of="2020-12-31", structure: str = "2017", threshold: int = 5, *, joint: bool = False
 ) -> Evaluation:
@@ -131,7 +121,7 @@ def evaluate(
 
     Person counts pass disclosure control once, over every scope of both structures, every
     year and the cumulative; ``joint=True`` protects against the stricter reader too (see
-    ``di_eval.disclosure.protect``). Raises ChoiceError for a date outside
+    ``di_eval.analysis.disclosure.protect``). Raises ChoiceError for a date outside
     2017-01-01..2023-12-31, a structure other than 2017/2021 or a bad threshold; DiEvalError
     when the plan version in force lacks a target.
     """
@@ -171,7 +161,7 @@ def evaluate(
     finance = ind.finance(dataset, years, successors)
     finance = _in_scopes(finance, shown, order)
     completeness = _in_scopes(ind.completeness(dataset, years, successors), shown, order)
-    served = municipalities_served(persons_by_year[persons_by_year["scope"] != REGION])
+    served = headline.municipalities_served(persons_by_year[persons_by_year["scope"] != REGION])
     served = {year: served.get(year, 0) for year in years}
     warnings = warning_table(persons_by_year, completeness, milestone_table, achievement, rule)
     municipalities = dataset.municipalities if structure == "2017" else dataset.municipalities_2021
@@ -461,4 +451,4 @@ def _target_warnings(achievement) -> list[dict]:
     return rows
 
 
-__all__ = ["Evaluation", "evaluate", "municipalities_served", "warning_table"]
+__all__ = ["Evaluation", "evaluate", "warning_table"]

@@ -1,0 +1,1 @@
+"""From a dataset to published figures: indicators, the person cube, disclosure control, the evaluation."""

@@ -1,0 +1,1 @@
+"""Collecting data from municipalities: the form, reading what comes back, validating and ingesting it."""
