@@ -5,12 +5,10 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from di_eval import paths
+from di_eval import intake, paths
 from di_eval import vocabulary as v
 from di_eval.cli import main
 from di_eval.errors import ChoiceError
-from di_eval.intake import form as forms
-from di_eval.intake import validate as intake
 
 EXAMPLE = paths.FORMS_DIR / "2023_0840200_saldus_novads.xlsx"
 
@@ -18,18 +16,18 @@ EXAMPLE = paths.FORMS_DIR / "2023_0840200_saldus_novads.xlsx"
 @pytest.fixture(scope="module")
 def blank(tmp_path_factory):
     path = tmp_path_factory.mktemp("form") / "blank.xlsx"
-    forms.write_form(path, "Aizputes novads", 2020)
+    intake.write_form(path, "Aizputes novads", 2020)
     return openpyxl.load_workbook(path)
 
 
 def test_one_sheet_per_table_after_the_instructions_and_a_hidden_list_sheet(blank):
-    assert blank.sheetnames == ["Norādījumi", *(s.lv for s in forms.FORM_SHEETS), forms.LISTS_SHEET]
-    assert blank[forms.LISTS_SHEET].sheet_state == "hidden"
-    assert all(blank[s.lv].sheet_state == "visible" for s in forms.FORM_SHEETS)
+    assert blank.sheetnames == ["Norādījumi", *(s.lv for s in intake.FORM_SHEETS), intake.LISTS_SHEET]
+    assert blank[intake.LISTS_SHEET].sheet_state == "hidden"
+    assert all(blank[s.lv].sheet_state == "visible" for s in intake.FORM_SHEETS)
 
 
 def test_municipality_and_year_are_filled_in_on_every_sheet(blank):
-    for title in ["Norādījumi", *(s.lv for s in forms.FORM_SHEETS)]:
+    for title in ["Norādījumi", *(s.lv for s in intake.FORM_SHEETS)]:
         ws = blank[title]
         assert [ws[c].value for c in ("A2", "B2", "C2", "D2", "E2", "F2")] == [
             "Pašvaldība:",
@@ -50,14 +48,14 @@ def test_instructions_are_in_latvian_and_ask_for_totals_only(blank):
 
 def test_headers_state_units_and_title_cells_are_merged(blank):
     services = blank["Pakalpojumi"]
-    headers = [services.cell(forms.HEADER_ROW, c).value for c in range(1, 5)]
+    headers = [services.cell(intake.HEADER_ROW, c).value for c in range(1, 5)]
     assert headers == [
         "Mērķa grupa",
         "Pakalpojums",
         "Personas, kas saņēma pakalpojumu (skaits)",
         "No tām — pirmo reizi (skaits)",
     ]
-    finance = [blank["Finanses"].cell(forms.HEADER_ROW, c).value for c in range(3, 6)]
+    finance = [blank["Finanses"].cell(intake.HEADER_ROW, c).value for c in range(3, 6)]
     assert all(h.endswith("EUR") for h in finance)
     assert "A1:F1" in {str(r) for r in services.merged_cells.ranges}
     assert services["A1"].value.endswith("Aizputes novads, 2020")
@@ -66,9 +64,9 @@ def test_headers_state_units_and_title_cells_are_merged(blank):
 def test_every_combination_the_plan_gives_is_listed(blank):
     services = blank["Pakalpojumi"]
     listed = [(services.cell(r, 1).value, services.cell(r, 2).value) for r in range(5, 5 + 11)]
-    column = forms.SHEETS_BY_KEY["services"].columns[0]
+    column = intake.SHEETS_BY_KEY["services"].columns[0]
     expected = [
-        (forms.choice_label(column, g, "lv"), v.label(v.SERVICES, s))
+        (intake.choice_label(column, g, "lv"), v.label(v.SERVICES, s))
         for g, services_ in v.GROUP_SERVICES.items()
         for s in services_
     ]
@@ -85,11 +83,11 @@ def _validations(ws):
 def test_dropdowns_for_target_groups_services_and_funds(blank):
     services = _validations(blank["Pakalpojumi"])
     groups = services["A5:A15"]
-    assert groups.type == "list" and forms.LISTS_SHEET in groups.formula1
-    lists = blank[forms.LISTS_SHEET]
+    assert groups.type == "list" and intake.LISTS_SHEET in groups.formula1
+    lists = blank[intake.LISTS_SHEET]
     column = groups.formula1.split("!")[1].split(":")[0].strip("$").rstrip("0123456789").strip("$")
     values = [lists[f"{column}{r}"].value for r in range(2, 5)]
-    assert values == [forms.choice_label(forms.FORM_SHEETS[0].columns[0], g, "lv") for g in v.TARGET_GROUPS]
+    assert values == [intake.choice_label(intake.FORM_SHEETS[0].columns[0], g, "lv") for g in v.TARGET_GROUPS]
     assert services["B5:B15"].type == "list"
     assert services["C5:C15"].type == "whole" and services["C5:C15"].operator == "greaterThanOrEqual"
     finance = _validations(blank["Finanses"])
@@ -106,7 +104,7 @@ def test_header_rows_are_protected_and_input_cells_are_not(blank):
 
 
 def test_prefill_writes_the_dataset_values(tmp_path, sample_dataset):
-    path = forms.write_form(tmp_path / "p.xlsx", "0640600", 2020, prefill_from=paths.SAMPLE_DIR)
+    path = intake.write_form(tmp_path / "p.xlsx", "0640600", 2020, prefill_from=paths.SAMPLE_DIR)
     ws = openpyxl.load_workbook(path)["Pakalpojumi"]
     uptake = sample_dataset.service_uptake
     mine = uptake[(uptake["atvk_code"] == "0640600") & (uptake["year"] == 2020) & (uptake["service"] != "any")]
@@ -123,13 +121,13 @@ def test_prefill_writes_the_dataset_values(tmp_path, sample_dataset):
 
 
 def test_prefill_keeps_blanks_blank(tmp_path):
-    path = forms.write_form(tmp_path / "p.xlsx", "Alsunga", 2023, prefill_from=paths.SAMPLE_DIR)
+    path = intake.write_form(tmp_path / "p.xlsx", "Alsunga", 2023, prefill_from=paths.SAMPLE_DIR)
     ws = openpyxl.load_workbook(path)["Pakalpojumi"]
     assert [ws.cell(r, 3).value for r in range(5, 16)] == [None] * 11  # the form that never came
 
 
 def test_english_form(tmp_path):
-    path = forms.write_form(tmp_path / "en.xlsx", "Ventspils", 2021, lang="en")
+    path = intake.write_form(tmp_path / "en.xlsx", "Ventspils", 2021, lang="en")
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames[:3] == ["Instructions", "Services", "New persons"]
     ws = workbook["Services"]
@@ -144,7 +142,7 @@ def test_english_form(tmp_path):
 )
 def test_wrong_arguments_raise_choice_errors(tmp_path, municipality, year, lang):
     with pytest.raises(ChoiceError):
-        forms.write_form(tmp_path / "x.xlsx", municipality, year, lang=lang)
+        intake.write_form(tmp_path / "x.xlsx", municipality, year, lang=lang)
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -160,7 +158,7 @@ def test_form_command_writes_one_or_all(tmp_path, capsys):
 
 
 def test_the_committed_example_is_what_the_code_writes(tmp_path):
-    fresh = forms.write_form(tmp_path / EXAMPLE.name, "Saldus", 2023)
+    fresh = intake.write_form(tmp_path / EXAMPLE.name, "Saldus", 2023)
 
     def cells(path):
         workbook = openpyxl.load_workbook(path)

@@ -19,10 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import di_eval
-from di_eval import paths
+from di_eval import intake, paths
 from di_eval.cli import main
-from di_eval.intake import form as forms
-from di_eval.intake import validate as intake
 
 # Aizpute has an infrastructure project and ERDF money; Liepāja in 2022 has its youth home (BSAC).
 CASES = [("0640600", 2020), ("0170000", 2022)]
@@ -40,7 +38,7 @@ def snapshot(folder: Path) -> dict:
 
 def filled_form(tmp_path, sample_dataset, atvk="0640600", year=2020, lang="lv", name="form.xlsx") -> Path:
     path = tmp_path / name
-    forms.write_form(path, atvk, year, lang=lang)
+    intake.write_form(path, atvk, year, lang=lang)
     fill(path, sample_values(sample_dataset, atvk, year), lang=lang)
     return path
 
@@ -161,7 +159,7 @@ def test_not_dates(value):
     ],
 )
 def test_labels_in_latvian_english_and_variants(sheet, column, value, code):
-    assert intake.parse_choice(forms.SHEETS_BY_KEY[sheet].columns[column], value) == code
+    assert intake.parse_choice(intake.SHEETS_BY_KEY[sheet].columns[column], value) == code
 
 
 # --- round trips ------------------------------------------------------------------------------
@@ -203,7 +201,7 @@ def test_an_english_form_reads_the_same(tmp_path, sample_dataset):
 
 def test_a_prefilled_form_replaces_its_rows_and_keeps_every_other_row(tmp_path, sample_copy):
     before = snapshot(sample_copy)
-    form = forms.write_form(tmp_path / "prefilled.xlsx", "Aizpute", 2020, prefill_from=sample_copy)
+    form = intake.write_form(tmp_path / "prefilled.xlsx", "Aizpute", 2020, prefill_from=sample_copy)
     with pytest.raises(intake.IntakeError) as refused:
         intake.ingest([form], sample_copy, received=RECEIVED)
     assert [f.rule for f in refused.value.findings] == ["already_received"]
@@ -260,7 +258,7 @@ def test_a_different_file_is_refused_unless_replace_which_keeps_both(tmp_path, s
 def test_a_form_for_a_missing_submission_replaces_the_missing_row(tmp_path, sample_copy, sample_dataset):
     values = sample_values(sample_dataset, "0624200", 2022)  # Alsunga's 2023 form never came
     form = tmp_path / "alsunga.xlsx"
-    forms.write_form(form, "Alsunga", 2023)
+    intake.write_form(form, "Alsunga", 2023)
     fill(form, values)
     intake.ingest([form], sample_copy, received=dt.date(2024, 2, 15))
     log = di_eval.load(sample_copy).submissions
@@ -273,7 +271,7 @@ def test_csv_sheets_in_every_encoding_ingest_like_the_workbook(tmp_path, sample_
     workbook = openpyxl.load_workbook(form, data_only=True)
     encodings = [("utf-8-sig", ","), ("cp1257", ";"), ("utf-8", ";"), ("utf-8", ",")]
     files = []
-    for i, sheet in enumerate(forms.FORM_SHEETS):
+    for i, sheet in enumerate(intake.FORM_SHEETS):
         encoding, delimiter = encodings[i % len(encodings)]
         path = tmp_path / f"veidlapa-{sheet.lv}.csv"
         with open(path, "w", encoding=encoding, newline="") as handle:
@@ -316,7 +314,7 @@ def test_a_second_csv_of_the_same_sheet_is_refused_in_one_batch(tmp_path, sample
             writer = csv.writer(handle)
             for r, row in enumerate(workbook["Pārejas"].iter_rows(values_only=True), start=1):
                 row = ["" if x is None else x for x in row]
-                if r == forms.FIRST_DATA_ROW:
+                if r == intake.FIRST_DATA_ROW:
                     row[1] = i  # the two files differ
                 writer.writerow(row)
         paths_.append(path)
@@ -358,7 +356,7 @@ def test_blank_rows_totals_merged_cells_and_reordered_columns_are_tolerated(tmp_
     ws.cell(last, 1, "Kopā")  # a total line a person added
     ws.cell(last, 3, 999)
     needs = workbook["Izvērtējumi"]
-    for r in range(forms.HEADER_ROW, needs.max_row + 1):  # swap the two count columns
+    for r in range(intake.HEADER_ROW, needs.max_row + 1):  # swap the two count columns
         b, c = needs.cell(r, 2).value, needs.cell(r, 3).value
         needs.cell(r, 2).value, needs.cell(r, 3).value = c, b
     ws.merge_cells("E6:F7")
@@ -420,7 +418,7 @@ def test_every_cell_problem_is_listed_with_sheet_cell_header_and_value(tmp_path,
 def test_unknown_municipality_and_year_outside_the_plan(tmp_path, sample_dataset):
     form = filled_form(tmp_path, sample_dataset)
     changes = {}
-    for sheet in ["Norādījumi", *(s.lv for s in forms.FORM_SHEETS)]:
+    for sheet in ["Norādījumi", *(s.lv for s in intake.FORM_SHEETS)]:
         changes[(sheet, "B2")] = "Rīgas novads"
         changes[(sheet, "D2")] = None
         changes[(sheet, "F2")] = 2030
@@ -461,7 +459,7 @@ def test_an_unknown_project_is_named(tmp_path, sample_dataset):
 
 
 def test_a_blank_form_is_refused(tmp_path):
-    form = forms.write_form(tmp_path / "blank.xlsx", "Saldus", 2021)
+    form = intake.write_form(tmp_path / "blank.xlsx", "Saldus", 2021)
     assert rules(intake.read_form(form)) == ["form_blank"]
 
 
@@ -524,7 +522,7 @@ def test_a_failure_while_writing_leaves_the_dataset_as_it_was(tmp_path, sample_d
     def crash(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(intake, "_swap", crash)
+    monkeypatch.setattr(intake.ingestion, "_swap", crash)
     with pytest.raises(di_eval.DiEvalError, match="No space left"):
         intake.ingest([form], sample_copy, replace=True)
     assert snapshot(sample_copy) == before
@@ -550,7 +548,7 @@ def test_a_merge_that_breaks_a_dataset_rule_points_at_the_cell(tmp_path, sample_
 
 
 def test_a_refused_ingest_creates_no_folder(tmp_path):
-    blank = forms.write_form(tmp_path / "blank.xlsx", "Saldus", 2021)
+    blank = intake.write_form(tmp_path / "blank.xlsx", "Saldus", 2021)
     with pytest.raises(intake.IntakeError):
         intake.ingest([blank], tmp_path / "new" / "dataset")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blank.xlsx"]

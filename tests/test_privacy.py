@@ -12,10 +12,9 @@ from fixtures_intake.filling import fill, sample_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from di_eval import intake
 from di_eval.cli import main
-from di_eval.intake import form as forms
 from di_eval.intake import privacy
-from di_eval.intake import validate as intake
 
 CENTURY_DIGIT = {18: "0", 19: "1", 20: "2"}
 
@@ -104,7 +103,7 @@ def test_a_column_of_names_is_found_but_a_single_place_name_is_not():
 @pytest.fixture
 def filled(tmp_path, sample_dataset):
     path = tmp_path / "form.xlsx"
-    forms.write_form(path, "Aizpute", 2020)
+    intake.write_form(path, "Aizpute", 2020)
     fill(path, sample_values(sample_dataset, "0640600", 2020))
     return path
 

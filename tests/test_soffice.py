@@ -18,8 +18,7 @@ import pytest
 from fixtures_intake.filling import cell_of, fill, sample_values, set_cells
 
 import di_eval
-from di_eval.intake import form as forms
-from di_eval.intake import validate as intake
+from di_eval import intake
 
 pytestmark = [
     pytest.mark.soffice,
@@ -52,7 +51,7 @@ def converted(tmp_path_factory, sample_dataset):
     folder = tmp_path_factory.mktemp("soffice")
     profile = folder / "profile"
     filled = folder / "filled.xlsx"
-    forms.write_form(filled, ATVK, YEAR)
+    intake.write_form(filled, ATVK, YEAR)
     values = sample_values(sample_dataset, ATVK, YEAR)
     fill(filled, values)
     served = values["services"][("FT", "social_rehabilitation")]["persons_served"]
@@ -102,11 +101,11 @@ def test_a_form_saved_by_libreoffice_reproduces_the_data_it_was_filled_with(conv
 
 def test_libreoffice_csv_of_every_sheet_reproduces_the_data(converted, sample_dataset):
     exported = {p.stem.split("-", 1)[1]: p for p in (converted / "csv").glob("*.csv")}
-    assert set(exported) == {"Norādījumi", forms.LISTS_SHEET, *(s.lv for s in forms.FORM_SHEETS)}
+    assert set(exported) == {"Norādījumi", intake.LISTS_SHEET, *(s.lv for s in intake.FORM_SHEETS)}
     raw = exported["Pārejas"].read_bytes()
     assert "Pārejas".encode("cp1257") in raw and b";" in raw
     refused = intake.validate([exported["Norādījumi"]])[0]
     assert [f.rule for f in refused.findings] == ["not_data_sheet"]
     into = converted / "dataset-csv"
-    intake.ingest([exported[s.lv] for s in forms.FORM_SHEETS], into, received=dt.date(YEAR + 1, 1, 15))
+    intake.ingest([exported[s.lv] for s in intake.FORM_SHEETS], into, received=dt.date(YEAR + 1, 1, 15))
     _assert_reproduces_the_sample(into, sample_dataset)

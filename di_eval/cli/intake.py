@@ -9,10 +9,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from di_eval import dataset, paths
+from di_eval import dataset, intake, paths
 from di_eval import vocabulary as v
-from di_eval.intake import form as forms
-from di_eval.intake import validate as intake
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -68,7 +66,7 @@ def run_form(args) -> int:
         if args.out is None:
             out.mkdir(parents=True, exist_ok=True)
     for municipality in municipalities:
-        written = forms.write_form(out, municipality, args.year, lang=args.lang, prefill_from=args.prefill_from)
+        written = intake.write_form(out, municipality, args.year, lang=args.lang, prefill_from=args.prefill_from)
         print(written)
     return EXIT_OK
 
@@ -93,7 +91,7 @@ def run_validate(args) -> int:
     _print_findings(findings, args.lang, sys.stdout)
     for s in submissions:
         if s.ok:
-            sheets = ", ".join(forms.SHEETS_BY_KEY[k].name(args.lang) for k in sorted(s.covered))
+            sheets = ", ".join(intake.SHEETS_BY_KEY[k].name(args.lang) for k in sorted(s.covered))
             if args.lang == "lv":
                 print(f"{s.path}: derīgs — {s.name}, {s.year}. gads; lapas: {sheets}")
             else:

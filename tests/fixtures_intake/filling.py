@@ -1,6 +1,6 @@
 """Filling a generated form the way a person would: find the row by its labels, type into the cells.
 
-Independent of di_eval.intake.validate (which reads forms), so that a round trip tests the reader.
+Independent of the reader (di_eval.intake.read, .parse, .validation), so that a round trip tests the reader.
 """
 
 from __future__ import annotations

@@ -1,0 +1,398 @@
+"""What intake says: a Finding (file, sheet, cell, header, value, rule), its Latvian and English texts, IntakeError."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from di_eval.errors import DataValidationError, Problem
+from di_eval.intake import privacy
+
+# --- messages ---------------------------------------------------------------------------------
+
+# rule: (Latvian message, English message, Latvian advice, English advice); {names} come from params.
+MESSAGES: dict[str, tuple[str, str, str, str]] = {
+    "file_missing": (
+        "fails nav atrasts",
+        "file not found",
+        "Pārbaudiet faila nosaukumu un atrašanās vietu.",
+        "Check the file's name and location.",
+    ),
+    "file_empty": (
+        "fails ir tukšs (0 baitu)",
+        "the file is empty (0 bytes)",
+        "Lūdziet pašvaldību nosūtīt aizpildīto veidlapu vēlreiz.",
+        "Ask the municipality to send the filled form again.",
+    ),
+    "file_too_large": (
+        "fails ir pārāk liels ({size_mb} MB; atļauts līdz {limit_mb} MB)",
+        "the file is too large ({size_mb} MB; the limit is {limit_mb} MB)",
+        "Iesniedziet tikai veidlapu: izdzēsiet liekās lapas, attēlus un rindas un saglabājiet no jauna.",
+        "Send only the form: remove extra sheets, pictures and rows, then save it again.",
+    ),
+    "password_protected": (
+        "fails ir aizsargāts ar paroli (šifrēts), to nevar nolasīt",
+        "the file is password-protected (encrypted) and cannot be read",
+        "Atveriet failu, saglabājiet to bez paroles un nosūtiet vēlreiz.",
+        "Open the file, save it without a password and send it again.",
+    ),
+    "legacy_xls": (
+        "vecais Excel 97–2003 (.xls) formāts netiek pieņemts",
+        "the old Excel 97–2003 (.xls) format is not accepted",
+        "Saglabājiet failu kā Excel darbgrāmatu (.xlsx).",
+        "Save the file as an Excel workbook (.xlsx).",
+    ),
+    "ods": (
+        "OpenDocument (.ods) izklājlapa netiek pieņemta",
+        "an OpenDocument (.ods) spreadsheet is not accepted",
+        "LibreOffice: Fails → Saglabāt kā → Excel 2007-365 (.xlsx).",
+        "LibreOffice: File → Save As → Excel 2007-365 (.xlsx).",
+    ),
+    "not_spreadsheet": (
+        "fails nav izklājlapa (.xlsx) vai CSV",
+        "the file is not a spreadsheet (.xlsx) or CSV",
+        "Iesniedziet aizpildīto veidlapu .xlsx vai CSV formātā.",
+        "Send the filled form as .xlsx or CSV.",
+    ),
+    "corrupt": (
+        "failu nevar atvērt: tas ir bojāts vai nepilnīgs ({detail})",
+        "the file cannot be opened: it is corrupt or incomplete ({detail})",
+        "Atveriet to izklājlapu programmā, saglabājiet no jauna un nosūtiet vēlreiz.",
+        "Open it in a spreadsheet program, save it again and send it again.",
+    ),
+    "csv_unreadable": (
+        "CSV failu nevar nolasīt ({detail})",
+        "the CSV file cannot be read ({detail})",
+        "Saglabājiet lapu kā CSV (UTF-8 vai Windows-1257, atdalītājs komats vai semikols).",
+        "Save the sheet as CSV (UTF-8 or Windows-1257, comma or semicolon separated).",
+    ),
+    "sheet_missing": (
+        "trūkst lapas “{sheet_name}”",
+        "sheet '{sheet_name}' is missing",
+        "Izmantojiet veidlapu ar visām lapām; lapas nedzēsiet un nepārdēvējiet.",
+        "Use the form with all its sheets; do not delete or rename sheets.",
+    ),
+    "header_missing": (
+        "lapā nav atrasta kolonnu galvenes rinda",
+        "no row of column headers found on the sheet",
+        "Atjaunojiet galvenes rindu (4. rinda) tādu, kāda tā ir tukšajā veidlapā.",
+        "Restore the header row (row 4) as it is in the blank form.",
+    ),
+    "not_data_sheet": (
+        "šis ir veidlapas lapas “{sheet_name}” eksports: tajā nav datu",
+        "this is an export of the form's sheet '{sheet_name}': it holds no data",
+        "Šo failu ielādēt nav vajadzīgs; ielādējiet datu lapu CSV failus.",
+        "There is no need to ingest this file; ingest the CSV files of the data sheets.",
+    ),
+    "table_unknown": (
+        "nevar noteikt, kurai veidlapas lapai atbilst šie dati: nav atpazīstamas kolonnu galvenes",
+        "cannot tell which sheet of the form this is: no recognised column headers",
+        "Saglabājiet CSV no veidlapas lapas, nemainot kolonnu nosaukumus.",
+        "Export the CSV from a sheet of the form without changing its column names.",
+    ),
+    "column_missing": (
+        "trūkst kolonnas “{expected}”{unrecognised}",
+        "column '{expected}' is missing{unrecognised}",
+        "Atjaunojiet veidlapas kolonnas nosaukumu “{expected}” galvenes rindā; kolonnu secība var būt jebkura.",
+        "Restore the form's column name '{expected}' in the header row; the columns may be in any order.",
+    ),
+    "municipality_missing": (
+        "nav norādīta pašvaldība",
+        "the municipality is not stated",
+        "Ierakstiet pašvaldības nosaukumu vai ATVK kodu šūnā aiz “Pašvaldība:” (2. rinda).",
+        "Enter the municipality's name or ATVK code in the cell after 'Municipality:' (row 2).",
+    ),
+    "municipality_unknown": (
+        "nezināma pašvaldība",
+        "unknown municipality",
+        "Norādiet Kurzemes plānošanas reģiona pašvaldību ar nosaukumu vai ATVK kodu, piem., “Saldus novads” vai 0840200.",
+        "Name a municipality of the Kurzeme planning region or give its ATVK code, e.g. 'Saldus novads' or 0840200.",
+    ),
+    "municipality_conflict": (
+        "veidlapā norādītas dažādas pašvaldības ({first} un {second})",
+        "the form names different municipalities ({first} and {second})",
+        "Vienā veidlapā drīkst būt tikai vienas pašvaldības dati; izlabojiet pašvaldību visās lapās.",
+        "A form holds one municipality's data; correct the municipality on every sheet.",
+    ),
+    "year_missing": (
+        "nav norādīts gads",
+        "the year is not stated",
+        "Ierakstiet pārskata gadu šūnā aiz “Gads:” (2. rinda).",
+        "Enter the reporting year in the cell after 'Year:' (row 2).",
+    ),
+    "year_invalid": (
+        "gads nav skaitlis",
+        "the year is not a number",
+        "Ierakstiet gadu ar četriem cipariem, piem., 2020.",
+        "Enter the year with four digits, e.g. 2020.",
+    ),
+    "year_outside": (
+        "gads {year} ir ārpus plāna perioda {first}–{last}",
+        "year {year} is outside the plan's period {first}–{last}",
+        "Norādiet pārskata gadu no {first} līdz {last}.",
+        "Give a reporting year from {first} to {last}.",
+    ),
+    "year_conflict": (
+        "veidlapā norādīti dažādi gadi ({first} un {second})",
+        "the form states different years ({first} and {second})",
+        "Vienā veidlapā drīkst būt tikai viena gada dati; izlabojiet gadu visās lapās.",
+        "A form holds one year's data; correct the year on every sheet.",
+    ),
+    "not_a_number": (
+        "nav skaitlis",
+        "not a number",
+        "Ierakstiet skaitli, piem., 12 (bez teksta un mērvienībām); ja datu nav, atstājiet šūnu tukšu.",
+        "Enter a number, e.g. 12 (no text or units); leave the cell blank if not known.",
+    ),
+    "fractional": (
+        "personu skaitam jābūt veselam skaitlim",
+        "a number of persons must be a whole number",
+        "Ierakstiet veselu skaitli bez daļām (piem., 3, nevis 3,5).",
+        "Enter a whole number without a fraction (e.g. 3, not 3.5).",
+    ),
+    "negative": (
+        "nevar būt negatīvs",
+        "must not be negative",
+        "Ierakstiet 0 vai lielāku skaitli; ja datu nav, atstājiet šūnu tukšu.",
+        "Enter 0 or more; leave the cell blank if not known.",
+    ),
+    "not_a_date": (
+        "nav datums",
+        "not a date",
+        "Ierakstiet datumu formā DD.MM.GGGG, piem., 30.09.2020.",
+        "Enter a date as DD.MM.YYYY, e.g. 30.09.2020.",
+    ),
+    "formula_no_value": (
+        "formulai nav aprēķinātas vērtības",
+        "the formula has no computed value",
+        "Atveriet failu izklājlapu programmā (lai formulas tiktu aprēķinātas) un saglabājiet no jauna, vai ierakstiet skaitli.",
+        "Open the file in a spreadsheet program (so that formulas are computed) and save it again, or type the number.",
+    ),
+    "formula_error": (
+        "formulas kļūda",
+        "formula error",
+        "Izlabojiet formulu vai ierakstiet skaitli.",
+        "Correct the formula or type the number.",
+    ),
+    "choice_unknown": (
+        "vērtība nav atļauto sarakstā",
+        "not one of the allowed values",
+        "Izvēlieties no saraksta: {choices}.",
+        "Choose from the list: {choices}.",
+    ),
+    "key_missing": (
+        "rindā ir dati, bet kolonna “{expected}” ir tukša",
+        "the row has data but '{expected}' is blank",
+        "Izvēlieties vērtību no saraksta vai izdzēsiet rindu.",
+        "Choose a value from the list or delete the row.",
+    ),
+    "service_not_in_plan": (
+        "plāns šai mērķa grupai neparedz šo pakalpojumu",
+        "the plan does not give this service to this target group",
+        "Šai mērķa grupai izvēlieties: {choices}.",
+        "For this target group choose: {choices}.",
+    ),
+    "any_on_services": (
+        "unikālās personas (jebkurš pakalpojums) šajā lapā neraksta",
+        "unique persons (any service) do not belong on this sheet",
+        "Ierakstiet tās lapā “{sheet_name}”.",
+        "Enter them on the sheet '{sheet_name}'.",
+    ),
+    "duplicate_row": (
+        "šī rinda atkārto rindu {first_row}",
+        "this row repeats row {first_row}",
+        "Atstājiet vienu rindu ar šo kombināciju.",
+        "Keep one row for this combination.",
+    ),
+    "new_exceeds_served": (
+        "jauno personu ({new}) ir vairāk nekā saņēmēju ({served}, šūna {other})",
+        "more new persons ({new}) than persons served ({served}, cell {other})",
+        "Pārbaudiet abus skaitļus: jaunās personas ir daļa no visiem saņēmējiem.",
+        "Check both numbers: the new persons are part of all persons served.",
+    ),
+    "support_exceeds_assessments": (
+        "atbalsta plānu ({plans}) ir vairāk nekā izvērtējumu ({assessments}, šūna {other})",
+        "more support plans ({plans}) than assessments ({assessments}, cell {other})",
+        "Atbalsta plānu izstrādā pēc izvērtējuma: pārbaudiet abus skaitļus.",
+        "A support plan follows an assessment: check both numbers.",
+    ),
+    "any_below_largest": (
+        "unikālo personu ({value}) ir mazāk nekā lielākajā pakalpojumā ({largest}, lapa “{sheet_name}”)",
+        "fewer unique persons ({value}) than in the largest single service ({largest}, sheet '{sheet_name}')",
+        "Unikālo personu ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk kā visu pakalpojumu summa.",
+        "Unique persons are at least the largest service and at most the sum over services.",
+    ),
+    "any_above_sum": (
+        "unikālo personu ({value}) ir vairāk nekā visu pakalpojumu summa ({total}, lapa “{sheet_name}”)",
+        "more unique persons ({value}) than the sum over services ({total}, sheet '{sheet_name}')",
+        "Unikālo personu ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk kā visu pakalpojumu summa.",
+        "Unique persons are at least the largest service and at most the sum over services.",
+    ),
+    "project_unknown": (
+        "nezināms infrastruktūras projekts",
+        "unknown infrastructure project",
+        "Izvēlieties pašvaldības projektu no saraksta ({choices}); par jaunu projektu sazinieties ar plānošanas reģionu.",
+        "Choose one of the municipality's projects ({choices}); for a new project contact the planning region.",
+    ),
+    "project_elsewhere": (
+        "projekts pieder citai pašvaldībai ({owner})",
+        "the project belongs to another municipality ({owner})",
+        "Ierakstiet tikai savas pašvaldības projektus: {choices}.",
+        "Enter only your municipality's projects: {choices}.",
+    ),
+    "milestone_order": (
+        "posma datums ir agrāks par iepriekšējā posma datumu ({previous}, šūna {other})",
+        "the milestone is dated before the previous milestone ({previous}, cell {other})",
+        "Pārbaudiet datumus: būvdarbu sākums ≤ būvdarbu pabeigšana ≤ pakalpojuma uzsākšana.",
+        "Check the dates: construction start ≤ construction end ≤ service opened.",
+    ),
+    "form_blank": (
+        "veidlapā nav neviena skaitļa vai datuma",
+        "the form holds no number or date at all",
+        "Aizpildiet veidlapu; ja pašvaldība datus neiesniedz, failu neielādējiet.",
+        "Fill in the form; if the municipality sends no data, do not ingest the file.",
+    ),
+    "personal_code": (
+        "šūnā ir personas kods ({masked}); fails netiek pieņemts",
+        "the cell holds a personal identity code ({masked}); the file is refused",
+        "Izdzēsiet personas kodus: veidlapā drīkst būt tikai kopskaiti. Nosūtiet failu no jauna.",
+        "Delete personal codes: the form holds totals only. Send the file again.",
+    ),
+    "person_names": (
+        "kolonnā ir personu vārdi ({count} šūnas); fails netiek pieņemts",
+        "the column holds person names ({count} cells); the file is refused",
+        "Izdzēsiet vārdus un uzvārdus: veidlapā drīkst būt tikai kopskaiti. Nosūtiet failu no jauna.",
+        "Delete names: the form holds totals only. Send the file again.",
+    ),
+    "already_received": (
+        "par {name} {year}. gadu jau saņemts cits fails ({received}, {earlier})",
+        "a different file for {name}, {year} was already received ({received}, {earlier})",
+        "Ja šis fails aizstāj iepriekšējo, ielādējiet ar --replace (iepriekšējais fails tiek saglabāts).",
+        "If this file replaces the earlier one, ingest with --replace (the earlier file is kept).",
+    ),
+    "duplicate_in_batch": (
+        "šajā ielādē ir vēl viens fails par {name} {year}. gadu ({other})",
+        "another file in this ingest is for {name}, {year} too ({other})",
+        "Ielādējiet vienu failu par katru pašvaldību un gadu.",
+        "Ingest one file per municipality and year.",
+    ),
+    "dataset_rule": (
+        "pēc apvienošanas datu kopa neatbilst noteikumam: {detail}",
+        "after merging, the dataset breaks a rule: {detail}",
+        "Izlabojiet vērtību veidlapā vai datu kopā (pārbaude: di-eval check).",
+        "Correct the value in the form or in the dataset (check: di-eval check).",
+    ),
+}
+
+
+# Rules whose message already states the value: the text does not repeat it.
+_VALUE_IN_MESSAGE = {
+    "personal_code",
+    "new_exceeds_served",
+    "support_exceeds_assessments",
+    "any_below_largest",
+    "any_above_sum",
+    "year_outside",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with a submitted file: where it is (file, sheet, cell, header), the value and the rule."""
+
+    file: str
+    sheet: str | None
+    cell: str | None
+    header: str | None
+    value: object
+    rule: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def row(self) -> int | None:
+        """The row number as the spreadsheet shows it."""
+        match = re.fullmatch(r"[A-Z]+(\d+)", self.cell or "")
+        return int(match.group(1)) if match else None
+
+    def _params(self, lang: str) -> dict:
+        """The message parameters; in English a parameter ``x_en`` stands for ``x``."""
+        params = dict(self.params)
+        if lang == "en":
+            params.update({k[:-3]: x for k, x in self.params if k.endswith("_en")})
+        return params
+
+    def message(self, lang: str = "lv") -> str:
+        lv, en, _, _ = MESSAGES[self.rule]
+        return (lv if lang == "lv" else en).format(**self._params(lang))
+
+    def advice(self, lang: str = "lv") -> str:
+        _, _, lv, en = MESSAGES[self.rule]
+        return (lv if lang == "lv" else en).format(**self._params(lang))
+
+    def where(self, lang: str = "lv") -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"{'lapa' if lang == 'lv' else 'sheet'} “{self.sheet}”")
+        cell = f"{'šūna' if lang == 'lv' else 'cell'} {self.cell}" if self.cell else ""
+        header = f"“{self.header}”" if self.header else ""
+        if cell or header:
+            parts.append(" ".join(x for x in (cell, header) if x))
+        return ", ".join(parts)
+
+    def text(self, lang: str = "lv") -> str:
+        shown = self.value not in (None, "") and self.rule not in _VALUE_IN_MESSAGE
+        value = "" if not shown else f" ({'vērtība' if lang == 'lv' else 'value'}: “{self.value}”)"
+        todo = "Ko darīt" if lang == "lv" else "What to do"
+        return f"{self.where(lang)}: {self.message(lang)}{value}. {todo}: {self.advice(lang)}"
+
+    def __str__(self) -> str:
+        return self.text("lv")
+
+    def as_dict(self, lang: str = "lv") -> dict:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "header": self.header,
+            "value": self.value,
+            "rule": self.rule,
+            "message": self.message(lang),
+            "advice": self.advice(lang),
+        }
+
+    def problem(self, lang: str = "lv") -> Problem:
+        """The finding as a Problem of the package's error type."""
+        file = f"{self.file} [{self.sheet}]" if self.sheet else self.file
+        column = " ".join(x for x in (self.cell, self.header and f"“{self.header}”") if x) or None
+        return Problem(file, self.row, column, self.value, f"{self.message(lang)}. {self.advice(lang)}")
+
+
+class IntakeError(DataValidationError):
+    """Raised when submitted files cannot be accepted; carries every finding (file, sheet, cell, rule)."""
+
+    def __init__(self, findings: Sequence[Finding], source: str = "intake", lang: str = "lv"):
+        self.findings = list(findings)
+        self.lang = lang
+        super().__init__([f.problem(lang) for f in self.findings], source)
+
+    def __reduce__(self):
+        return (self.__class__, (self.findings, self.source, self.lang))
+
+
+def printable(value: object) -> object:
+    """A cell's value as it may be printed: personal codes masked, names hidden, long text cut."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return privacy.redact(value) if privacy.find_personal_codes(value) else value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if privacy.looks_like_person_name(value):
+        return "***"
+    text = privacy.redact(value)
+    return text if len(text) <= 60 else text[:57] + "..."
