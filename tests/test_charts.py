@@ -22,7 +22,8 @@ from di_eval import paths
 from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.report import charts
 from di_eval.report import palette as p
-from di_eval.report import sentences as n
+from di_eval.text import formats as fmt
+from di_eval.text import terms
 
 AS_OF = pd.Timestamp("2020-12-31")
 EXPECTED = 4 / 7  # 2017-01-01 .. 2020-12-31 of 2017-01-01 .. 2023-12-31, in whole years
@@ -154,7 +155,7 @@ BUILDERS = {
     "finance": lambda lang: charts.finance_chart(finance_table(), lang, as_of=AS_OF),
     "small_multiples": lambda lang: charts.small_multiples_chart(all_municipalities_table(), lang),
     "small_multiples_GRT": lambda lang: charts.small_multiples_chart(all_municipalities_table(), lang, "GRT"),
-    "tile_map": lambda lang: charts.tile_map_chart(tiles_table(), lang, n.tile_map_title(lang)),
+    "tile_map": lambda lang: charts.tile_map_chart(tiles_table(), lang, terms.tile_map_title(lang)),
     "timeline": lambda lang: charts.timeline_chart(EVENTS, lang),
 }
 
@@ -314,8 +315,8 @@ def test_achievement_states_share_expected_progress_and_status_in_words():
     chart = BUILDERS["achievement"]("lv")
     text = all_text(chart)
     assert "▲ apsteidz plānoto" in text and "▼ atpaliek no plānotā" in text and "○ nav nosakāms" in text
-    assert f"91 no 350 personām ({n.format_percent(91 / 350, 'lv')})" in text
-    assert f"sagaidāms {n.format_percent(EXPECTED, 'lv')}" in text
+    assert f"91 no 350 personām ({fmt.format_percent(91 / 350, 'lv')})" in text
+    assert f"sagaidāms {fmt.format_percent(EXPECTED, 'lv')}" in text
     assert any(pt.get_hatch() == p.HATCHES["suppressed"] for pt in chart.figure.axes[0].patches), "VSAC <5 is hatched"
     assert chart.figure.axes[0].get_legend() is None
     assert list(chart.data["Statuss"]) == ["▲ apsteidz plānoto", "▼ atpaliek no plānotā", "○ nav nosakāms"]
@@ -325,13 +326,13 @@ def test_achievement_states_share_expected_progress_and_status_in_words():
 @pytest.mark.parametrize("grt", [91, 150, 21])
 def test_achievement_alt_text_follows_the_numbers(grt):
     chart = charts.achievement_chart(achievement_table(grt), "lv", as_of=AS_OF)
-    share = n.format_percent(grt / 350, "lv")
+    share = fmt.format_percent(grt / 350, "lv")
     assert f"GRT — {share} ({grt} no 350 personām)" in chart.alt
-    assert f"FT — {n.format_percent(240 / 288, 'lv')} (240 no 288 bērniem)" in chart.alt
+    assert f"FT — {fmt.format_percent(240 / 288, 'lv')} (240 no 288 bērniem)" in chart.alt
     assert "Līdz 2020. gada 31. decembrim" in chart.alt
     assert "apsteidz plānoto" in chart.alt and "▲" not in chart.alt  # words, not symbols, for screen readers
     english = charts.achievement_chart(achievement_table(grt), "en", as_of=AS_OF)
-    assert f"GRT: {n.format_percent(grt / 350, 'en')} ({grt} of 350 persons)" in english.alt
+    assert f"GRT: {fmt.format_percent(grt / 350, 'en')} ({grt} of 350 persons)" in english.alt
 
 
 def test_persons_by_year_labels_every_bar_and_shows_gaps():
@@ -340,7 +341,7 @@ def test_persons_by_year_labels_every_bar_and_shows_gaps():
     texts = [t.get_text() for t in visible_texts(chart.figure)]
     for values in SALDUS.values():
         for value in values:
-            assert n.format_number(value, "lv") in texts
+            assert fmt.format_number(value, "lv") in texts
     assert texts.count("nav ziņots") == 3 and texts.count("<5") == 2
     hatched = [pt for ax in chart.figure.axes for pt in ax.patches if pt.get_hatch() == p.HATCHES["suppressed"]]
     assert len(hatched) == 2
@@ -350,7 +351,7 @@ def test_persons_by_year_labels_every_bar_and_shows_gaps():
     assert "nav ziņots: 2023" in chart.alt
     assert "Saldus novads" in chart.caption and "„<5“" in chart.caption
     rows = chart.data[chart.data["Mērķa grupa"] == "Personas ar GRT"]
-    assert list(rows["Pakalpojumus saņēma"]) == [n.format_number(x, "lv") for x in SALDUS["GRT"]]
+    assert list(rows["Pakalpojumus saņēma"]) == [fmt.format_number(x, "lv") for x in SALDUS["GRT"]]
 
 
 def test_a_value_hidden_by_secondary_suppression_is_a_labelled_gap():
@@ -660,7 +661,7 @@ def test_every_chart_renders_from_the_sample(sample_tables, lang):
         "milestones": charts.milestones_chart(t["milestones"], lang, as_of=AS_OF),
         "finance": charts.finance_chart(t["finance"], lang, as_of=AS_OF),
         "small_multiples": charts.small_multiples_chart(t["by_year"], lang),
-        "tile_map": charts.tile_map_chart(t["tiles"], lang, n.tile_map_title(lang)),
+        "tile_map": charts.tile_map_chart(t["tiles"], lang, terms.tile_map_title(lang)),
         "timeline": charts.timeline_chart(t["events"], lang),
     }
     sizes = {name: len(chart.png_bytes()) for name, chart in made.items()}
@@ -669,12 +670,12 @@ def test_every_chart_renders_from_the_sample(sample_tables, lang):
     assert elapsed < 30, f"{elapsed:.1f} s"
     # the region's persons in 2019 are the sample's published figures (FT 206, GRT 57)
     region = made["persons_region"].data
-    group = n.column_label("target_group", lang)
-    year = n.column_label("year", lang)
-    served = n.column_label("persons_served", lang)
+    group = terms.column_label("target_group", lang)
+    year = terms.column_label("year", lang)
+    served = terms.column_label("persons_served", lang)
     for target_group in ("FT", "GRT"):
-        row = region[(region[year] == "2019") & (region[group] == charts._group_name(target_group, lang))]
-        assert row[served].iloc[0] == n.format_number(int(t["region_any"][(2019, target_group)]), lang)
+        row = region[(region[year] == "2019") & (region[group] == charts.base._group_name(target_group, lang))]
+        assert row[served].iloc[0] == fmt.format_number(int(t["region_any"][(2019, target_group)]), lang)
     assert "nav ziņots" in all_text(made["persons_municipality"]) or "not reported" in all_text(
         made["persons_municipality"]
     )

@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 from di_eval import paths
 from di_eval import vocabulary as v
 from di_eval.errors import ChoiceError, DataValidationError, DiEvalError
-from di_eval.report import sentences as n
+from di_eval.report import commentary, sentences
+from di_eval.text import LANGUAGES, terms
+from di_eval.text import formats as fmt
+from di_eval.text import grammar as gr
 
 NBSP = "\u00a0"
 
@@ -51,20 +54,20 @@ NBSP = "\u00a0"
     ],
 )
 def test_format_number(value, lang, decimals, expected):
-    assert n.format_number(value, lang, decimals) == expected
+    assert fmt.format_number(value, lang, decimals) == expected
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_latvian_numbers_read_back_and_group_with_no_break_spaces(number):
-    text = n.format_number(number, "lv")
+    text = fmt.format_number(number, "lv")
     assert " " not in text  # an ordinary space would let a line break split the number
     assert int(text.replace(NBSP, "")) == number
-    assert int(n.format_number(number, "en").replace(",", "")) == number
+    assert int(fmt.format_number(number, "en").replace(",", "")) == number
 
 
 @given(st.decimals(min_value=-(10**9), max_value=10**9, places=1, allow_nan=False))
 def test_latvian_decimals_use_a_comma(number):
-    text = n.format_number(float(number), "lv", decimals=1)
+    text = fmt.format_number(float(number), "lv", decimals=1)
     assert "." not in text
     assert float(text.replace(NBSP, "").replace(",", ".")) == pytest.approx(float(number))
 
@@ -72,11 +75,12 @@ def test_latvian_decimals_use_a_comma(number):
 @pytest.mark.parametrize("bad", ["five", "5", "<", True, object()])
 def test_a_value_that_is_not_published_is_an_error(bad):
     with pytest.raises(DiEvalError):
-        n.format_number(bad, "lv")
+        fmt.format_number(bad, "lv")
 
 
 @pytest.mark.parametrize(
-    "call", [lambda: n.format_number(1, "de"), lambda: n.format_date("2020-01-01", "ru"), lambda: n.term("FT", "")]
+    "call",
+    [lambda: fmt.format_number(1, "de"), lambda: fmt.format_date("2020-01-01", "ru"), lambda: terms.term("FT", "")],
 )
 def test_only_latvian_and_english(call):
     with pytest.raises(ChoiceError) as err:
@@ -99,22 +103,22 @@ def test_only_latvian_and_english(call):
     ],
 )
 def test_format_percent(rate, lang, expected):
-    assert n.format_percent(rate, lang) == expected
+    assert fmt.format_percent(rate, lang) == expected
 
 
 def test_format_percent_with_a_dash_for_blanks_and_decimals():
-    assert n.format_percent(None, "lv", empty="—") == "—"
-    assert n.format_percent(0.4567, "lv", decimals=1) == f"45,7{NBSP}%"
+    assert fmt.format_percent(None, "lv", empty="—") == "—"
+    assert fmt.format_percent(0.4567, "lv", decimals=1) == f"45,7{NBSP}%"
 
 
 def test_money():
-    assert n.format_money(6_600_000, "lv") == f"6{NBSP}600{NBSP}000{NBSP}EUR"
-    assert n.format_money(6_600_000, "en") == f"EUR{NBSP}6,600,000"
-    assert n.format_money(None, "lv") == "nav zināms"
-    assert n.format_money_short(7_300_000, "lv") == f"7,30{NBSP}milj.{NBSP}EUR"
-    assert n.format_money_short(7_300_000, "en") == f"EUR{NBSP}7.30m"
-    assert n.format_money_short(45_600, "lv") == f"46{NBSP}tūkst.{NBSP}EUR"
-    assert n.format_money_short(450, "en") == f"EUR{NBSP}450"
+    assert fmt.format_money(6_600_000, "lv") == f"6{NBSP}600{NBSP}000{NBSP}EUR"
+    assert fmt.format_money(6_600_000, "en") == f"EUR{NBSP}6,600,000"
+    assert fmt.format_money(None, "lv") == "nav zināms"
+    assert fmt.format_money_short(7_300_000, "lv") == f"7,30{NBSP}milj.{NBSP}EUR"
+    assert fmt.format_money_short(7_300_000, "en") == f"EUR{NBSP}7.30m"
+    assert fmt.format_money_short(45_600, "lv") == f"46{NBSP}tūkst.{NBSP}EUR"
+    assert fmt.format_money_short(450, "en") == f"EUR{NBSP}450"
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -140,38 +144,38 @@ def test_money():
     ],
 )
 def test_format_date(date, lang, case, expected):
-    assert n.format_date(date, lang, case) == expected
+    assert fmt.format_date(date, lang, case) == expected
 
 
 @pytest.mark.parametrize("month", range(1, 13))
 def test_latvian_nominative_dates_are_babels_long_format(month):
     day = dt.date(2021, month, 1)
-    assert n.format_date(day, "lv") == babel_format_date(day, format="long", locale="lv")
-    assert n.format_date(day, "lv", "dat").startswith("2021. gada 1. ")
-    assert n.format_date(day, "lv", "loc")[-1] in "īā"
+    assert fmt.format_date(day, "lv") == babel_format_date(day, format="long", locale="lv")
+    assert fmt.format_date(day, "lv", "dat").startswith("2021. gada 1. ")
+    assert fmt.format_date(day, "lv", "loc")[-1] in "īā"
 
 
 def test_months_and_years():
-    assert n.format_month("2020-03-10", "lv") == "2020. gada marts"
-    assert n.format_month("2020-03-10", "lv", "loc") == "2020. gada martā"
-    assert n.format_month("2020-03-10", "en") == "March 2020"
-    assert n.format_year(2020, "lv") == "2020. gads"
-    assert n.format_year(2020, "lv", "loc") == "2020. gadā"
-    assert n.format_year("2020", "en") == "2020"
-    assert n.format_event_date("2015-01-01", "year", "lv") == "2015. gads"
-    assert n.format_event_date("2015-05-01", "month", "en") == "May 2015"
-    assert n.format_event_date("2015-05-01", "day", "en") == "1 May 2015"
+    assert fmt.format_month("2020-03-10", "lv") == "2020. gada marts"
+    assert fmt.format_month("2020-03-10", "lv", "loc") == "2020. gada martā"
+    assert fmt.format_month("2020-03-10", "en") == "March 2020"
+    assert fmt.format_year(2020, "lv") == "2020. gads"
+    assert fmt.format_year(2020, "lv", "loc") == "2020. gadā"
+    assert fmt.format_year("2020", "en") == "2020"
+    assert fmt.format_event_date("2015-01-01", "year", "lv") == "2015. gads"
+    assert fmt.format_event_date("2015-05-01", "month", "en") == "May 2015"
+    assert fmt.format_event_date("2015-05-01", "day", "en") == "1 May 2015"
 
 
 @pytest.mark.parametrize("bad", ["31.12.2020", "2020-13-01", "soon"])
 def test_a_malformed_date_is_a_choice_error(bad):
     with pytest.raises(ChoiceError):
-        n.format_date(bad, "lv")
+        fmt.format_date(bad, "lv")
 
 
 def test_an_unknown_case_is_a_choice_error():
     with pytest.raises(ChoiceError):
-        n.format_date("2020-01-01", "lv", case="vocative")
+        fmt.format_date("2020-01-01", "lv", case="vocative")
 
 
 # --- agreement -----------------------------------------------------------------------------
@@ -182,27 +186,27 @@ PLURAL_LV = [0, 2, 5, 10, 11, 12, 13, 15, 19, 20, 100, 111, 112, 211, 1011]
 
 @pytest.mark.parametrize("number", SINGULAR_LV)
 def test_latvian_singular_numbers(number):
-    assert n.plural(number, ("persona", "personas"), "lv") == "persona"
+    assert gr.plural(number, ("persona", "personas"), "lv") == "persona"
 
 
 @pytest.mark.parametrize("number", PLURAL_LV)
 def test_latvian_plural_numbers(number):
-    assert n.plural(number, ("persona", "personas"), "lv") == "personas"
+    assert gr.plural(number, ("persona", "personas"), "lv") == "personas"
 
 
 def test_latvian_agreement_follows_the_cldr_rule_for_every_count_to_2000():
     rule = Locale("lv").plural_form
     for number in range(0, 2001):
-        singular = n.plural(number, ("one", "other"), "lv") == "one"
+        singular = gr.plural(number, ("one", "other"), "lv") == "one"
         assert singular == (rule(number) == "one"), number
 
 
 def test_english_agreement():
-    assert n.plural(1, ("person", "persons"), "en") == "person"
-    assert n.plural(21, ("person", "persons"), "en") == "persons"
-    assert n.plural(0, ("person", "persons"), "en") == "persons"
-    assert n.plural("<5", ("person", "persons"), "en") == "persons"
-    assert n.plural(1.5, ("day", "days"), "en") == "days"
+    assert gr.plural(1, ("person", "persons"), "en") == "person"
+    assert gr.plural(21, ("person", "persons"), "en") == "persons"
+    assert gr.plural(0, ("person", "persons"), "en") == "persons"
+    assert gr.plural("<5", ("person", "persons"), "en") == "persons"
+    assert gr.plural(1.5, ("day", "days"), "en") == "days"
 
 
 @pytest.mark.parametrize(
@@ -226,41 +230,41 @@ def test_english_agreement():
     ],
 )
 def test_latvian_noun_phrases(value, noun, expected):
-    assert n.count_phrase(value, noun, "lv") == expected
+    assert gr.count_phrase(value, noun, "lv") == expected
 
 
 def test_suppressed_counts_take_the_plural_and_read_as_words_in_prose():
-    assert n.count_phrase("<5", "person", "lv", prose=False) == "<5 personas"
-    assert n.count_phrase("<5", "child", "lv", prose=False) == "<5 bērni"
-    assert n.count_phrase("<5", "person", "lv") == "mazāk nekā 5 personas"
-    assert n.count_phrase("<5", "person", "en") == "fewer than 5 persons"
-    assert n.count_phrase("<10", "child", "en") == "fewer than 10 children"
-    assert n.count_phrase(None, "person", "lv") == "nav ziņots"
-    assert n.count_phrase("x", "person", "lv", prose=False) == "x personas"
-    assert n.count_phrase("x", "child", "lv", "dat") == "bērniem (skaits nav publicējams)"
+    assert gr.count_phrase("<5", "person", "lv", prose=False) == "<5 personas"
+    assert gr.count_phrase("<5", "child", "lv", prose=False) == "<5 bērni"
+    assert gr.count_phrase("<5", "person", "lv") == "mazāk nekā 5 personas"
+    assert gr.count_phrase("<5", "person", "en") == "fewer than 5 persons"
+    assert gr.count_phrase("<10", "child", "en") == "fewer than 10 children"
+    assert gr.count_phrase(None, "person", "lv") == "nav ziņots"
+    assert gr.count_phrase("x", "person", "lv", prose=False) == "x personas"
+    assert gr.count_phrase("x", "child", "lv", "dat") == "bērniem (skaits nav publicējams)"
 
 
 def test_cases_of_noun_phrases():
-    assert n.count_phrase(14, "municipality", "lv", "loc") == "14 pašvaldībās"
-    assert n.count_phrase(21, "municipality", "lv", "loc") == "21 pašvaldībā"
-    assert n.count_phrase(21, "day", "lv", "acc") == "21 dienu"
-    assert n.count_phrase(350, "person", "lv", "dat") == "350 personām"
-    assert n.count_phrase(40, "submission", "lv", "gen") == "40 atskaišu"
+    assert gr.count_phrase(14, "municipality", "lv", "loc") == "14 pašvaldībās"
+    assert gr.count_phrase(21, "municipality", "lv", "loc") == "21 pašvaldībā"
+    assert gr.count_phrase(21, "day", "lv", "acc") == "21 dienu"
+    assert gr.count_phrase(350, "person", "lv", "dat") == "350 personām"
+    assert gr.count_phrase(40, "submission", "lv", "gen") == "40 atskaišu"
     with pytest.raises(ChoiceError):
-        n.count_phrase(1, "cat", "lv")
+        gr.count_phrase(1, "cat", "lv")
 
 
 def test_target_group_phrases():
-    assert n.group_phrase("GRT", 91, "lv") == "91 persona ar GRT"
-    assert n.group_phrase("GRT", 57, "lv") == "57 personas ar GRT"
-    assert n.group_phrase("FT", 159, "lv") == "159 bērni ar FT"
-    assert n.group_phrase("FT", 1, "en") == "1 child with FT"
-    assert n.group_phrase("VSAC", 21, "lv") == '21 VSAC "Kurzeme" iemītnieks'
-    assert n.group_phrase("VSAC", 14, "en") == '14 residents of VSAC "Kurzeme"'
-    assert n.group_noun("FT", "lv", "dat") == "bērniem ar FT"
-    assert n.group_noun("GRT", "en") == "persons with GRT"
+    assert gr.group_phrase("GRT", 91, "lv") == "91 persona ar GRT"
+    assert gr.group_phrase("GRT", 57, "lv") == "57 personas ar GRT"
+    assert gr.group_phrase("FT", 159, "lv") == "159 bērni ar FT"
+    assert gr.group_phrase("FT", 1, "en") == "1 child with FT"
+    assert gr.group_phrase("VSAC", 21, "lv") == '21 VSAC "Kurzeme" iemītnieks'
+    assert gr.group_phrase("VSAC", 14, "en") == '14 residents of VSAC "Kurzeme"'
+    assert gr.group_noun("FT", "lv", "dat") == "bērniem ar FT"
+    assert gr.group_noun("GRT", "en") == "persons with GRT"
     with pytest.raises(ChoiceError):
-        n.group_phrase("XYZ", 1, "lv")
+        gr.group_phrase("XYZ", 1, "lv")
 
 
 # --- achievement ------------------------------------------------------------------------------
@@ -268,7 +272,7 @@ def test_target_group_phrases():
 
 def achievement(target, achieved, target_value, expected_rate=0.57, status="behind", lang="lv", **kwargs):
     rate = achieved / target_value if isinstance(achieved, int) and target_value else None
-    return n.achievement_sentence(
+    return sentences.achievement_sentence(
         target,
         achieved,
         target_value,
@@ -351,46 +355,49 @@ def test_an_achievement_not_reported_says_so():
     assert "mērķis nav noteikts" in achievement("GRT", 5, None)
 
 
-@pytest.mark.parametrize("status", list(n.STATUSES))
+@pytest.mark.parametrize("status", list(terms.STATUSES))
 def test_every_status_is_named_with_a_symbol_and_words(status):
-    for lang in n.LANGUAGES:
-        label = n.status_label(status, lang)
+    for lang in LANGUAGES:
+        label = terms.status_label(status, lang)
         symbol, words = label.split(" ", 1)
-        assert symbol == n.status_symbol(status) and len(words) > 3
-        assert n.status_words(status, lang) == words
-    assert len({n.status_symbol(s) for s in n.STATUSES}) == len(n.STATUSES)
+        assert symbol == terms.status_symbol(status) and len(words) > 3
+        assert terms.status_words(status, lang) == words
+    assert len({terms.status_symbol(s) for s in terms.STATUSES}) == len(terms.STATUSES)
 
 
 def test_status_names_are_the_agreed_ones():
-    assert n.status_label("ahead", "lv") == "▲ apsteidz plānoto"
-    assert n.status_label("on_track", "en") == "● on track"
-    assert n.status_label("at_risk", "lv") == "◆ pastāv risks"
-    assert n.status_label("behind", "en") == "▼ behind plan"
+    assert terms.status_label("ahead", "lv") == "▲ apsteidz plānoto"
+    assert terms.status_label("on_track", "en") == "● on track"
+    assert terms.status_label("at_risk", "lv") == "◆ pastāv risks"
+    assert terms.status_label("behind", "en") == "▼ behind plan"
     with pytest.raises(ChoiceError):
-        n.status_label("late", "lv")
+        terms.status_label("late", "lv")
 
 
 # --- other sentences -----------------------------------------------------------------------------
 
 
 def test_persons_year_sentence():
-    text = n.persons_year_sentence("Kuldīgas novads", 2019, {"GRT": 57, "FT": 206, "BSAC": "<5"}, "lv")
+    text = sentences.persons_year_sentence("Kuldīgas novads", 2019, {"GRT": 57, "FT": 206, "BSAC": "<5"}, "lv")
     assert (
         text
         == "2019. gadā Kuldīgas novadā pakalpojumus saņēma 206 bērni ar FT, 57 personas ar GRT un mazāk nekā 5 bērni no BSAC."
     )
-    english = n.persons_year_sentence("Kuldīgas novads", 2019, {"GRT": 57, "FT": 206}, "en")
+    english = sentences.persons_year_sentence("Kuldīgas novads", 2019, {"GRT": 57, "FT": 206}, "en")
     assert english == "In 2019, 206 children with FT and 57 persons with GRT received services in Kuldīgas novads."
 
 
 def test_persons_year_sentence_with_gaps_and_unusual_names():
-    text = n.persons_year_sentence("Liepāja", 2021, {"FT": 21, "GRT": None}, "lv")
+    text = sentences.persons_year_sentence("Liepāja", 2021, {"FT": 21, "GRT": None}, "lv")
     assert text == "2021. gadā Liepājā pakalpojumus saņēma 21 bērns ar FT. Dati par personām ar GRT nav ziņoti."
-    assert n.persons_year_sentence("Ventspils", 2021, {"FT": 3}, "lv").startswith("2021. gadā Ventspilī ")
+    assert sentences.persons_year_sentence("Ventspils", 2021, {"FT": 3}, "lv").startswith("2021. gadā Ventspilī ")
     # a name whose locative is not known is not guessed
-    assert n.persons_year_sentence("Kurzeme visiem", 2021, {"FT": 3}, "lv").startswith("Kurzeme visiem: 2021. gadā ")
+    assert sentences.persons_year_sentence("Kurzeme visiem", 2021, {"FT": 3}, "lv").startswith(
+        "Kurzeme visiem: 2021. gadā "
+    )
     assert (
-        n.persons_year_sentence("Nīcas novads", 2023, {"FT": None}, "lv") == "2023. gadā Nīcas novadā dati nav ziņoti."
+        sentences.persons_year_sentence("Nīcas novads", 2023, {"FT": None}, "lv")
+        == "2023. gadā Nīcas novadā dati nav ziņoti."
     )
 
 
@@ -407,17 +414,22 @@ def test_persons_year_sentence_with_gaps_and_unusual_names():
     ],
 )
 def test_locative(name, expected):
-    assert n.locative(name) == expected
+    assert gr.locative(name) == expected
 
 
 def test_municipalities_served_sentence():
-    assert n.municipalities_served_sentence(2019, 14, "lv") == "2019. gadā projekta pakalpojumi sniegti 14 pašvaldībās."
     assert (
-        n.municipalities_served_sentence(2019, 1, "lv", of_total=20)
+        sentences.municipalities_served_sentence(2019, 14, "lv")
+        == "2019. gadā projekta pakalpojumi sniegti 14 pašvaldībās."
+    )
+    assert (
+        sentences.municipalities_served_sentence(2019, 1, "lv", of_total=20)
         == "2019. gadā projekta pakalpojumi sniegti 1 pašvaldībā no 20."
     )
-    assert n.municipalities_served_sentence(2019, 14, "en", of_total=20).endswith("in 14 municipalities (of 20).")
-    assert "nevienā pašvaldībā" in n.municipalities_served_sentence(2017, 0, "lv")
+    assert sentences.municipalities_served_sentence(2019, 14, "en", of_total=20).endswith(
+        "in 14 municipalities (of 20)."
+    )
+    assert "nevienā pašvaldībā" in sentences.municipalities_served_sentence(2017, 0, "lv")
 
 
 @pytest.fixture(scope="module")
@@ -433,21 +445,23 @@ def target_history():
 
 def test_target_changes_from_the_reference_data(target_history):
     assert (
-        n.target_change_sentence("VSAC", target_history, "lv")
+        sentences.target_change_sentence("VSAC", target_history, "lv")
         == "VSAC mērķis mainīts no 29 uz 35 (2020. gada 15. janvārī)."
     )
     assert (
-        n.target_change_sentence("FT", target_history, "lv")
+        sentences.target_change_sentence("FT", target_history, "lv")
         == "FT mērķis mainīts no 288 uz 350 (2023. gada 8. augustā)."
     )
     assert (
-        n.target_change_sentence("GRT", target_history, "en")
+        sentences.target_change_sentence("GRT", target_history, "en")
         == "The GRT target changed from 350 to 375 (8 August 2023)."
     )
     early = target_history[target_history["in_force_from"] < "2023-01-01"]
-    assert n.target_change_sentence("FT", early, "lv") == "FT mērķis kopš 2017. gada 5. oktobra nav mainīts: 288."
     assert (
-        n.target_change_sentence("BSAC", target_history.to_dict("records"), "en")
+        sentences.target_change_sentence("FT", early, "lv") == "FT mērķis kopš 2017. gada 5. oktobra nav mainīts: 288."
+    )
+    assert (
+        sentences.target_change_sentence("BSAC", target_history.to_dict("records"), "en")
         == "No plan version sets a BSAC target."
     )
 
@@ -458,7 +472,7 @@ def test_two_changes_of_one_target_are_both_told():
         {"plan_version": "b", "in_force_from": "2020-01-15", "target": "FT", "value": 300},
         {"plan_version": "c", "in_force_from": "2023-08-08", "target": "FT", "value": 1350},
     ]
-    text = n.target_change_sentence("FT", rows, "lv")
+    text = sentences.target_change_sentence("FT", rows, "lv")
     assert (
         text
         == f"FT mērķis mainīts no 288 uz 300 (2020. gada 15. janvārī) un no 300 uz 1{NBSP}350 (2023. gada 8. augustā)."
@@ -466,28 +480,30 @@ def test_two_changes_of_one_target_are_both_told():
 
 
 def test_infrastructure_sentence():
-    late = n.infrastructure_sentence('Dienas aprūpes centrs "Ķieģeļi"', "in_service", 45, "lv")
+    late = sentences.infrastructure_sentence('Dienas aprūpes centrs "Ķieģeļi"', "in_service", 45, "lv")
     assert (
         late == 'Projekts „Dienas aprūpes centrs "Ķieģeļi"“: pakalpojums darbojas; kavējums pret plānoto — 45 dienas.'
     )
-    assert n.infrastructure_sentence("X", "in_construction", 21, "lv").endswith("kavējums pret plānoto — 21 diena.")
-    assert n.infrastructure_sentence("X", "built", -21, "lv").endswith("; 21 dienu agrāk, nekā plānots.")
-    assert n.infrastructure_sentence("X", "built", -2, "lv").endswith("; 2 dienas agrāk, nekā plānots.")
-    assert n.infrastructure_sentence("X", "planned", 0, "en") == "Project “X”: planned; on schedule."
-    assert n.infrastructure_sentence("X", "in_service", 1, "en").endswith("1 day behind schedule.")
-    assert n.infrastructure_sentence("X", "dropped", 400, "lv") == "Projekts „X“: izslēgts no plāna."
-    assert n.infrastructure_sentence("X", "planned", None, "lv") == "Projekts „X“: plānots."
+    assert sentences.infrastructure_sentence("X", "in_construction", 21, "lv").endswith(
+        "kavējums pret plānoto — 21 diena."
+    )
+    assert sentences.infrastructure_sentence("X", "built", -21, "lv").endswith("; 21 dienu agrāk, nekā plānots.")
+    assert sentences.infrastructure_sentence("X", "built", -2, "lv").endswith("; 2 dienas agrāk, nekā plānots.")
+    assert sentences.infrastructure_sentence("X", "planned", 0, "en") == "Project “X”: planned; on schedule."
+    assert sentences.infrastructure_sentence("X", "in_service", 1, "en").endswith("1 day behind schedule.")
+    assert sentences.infrastructure_sentence("X", "dropped", 400, "lv") == "Projekts „X“: izslēgts no plāna."
+    assert sentences.infrastructure_sentence("X", "planned", None, "lv") == "Projekts „X“: plānots."
     with pytest.raises(ChoiceError):
-        n.infrastructure_sentence("X", "finished", 0, "lv")
+        sentences.infrastructure_sentence("X", "finished", 0, "lv")
 
 
 def test_finance_sentence():
-    text = n.finance_sentence("ESF_services", 6_600_000, 3_300_000, 0.5, "lv")
+    text = sentences.finance_sentence("ESF_services", 6_600_000, 3_300_000, 0.5, "lv")
     assert text == (
         'ESF projekts "Kurzeme visiem" (pakalpojumi): plānotais finansējums — '
         f"6{NBSP}600{NBSP}000{NBSP}EUR, izmaksātais — 3{NBSP}300{NBSP}000{NBSP}EUR, apguve — 50{NBSP}%."
     )
-    english = n.finance_sentence("ERDF_infrastructure", 7_300_000, 0, None, "en", contracted=100)
+    english = sentences.finance_sentence("ERDF_infrastructure", 7_300_000, 0, None, "en", contracted=100)
     assert (
         english
         == f"ERDF infrastructure (9.3.1.1): EUR{NBSP}7,300,000 planned, EUR{NBSP}100 contracted, EUR{NBSP}0 paid, absorption not computable."
@@ -509,44 +525,44 @@ def test_finance_sentence():
     ],
 )
 def test_completeness_sentence(counts, lang, expected):
-    assert n.completeness_sentence(*counts, lang) == expected
+    assert sentences.completeness_sentence(*counts, lang) == expected
 
 
 def test_suppression_note():
-    text = n.suppression_note(5, "lv")
+    text = sentences.suppression_note(5, "lv")
     assert "no 1 līdz 4" in text and "„<5“" in text and "0 parādīts kā 0" in text
-    assert "from 1 to 9" in n.suppression_note(10, "en") and "“<10”" in n.suppression_note(10, "en")
-    assert "a count of 1" in n.suppression_note(2, "en")
-    assert "„x“" in text and "“x”" in n.suppression_note(5, "en")
-    assert "„x“" not in n.suppression_note(5, "lv", secondary_marker=None)
-    assert "netiek slēpti" in n.suppression_note(1, "lv")
+    assert "from 1 to 9" in sentences.suppression_note(10, "en") and "“<10”" in sentences.suppression_note(10, "en")
+    assert "a count of 1" in sentences.suppression_note(2, "en")
+    assert "„x“" in text and "“x”" in sentences.suppression_note(5, "en")
+    assert "„x“" not in sentences.suppression_note(5, "lv", secondary_marker=None)
+    assert "netiek slēpti" in sentences.suppression_note(1, "lv")
     for bad in (0, -5, 2.5, "5", True):
         with pytest.raises(ChoiceError):
-            n.suppression_note(bad, "lv")
+            sentences.suppression_note(bad, "lv")
 
 
 # --- terms ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(n.TERM_KINDS))
+@pytest.mark.parametrize("kind", list(terms.TERM_KINDS))
 def test_every_code_of_the_vocabulary_has_both_names(kind):
-    for code in n.TERM_KINDS[kind]:
-        latvian, english = n.term(code, "lv", kind), n.term(code, "en", kind)
+    for code in terms.TERM_KINDS[kind]:
+        latvian, english = terms.term(code, "lv", kind), terms.term(code, "en", kind)
         assert latvian and english and latvian != code
 
 
 def test_terms_are_the_plans_own_words():
-    assert n.term("respite", "lv") == "atelpas brīdis"
-    assert n.term("GRT", "lv") == v.TARGET_GROUPS["GRT"][0]
-    assert n.term("group_apartment", "lv", "facility_type") == "grupu dzīvokļi"
-    assert n.term("group_apartment", "lv", "service") == "grupu dzīvoklis"
-    assert n.term("behind", "en") == "behind plan"
-    assert n.term("in_service", "lv") == "pakalpojums darbojas"
-    assert n.milestone_status_label("overdue", "lv") == "! nokavēts"
+    assert terms.term("respite", "lv") == "atelpas brīdis"
+    assert terms.term("GRT", "lv") == v.TARGET_GROUPS["GRT"][0]
+    assert terms.term("group_apartment", "lv", "facility_type") == "grupu dzīvokļi"
+    assert terms.term("group_apartment", "lv", "service") == "grupu dzīvoklis"
+    assert terms.term("behind", "en") == "behind plan"
+    assert terms.term("in_service", "lv") == "pakalpojums darbojas"
+    assert terms.milestone_status_label("overdue", "lv") == "! nokavēts"
     with pytest.raises(ChoiceError):
-        n.term("teleportation", "lv")
+        terms.term("teleportation", "lv")
     with pytest.raises(ChoiceError):
-        n.term("FT", "lv", kind="colour")
+        terms.term("FT", "lv", kind="colour")
 
 
 # --- commentary ------------------------------------------------------------------------------
@@ -607,7 +623,7 @@ def assert_inert(html: str) -> None:
 
 def test_script_and_raw_html_in_commentary_are_escaped_text():
     text = 'Labs darbs.\n\n<script>alert("x")</script>\n\n<img src=x onerror=alert(1)> <b onclick="x()">bold</b>\n\n<div style="display:none">hidden</div>'
-    html = n.commentary_html(text)
+    html = commentary.commentary_html(text)
     assert_inert(html)
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -629,14 +645,16 @@ def test_script_and_raw_html_in_commentary_are_escaped_text():
     ],
 )
 def test_links_other_than_http_https_mailto_are_dropped_but_their_text_kept(link):
-    html = n.commentary_html(f"Skatīt: {link}.")
+    html = commentary.commentary_html(f"Skatīt: {link}.")
     assert_inert(html)
     assert "<a" not in html
     assert "spied" in html
 
 
 def test_allowed_links_stay_links_and_do_not_leak_the_referrer():
-    html = n.commentary_html('[KPR](https://www.kurzemesregions.lv/) un <info@example.lv> un [x](http://a.lv "t")')
+    html = commentary.commentary_html(
+        '[KPR](https://www.kurzemesregions.lv/) un <info@example.lv> un [x](http://a.lv "t")'
+    )
     assert_inert(html)
     page = Inspector(html)
     hrefs = [value for _, name, value in page.attrs if name == "href"]
@@ -645,7 +663,7 @@ def test_allowed_links_stay_links_and_do_not_leak_the_referrer():
 
 
 def test_images_are_never_loaded():
-    html = n.commentary_html(
+    html = commentary.commentary_html(
         "![Karte ar *objektiem*](https://example.lv/karte.png) ![](data:image/png;base64,AAAA)", lang="lv"
     )
     assert_inert(html)
@@ -655,16 +673,16 @@ def test_images_are_never_loaded():
         in html
     )
     assert "[attēls]" in html
-    assert "[image: map]" in n.commentary_html("![map](ftp://x/y.png)", lang="en")
+    assert "[image: map]" in commentary.commentary_html("![map](ftp://x/y.png)", lang="en")
 
 
 def test_headings_start_at_h3():
-    html = n.commentary_html("# Virsraksts\n\n## Apakšvirsraksts\n\nOtrs\n---\n\n##### Dziļi")
+    html = commentary.commentary_html("# Virsraksts\n\n## Apakšvirsraksts\n\nOtrs\n---\n\n##### Dziļi")
     assert Inspector(html).tags == ["h3", "h4", "h4", "h6"]
 
 
 def test_markdown_is_rendered():
-    html = n.commentary_html(
+    html = commentary.commentary_html(
         "Kavējums **45 dienas**; *skatīt* tabulu:\n\n| gads | personas |\n|---|---|\n| 2019 | 57 |\n\n- viens\n- divi"
     )
     assert_inert(html)
@@ -673,15 +691,15 @@ def test_markdown_is_rendered():
 
 
 def test_aligned_tables_and_code_blocks_render():
-    html = n.commentary_html("| gads | personas |\n|:---|---:|\n| 2019 | 57 |\n\n```python\nprint('<b>')\n```")
+    html = commentary.commentary_html("| gads | personas |\n|:---|---:|\n| 2019 | 57 |\n\n```python\nprint('<b>')\n```")
     assert_inert(html)
     assert '<td style="text-align:right">57</td>' in html
     assert "print(&#x27;&lt;b&gt;&#x27;)" in html or "print('&lt;b&gt;')" in html
 
 
 def test_empty_commentary_is_empty():
-    assert n.commentary_html(None) == ""
-    assert n.commentary_html("  \n ") == ""
+    assert commentary.commentary_html(None) == ""
+    assert commentary.commentary_html("  \n ") == ""
 
 
 FRAGMENTS = [
@@ -716,37 +734,41 @@ FRAGMENTS = [
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25))
 def test_no_combination_of_fragments_produces_active_html(pieces):
-    assert_inert(n.commentary_html("".join(pieces)))
+    assert_inert(commentary.commentary_html("".join(pieces)))
 
 
 def test_read_commentary(tmp_path):
     folder = tmp_path / "commentary"
     folder.mkdir()
     (folder / "0840200.md").write_bytes("\ufeff# Saldus\n\nKomentārs ar garumzīmēm: ā, č, ņ.".encode())
-    assert n.read_commentary(tmp_path, "0840200") == "# Saldus\n\nKomentārs ar garumzīmēm: ā, č, ņ."
-    assert n.read_commentary(tmp_path, "0170000") is None
-    assert n.read_commentary(tmp_path / "nowhere", "LV-088") is None
+    assert commentary.read_commentary(tmp_path, "0840200") == "# Saldus\n\nKomentārs ar garumzīmēm: ā, č, ņ."
+    assert commentary.read_commentary(tmp_path, "0170000") is None
+    assert commentary.read_commentary(tmp_path / "nowhere", "LV-088") is None
 
 
 @pytest.mark.parametrize("code", ["../secret", "a/b", "", "0840200\n", "0840200.md"])
 def test_read_commentary_refuses_anything_but_a_code(tmp_path, code):
     with pytest.raises(ChoiceError):
-        n.read_commentary(tmp_path, code)
+        commentary.read_commentary(tmp_path, code)
 
 
 def test_commentary_that_is_not_utf8_is_a_data_problem(tmp_path):
     (tmp_path / "commentary").mkdir()
     (tmp_path / "commentary" / "0840200.md").write_bytes("Komentārs".encode("cp1257"))
     with pytest.raises(DataValidationError) as err:
-        n.read_commentary(tmp_path, "0840200")
+        commentary.read_commentary(tmp_path, "0840200")
     assert "UTF-8" in str(err.value) and "0840200.md" in str(err.value)
 
 
 def test_published_value_kinds():
-    assert n.value_kind(3) == "number" and n.value_kind(0) == "number"
-    assert n.value_kind("<5") == "suppressed" and n.suppression_threshold("<5") == 5
-    assert n.value_kind("x") == "hidden" and n.suppression_threshold("x") is None
-    assert n.value_kind("") == "missing"
-    assert n.format_number("x", "lv") == "x" and n.plural("x", ("persona", "personas"), "lv") == "personas"
-    assert n.value_kind(None) == "missing" and n.value_kind(math.nan) == "missing" and n.value_kind(pd.NA) == "missing"
-    assert n.suppression_threshold(4) is None
+    assert fmt.value_kind(3) == "number" and fmt.value_kind(0) == "number"
+    assert fmt.value_kind("<5") == "suppressed" and fmt.suppression_threshold("<5") == 5
+    assert fmt.value_kind("x") == "hidden" and fmt.suppression_threshold("x") is None
+    assert fmt.value_kind("") == "missing"
+    assert fmt.format_number("x", "lv") == "x" and gr.plural("x", ("persona", "personas"), "lv") == "personas"
+    assert (
+        fmt.value_kind(None) == "missing"
+        and fmt.value_kind(math.nan) == "missing"
+        and fmt.value_kind(pd.NA) == "missing"
+    )
+    assert fmt.suppression_threshold(4) is None

@@ -19,9 +19,10 @@ from di_eval import __version__, dataset, paths
 from di_eval import vocabulary as v
 from di_eval.analysis.disclosure import DisclosureRule, as_number
 from di_eval.analysis.evaluation import Evaluation, evaluate
-from di_eval.report import charts, parameters
-from di_eval.report import sentences as narrative
+from di_eval.report import charts, commentary, parameters, sentences
 from di_eval.report.html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
+from di_eval.text import formats as fmt
+from di_eval.text import terms
 
 T = {
     "title": ("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
@@ -232,16 +233,16 @@ class Report:
         return frame[frame["scope"] == self.scope]
 
     def _date(self, value) -> str:
-        return narrative.format_date(value, self.lang)
+        return fmt.format_date(value, self.lang)
 
     def _num(self, value) -> str:
-        return narrative.format_number(value, self.lang)
+        return fmt.format_number(value, self.lang)
 
     # --- sections ------------------------------------------------------------------------
     def title(self) -> Fragment:
         lang = self.lang
         title = t("title", lang, name=self.name)
-        until = narrative.format_date(self.full.as_of, lang, case="dat")  # "līdz" takes the dative
+        until = fmt.format_date(self.full.as_of, lang, case="dat")  # "līdz" takes the dative
         lead = t("lead", lang, date=until, version=self._version_name(self.full.plan_version))
         body = f"<header><h1>{escape(title)}</h1>{paragraph(lead, 'lead')}"
         if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
@@ -255,15 +256,15 @@ class Report:
         cumulative = self._scope_rows(ev.persons_cumulative)
         for group in ("FT", "GRT"):
             value = _pick(cumulative, target_group=group, service="any", column="persons")
-            label = narrative.term(group, lang)
+            label = terms.term(group, lang)
             items.append((self._num(value), f"{label} {t('in_all', lang)}", None))
         if self.is_region:
             for row in ev.achievement.itertuples():
-                status = narrative.status_label(row.status, lang) if row.status else ""
+                status = terms.status_label(row.status, lang) if row.status else ""
                 items.append(
                     (
-                        narrative.format_percent(row.rate, lang),
-                        f"{narrative.term(row.target, lang)} — {self._target_phrase(row)}",
+                        fmt.format_percent(row.rate, lang),
+                        f"{terms.term(row.target, lang)} — {self._target_phrase(row)}",
                         (row.status, status),
                     )
                 )
@@ -279,11 +280,11 @@ class Report:
             + "</li>"
             for value, label, badge in items
         )
-        sentences = [narrative.persons_year_sentence(self.name, year, served, lang)]
+        said = [sentences.persons_year_sentence(self.name, year, served, lang)]
         if self.is_region:
             for row in ev.achievement.itertuples():
-                sentences.append(
-                    narrative.achievement_sentence(
+                said.append(
+                    sentences.achievement_sentence(
                         row.target,
                         row.achieved,
                         row.target_value,
@@ -297,19 +298,19 @@ class Report:
                 )
             n = self.full.municipalities_served_by_year.get(year)
             if n is not None:
-                sentences.append(narrative.municipalities_served_sentence(year, n, lang))
+                said.append(sentences.municipalities_served_sentence(year, n, lang))
         else:
-            sentences.append(t("contribution", lang))
-        body = f'<ul class="headline">{listing}</ul>' + "".join(paragraph(s) for s in sentences)
+            said.append(t("contribution", lang))
+        body = f'<ul class="headline">{listing}</ul>' + "".join(paragraph(s) for s in said)
         if self.is_region:
             body += self._chart("achievement", charts.achievement_chart(ev.achievement, lang, as_of=self.full.as_of))
         return self._section("summary", body)
 
     def commentary(self) -> Fragment:
-        text = narrative.read_commentary(self.dataset.data_dir, self.scope)
+        text = commentary.read_commentary(self.dataset.data_dir, self.scope)
         if not text:
             return Fragment("")
-        return self._section("commentary", f'<div class="commentary">{narrative.commentary_html(text)}</div>')
+        return self._section("commentary", f'<div class="commentary">{commentary.commentary_html(text)}</div>')
 
     def target_groups(self) -> Fragment:
         lang, ev = self.lang, self.evaluation
@@ -321,23 +322,21 @@ class Report:
             )
             rows = []
             for year in sorted(needs["year"].unique()):
-                row = {narrative.column_label("year", lang): str(year)}
+                row = {terms.column_label("year", lang): str(year)}
                 for group in ("FT", "GRT"):
                     for measure in ("assessments", "support_plans"):
                         known = year in wide.index and (measure, group) in wide.columns
                         value = wide.at[year, (measure, group)] if known else None  # a year not reported
-                        row[f"{group}: {narrative.column_label(measure, lang)}"] = self._num(value)
+                        row[f"{group}: {terms.column_label(measure, lang)}"] = self._num(value)
                 rows.append(row)
             body += table(pd.DataFrame(rows), t("needs_caption", lang))
         if self.is_region:
             baseline = self.dataset.baseline
             frame = pd.DataFrame(
                 {
-                    narrative.column_label("measure", lang): [
-                        narrative.baseline_label(m, lang) for m in baseline["measure"]
-                    ],
-                    narrative.column_label("value", lang): [self._num(x) for x in baseline["value"]],
-                    narrative.column_label("source", lang): baseline["source"].tolist(),
+                    terms.column_label("measure", lang): [terms.baseline_label(m, lang) for m in baseline["measure"]],
+                    terms.column_label("value", lang): [self._num(x) for x in baseline["value"]],
+                    terms.column_label("source", lang): baseline["source"].tolist(),
                 }
             )
             body += table(frame, t("baseline_caption", lang))
@@ -354,13 +353,13 @@ class Report:
         achievement = self.full.achievement
         rows = [
             {
-                narrative.column_label("target", lang): narrative.term(r.target, lang),
-                narrative.column_label("target_value", lang): self._num(r.target_value),
-                narrative.column_label("plan_version", lang): self._version_name(r.plan_version),
-                narrative.column_label("achieved", lang): self._num(r.achieved),
-                narrative.column_label("rate", lang): narrative.format_percent(r.rate, lang),
-                narrative.column_label("expected_rate", lang): narrative.format_percent(r.expected_rate, lang),
-                narrative.column_label("status", lang): narrative.status_label(r.status, lang) if r.status else "—",
+                terms.column_label("target", lang): terms.term(r.target, lang),
+                terms.column_label("target_value", lang): self._num(r.target_value),
+                terms.column_label("plan_version", lang): self._version_name(r.plan_version),
+                terms.column_label("achieved", lang): self._num(r.achieved),
+                terms.column_label("rate", lang): fmt.format_percent(r.rate, lang),
+                terms.column_label("expected_rate", lang): fmt.format_percent(r.expected_rate, lang),
+                terms.column_label("status", lang): terms.status_label(r.status, lang) if r.status else "—",
             }
             for r in achievement.itertuples()
         ]
@@ -369,11 +368,9 @@ class Report:
         if len(transitions):
             frame = pd.DataFrame(
                 {
-                    narrative.column_label("transition", lang): [
-                        narrative.term(x, lang) for x in transitions["transition"]
-                    ],
-                    narrative.column_label("persons", lang): [self._num(x) for x in transitions["persons"]],
-                    narrative.column_label("target_value", lang): [
+                    terms.column_label("transition", lang): [terms.term(x, lang) for x in transitions["transition"]],
+                    terms.column_label("persons", lang): [self._num(x) for x in transitions["persons"]],
+                    terms.column_label("target_value", lang): [
                         self._num(x) if x is not None and not pd.isna(x) else "—" for x in transitions["target_value"]
                     ],
                 }
@@ -388,18 +385,18 @@ class Report:
             return self._section("infrastructure", paragraph(t("no_projects", lang)))
         frame = pd.DataFrame(
             {
-                narrative.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
-                narrative.column_label("municipality", lang): [self._scope_name(s) for s in projects["scope"]],
-                narrative.column_label("facility_types", lang): [
-                    narrative.term_list(x, lang) for x in projects["facility_types"]
+                terms.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
+                terms.column_label("municipality", lang): [self._scope_name(s) for s in projects["scope"]],
+                terms.column_label("facility_types", lang): [
+                    terms.term_list(x, lang) for x in projects["facility_types"]
                 ],
-                narrative.column_label("places_planned", lang): [self._num(x) for x in projects["places_planned"]],
-                narrative.column_label("places_created", lang): [self._num(x) for x in projects["places_created"]],
-                narrative.column_label("status", lang): [narrative.term(x, lang) for x in projects["status"]],
+                terms.column_label("places_planned", lang): [self._num(x) for x in projects["places_planned"]],
+                terms.column_label("places_created", lang): [self._num(x) for x in projects["places_created"]],
+                terms.column_label("status", lang): [terms.term(x, lang) for x in projects["status"]],
             }
         )
         # project names are Latvian proper names: marked so screen readers say them right in English
-        names_lv = {narrative.column_label("project", lang): "lv"} if lang == "en" else None
+        names_lv = {terms.column_label("project", lang): "lv"} if lang == "en" else None
         body = table(frame, t("projects_caption", lang), languages=names_lv)
         ids = set(projects["project_id"])
         milestones = ev.milestones[ev.milestones["project_id"].isin(ids)]
@@ -411,7 +408,7 @@ class Report:
                 opened = rows[rows["milestone"] == "service_opened"]
                 slip = opened["slippage_days"].iloc[0] if len(opened) else None
                 name = f"{r.project_id}: {r.name}"
-                sentence = escape(narrative.infrastructure_sentence(name, r.status, slip, lang))
+                sentence = escape(sentences.infrastructure_sentence(name, r.status, slip, lang))
                 if lang == "en":  # a Latvian proper name in an English sentence (WCAG 3.1.2)
                     sentence = sentence.replace(escape(name), f'<span lang="lv">{escape(name)}</span>', 1)
                 body += f"<p>{sentence}</p>"
@@ -422,14 +419,14 @@ class Report:
         body = ""
         for target, rows in self.full.target_history.groupby("target", sort=False):
             if rows["changed"].any():
-                body += paragraph(narrative.target_change_sentence(target, rows, lang))
+                body += paragraph(sentences.target_change_sentence(target, rows, lang))
         changes = self.full.infrastructure_plan_changes
         if len(changes):
             frame = pd.DataFrame(
                 {
-                    narrative.column_label("municipality", lang): changes["name"].tolist(),
-                    narrative.column_label("change", lang): [narrative.term(x, lang) for x in changes["change"]],
-                    narrative.column_label("plan_version", lang): [
+                    terms.column_label("municipality", lang): changes["name"].tolist(),
+                    terms.column_label("change", lang): [terms.term(x, lang) for x in changes["change"]],
+                    terms.column_label("plan_version", lang): [
                         f"{self._version_name(a)} → {self._version_name(b)}"
                         for a, b in zip(changes["plan_version_from"], changes["plan_version_to"])
                     ],
@@ -444,7 +441,7 @@ class Report:
                 if len(total):
                     r = total.iloc[0]
                     body += paragraph(
-                        narrative.finance_sentence(
+                        sentences.finance_sentence(
                             programme, r["planned_eur"], r["paid_eur"], r["absorption_rate"], lang
                         )
                     )
@@ -457,13 +454,13 @@ class Report:
         if len(completeness):
             sums = completeness[["expected", "received", "late", "missing"]].sum()
             body += paragraph(
-                narrative.completeness_sentence(
+                sentences.completeness_sentence(
                     int(sums["expected"]), int(sums["received"]), int(sums["late"]), int(sums["missing"]), lang
                 )
             )
             frame = completeness[["year", "expected", "received", "on_time", "late", "missing"]].copy()
             frame["year"] = frame["year"].astype(str)
-            frame.columns = [narrative.column_label(c, lang) for c in frame.columns]
+            frame.columns = [terms.column_label(c, lang) for c in frame.columns]
             body += table(frame, t("completeness_caption", lang))
         warnings = ev.warnings if self.is_region else self._scope_rows(ev.warnings)
         low = 0
@@ -475,19 +472,17 @@ class Report:
             message = "message_lv" if lang == "lv" else "message_en"
             frame = pd.DataFrame(
                 {
-                    narrative.column_label("importance", lang): [
-                        narrative.term(x, lang) for x in warnings["importance"]
-                    ],
-                    narrative.column_label("municipality", lang): [self._scope_name(s) for s in warnings["scope"]],
-                    narrative.column_label("year", lang): ["—" if pd.isna(x) else str(x) for x in warnings["year"]],
-                    narrative.column_label("message", lang): warnings[message].tolist(),
+                    terms.column_label("importance", lang): [terms.term(x, lang) for x in warnings["importance"]],
+                    terms.column_label("municipality", lang): [self._scope_name(s) for s in warnings["scope"]],
+                    terms.column_label("year", lang): ["—" if pd.isna(x) else str(x) for x in warnings["year"]],
+                    terms.column_label("message", lang): warnings[message].tolist(),
                 }
             )
             body += table(frame, t("warnings_caption", lang))
         else:
             body += paragraph(t("no_warnings", lang))
         if low:
-            body += paragraph(t("low_warnings", lang, n=narrative.format_number(low, lang)))
+            body += paragraph(t("low_warnings", lang, n=fmt.format_number(low, lang)))
         return self._section("data_quality", body)
 
     def method(self) -> Fragment:
@@ -495,13 +490,13 @@ class Report:
         rule = DisclosureRule(threshold=self.full.threshold)
         body = paragraph(t("method_text", lang)) + paragraph(rule.text(lang))
         provenance = [
-            (narrative.column_label("as_of", lang), self._date(self.full.as_of)),
-            (narrative.column_label("plan_version", lang), self._version_name(self.full.plan_version)),
-            (narrative.column_label("structure", lang), self.full.structure),
-            (narrative.column_label("data", lang), Path(self.dataset.data_dir).name),
-            (narrative.column_label("fingerprint", lang), self.dataset.fingerprint),
-            (narrative.column_label("version", lang), f"di-eval {__version__}"),
-            (narrative.column_label("generated", lang), _generated(lang)),
+            (terms.column_label("as_of", lang), self._date(self.full.as_of)),
+            (terms.column_label("plan_version", lang), self._version_name(self.full.plan_version)),
+            (terms.column_label("structure", lang), self.full.structure),
+            (terms.column_label("data", lang), Path(self.dataset.data_dir).name),
+            (terms.column_label("fingerprint", lang), self.dataset.fingerprint),
+            (terms.column_label("version", lang), f"di-eval {__version__}"),
+            (terms.column_label("generated", lang), _generated(lang)),
         ]
         body += definition_list(provenance)
         if self.is_region:
@@ -529,10 +524,10 @@ class Report:
         for rank, scope in enumerate([*ranked.index, *unranked], start=1):
             rows.append(
                 {
-                    narrative.column_label("rank", lang): str(rank) if scope in ranked.index else "—",
-                    narrative.column_label("municipality", lang): scopes.at[scope, "name"],
-                    narrative.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
-                    narrative.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
+                    terms.column_label("rank", lang): str(rank) if scope in ranked.index else "—",
+                    terms.column_label("municipality", lang): scopes.at[scope, "name"],
+                    terms.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
+                    terms.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
                 }
             )
         body = table(pd.DataFrame(rows), t("ranking_caption", lang), row_header=False)
@@ -549,7 +544,7 @@ class Report:
                     "label": [_sum_label(wide.at[s, "FT"], wide.at[s, "GRT"], lang) for s in wide.index],
                 }
             )
-            body += self._chart("tile_map", charts.tile_map_chart(tiles, lang, narrative.tile_map_title(lang)))
+            body += self._chart("tile_map", charts.tile_map_chart(tiles, lang, terms.tile_map_title(lang)))
         return self._section("comparison", body)
 
     def history(self) -> Fragment:
@@ -557,10 +552,10 @@ class Report:
         history = self.full.target_history
         frame = pd.DataFrame(
             {
-                narrative.column_label("plan_version", lang): [self._version_name(x) for x in history["plan_version"]],
-                narrative.column_label("in_force_from", lang): [self._date(x) for x in history["in_force_from"]],
-                narrative.column_label("target", lang): [narrative.term(x, lang) for x in history["target"]],
-                narrative.column_label("target_value", lang): [self._num(x) for x in history["value"]],
+                terms.column_label("plan_version", lang): [self._version_name(x) for x in history["plan_version"]],
+                terms.column_label("in_force_from", lang): [self._date(x) for x in history["in_force_from"]],
+                terms.column_label("target", lang): [terms.term(x, lang) for x in history["target"]],
+                terms.column_label("target_value", lang): [self._num(x) for x in history["value"]],
             }
         )
         body = table(frame, t("history_caption", lang))
@@ -591,10 +586,10 @@ def catalogue_table(lang: str) -> str:
     name, definition = ("name_lv", "definition_lv") if lang == "lv" else ("name_en", "definition_en")
     frame = pd.DataFrame(
         {
-            narrative.column_label("code", lang): catalogue["code"],
-            narrative.column_label("indicator", lang): catalogue[name],
-            narrative.column_label("definition", lang): catalogue[definition],
-            narrative.column_label("unit", lang): catalogue["unit"],
+            terms.column_label("code", lang): catalogue["code"],
+            terms.column_label("indicator", lang): catalogue[name],
+            terms.column_label("definition", lang): catalogue[definition],
+            terms.column_label("unit", lang): catalogue["unit"],
         }
     )
     return (
@@ -607,7 +602,7 @@ def catalogue_table(lang: str) -> str:
 def _generated(lang: str) -> str:
     """When the page was made: a date people read, and the exact UTC time for the record."""
     now = dt.datetime.now(dt.UTC)
-    return f"{narrative.format_date(now.date(), lang)}, {now.isoformat(timespec='seconds')}"
+    return f"{fmt.format_date(now.date(), lang)}, {now.isoformat(timespec='seconds')}"
 
 
 def _years_across(data: pd.DataFrame) -> pd.DataFrame:
@@ -651,9 +646,9 @@ def _pick(frame: pd.DataFrame, column: str, **match):
 def _sum_label(ft, grt, lang: str) -> str:
     values = [ft, grt]
     if any(isinstance(x, str) for x in values):
-        return "FT " + narrative.format_number(ft, lang) + " / GRT " + narrative.format_number(grt, lang)
+        return "FT " + fmt.format_number(ft, lang) + " / GRT " + fmt.format_number(grt, lang)
     total = sum(int(x) for x in values if x is not None and not pd.isna(x))
-    return narrative.format_number(total, lang)
+    return fmt.format_number(total, lang)
 
 
 __all__ = ["Report", "cached_evaluate", "cached_load", "v"]

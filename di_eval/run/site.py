@@ -16,11 +16,11 @@ from di_eval.analysis.evaluation import Evaluation, evaluate
 from di_eval.dataset import Dataset, load
 from di_eval.errors import ChoiceError
 from di_eval.report import page as report
-from di_eval.report import sentences as narrative
 from di_eval.report.export import stylesheet, write_atomic
 from di_eval.report.html import escape, table
 from di_eval.report.parameters import parse_date
 from di_eval.run import batch
+from di_eval.text import formats as fmt
 from di_eval.vocabulary import LANGUAGES, STRUCTURES
 
 MUNICIPALITY_DIR = "pasvaldibas"
@@ -146,8 +146,8 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str)
         rows.append(
             {
                 text["municipality"]: link,
-                text["ft"]: escape(narrative.format_number(anyrows.get((scope, "FT")), lang)),
-                text["grt"]: escape(narrative.format_number(anyrows.get((scope, "GRT")), lang)),
+                text["ft"]: escape(fmt.format_number(anyrows.get((scope, "FT")), lang)),
+                text["grt"]: escape(fmt.format_number(anyrows.get((scope, "GRT")), lang)),
                 text["data"].format(year=year): escape(data_status),
             }
         )
@@ -161,7 +161,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str)
             if region.status == "ok"
             else f"<p>{escape(text['region'])} — {escape(text['failed'])}</p>"
         )
-    date = narrative.format_date(evaluation.as_of, lang, case="dat")  # "līdz" takes the dative
+    date = fmt.format_date(evaluation.as_of, lang, case="dat")  # "līdz" takes the dative
     css = stylesheet()
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'

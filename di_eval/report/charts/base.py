@@ -1,0 +1,377 @@
+"""The charts' common ground: the Chart type, the report style, figure helpers, names, captions,
+the bars and the 'not reported' mark every chart draws.
+
+Every chart function takes tables in the shapes of ``di_eval.analysis.evaluation`` (person counts as
+published values: an int, ``"<5"`` or None) and returns a ``Chart``. Values are labelled
+directly on the marks; a suppressed value is drawn as an empty hatched mark labelled "<5" and a
+value not reported as a gap labelled "nav ziņots"; status is shown as symbol and words. Colours
+come from ``di_eval.report.palette`` (marks >= 3:1, text >= 4.5:1 against white).
+
+Figures are made with matplotlib's object API on an Agg canvas: no pyplot, no global backend
+change, nothing left registered and open in pyplot after a chart is built.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from di_eval import paths
+from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.report import palette as p
+from di_eval.text import formats as fmt
+from di_eval.text import grammar as gr
+from di_eval.text import terms
+
+FIGURE_WIDTH = 7.2  # inches: 792 px at 110 dpi, the width of the report's text column
+DPI = 110
+MIN_FONT_PT = 10  # nothing smaller at the embedded size (1 px of PNG = 1 CSS px)
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 11,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "text.color": p.TEXT,
+    "axes.labelcolor": p.TEXT,
+    "axes.titlecolor": p.TEXT,
+    "xtick.color": p.MUTED_TEXT,
+    "ytick.color": p.MUTED_TEXT,
+    "xtick.labelcolor": p.TEXT,
+    "ytick.labelcolor": p.TEXT,
+    "axes.edgecolor": p.MUTED_TEXT,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.facecolor": p.BACKGROUND,
+    "figure.facecolor": p.BACKGROUND,
+    "savefig.facecolor": p.BACKGROUND,
+    "hatch.linewidth": 0.9,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+}
+
+_GROUPS = ("FT", "GRT", "BSAC")
+_REGION_NAME = {"lv": "Kurzemes plānošanas reģions", "en": "Kurzeme Planning Region"}
+_SOURCE = {
+    "lv": "Avots: pašvaldību dati par DI plāna ieviešanu, aprēķins ar di-eval.",
+    "en": "Source: municipalities' data on the DI plan's implementation, calculated with di-eval.",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A figure with everything a reader without sight of it needs: title, caption, alt text, data."""
+
+    figure: Figure
+    title: str  # short title, in the report language
+    caption: str  # what is shown, units, source, date, and how suppressed or missing values look
+    alt: str  # what a reader learns from the picture, from the numbers
+    data: pd.DataFrame  # the table behind the chart: human headers, values as published ("<5" stays)
+    lang: str = "lv"
+
+    def png_bytes(self, dpi: int = DPI) -> bytes:
+        """The figure as a compact PNG (a palette image when that is smaller)."""
+        buffer = io.BytesIO()
+        with mpl.rc_context(STYLE):
+            self.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        return _compact_png(buffer.getvalue())
+
+    def pixel_size(self, dpi: int = DPI) -> tuple[int, int]:
+        """Width and height of ``png_bytes(dpi)`` in pixels, for the <img> width and height attributes."""
+        width, height = self.figure.get_size_inches() * dpi
+        return int(width), int(height)
+
+    def _repr_html_(self) -> str:
+        # For exploring in JupyterLab; the published reports assemble their own <figure>.
+        src = "data:image/png;base64," + base64.b64encode(self.png_bytes()).decode("ascii")
+        table = self.data.to_html(index=False, escape=True, border=0)
+        summary = "Dati tabulā" if self.lang == "lv" else "Data as a table"
+        return (
+            f"<figure><figcaption><strong>{html.escape(self.title)}</strong> {html.escape(self.caption)}</figcaption>"
+            f'<img src="{src}" alt="{html.escape(self.alt)}">'
+            f"<details><summary>{summary}</summary>{table}</details></figure>"
+        )
+
+
+# The report's own colours: a palette entry this close to one of them is set back to it exactly,
+# so merging colours never moves a mark, a text or the background.
+_EXACT_COLOURS = [
+    tuple(round(x * 255) for x in p.hex_to_rgb(colour))
+    for colour in [
+        p.BACKGROUND,
+        p.TEXT,
+        p.MUTED_TEXT,
+        p.GRID,
+        *p.GROUP_COLOURS.values(),
+        *p.STATUS_COLOURS.values(),
+        *p.SERIES,
+        *p.SEQUENTIAL,
+    ]
+]
+
+
+def _compact_png(png: bytes) -> bytes:
+    """The same picture as a 256-colour palette PNG (about a third of the size): the report's
+    colours stay exact, only antialiasing shades of text and edges are merged."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        quantised = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
+    entries = quantised.getpalette() or []
+    for start in range(0, len(entries), 3):
+        entry = entries[start : start + 3]
+        for exact in _EXACT_COLOURS:
+            if max(abs(a - b) for a, b in zip(entry, exact)) <= 3:
+                entries[start : start + 3] = exact
+                break
+    quantised.putpalette(entries)
+    buffer = io.BytesIO()
+    quantised.save(buffer, format="PNG", optimize=True)
+    small = buffer.getvalue()
+    return small if len(small) < len(png) else png
+
+
+def _styled(function):
+    """Build the chart inside the report style, so every artist gets the same fonts and colours."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        with mpl.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _figure(height: float, width: float = FIGURE_WIDTH) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+# --- values and names --------------------------------------------------------------------------
+
+
+def _kind(value) -> str:
+    return fmt.value_kind(value)
+
+
+def _number(value) -> float:
+    """A published value as a float for drawing: NaN where suppressed or not reported."""
+    return float(value) if _kind(value) == "number" else math.nan
+
+
+def _bound(value) -> float:
+    """How far to draw a suppressed value's empty mark: up to its threshold."""
+    return float(fmt.suppression_threshold(value) or 0)
+
+
+def _shown(value, lang: str) -> str:
+    """A value as printed in labels and data tables: "1 234", "<5", "nav ziņots"."""
+    return fmt.format_number(value, lang)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _group_name(group: str, lang: str) -> str:
+    return _cap(gr.group_noun(group, lang))
+
+
+@lru_cache(maxsize=1)
+def _reference_names() -> dict[str, tuple[str, str]]:
+    """Scope code -> (official name, short name) for the municipalities of both structures."""
+    names = {}
+    for file, code in (("municipalities.csv", "atvk_code"), ("municipalities_2021.csv", "iso_code")):
+        path = paths.REFERENCE_DIR / file
+        if path.is_file():
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            names.update({row[code]: (row["name"], row["name_short"]) for _, row in table.iterrows()})
+    return names
+
+
+def scope_name(scope: str, lang: str, short: bool = False) -> str:
+    """The name of a scope: the region, or a municipality by ATVK or ISO code (the code if unknown)."""
+    if scope == "region":
+        return _REGION_NAME[lang]
+    names = _reference_names().get(str(scope))
+    return (names[1] if short else names[0]) if names else str(scope)
+
+
+def _one_scope(frame: pd.DataFrame, what: str) -> str:
+    if frame is None or len(frame) == 0:
+        raise DiEvalError(f"{what}: the table has no rows to draw")
+    scopes = [s for s in pd.unique(frame["scope"]) if not fmt.is_blank(s)] if "scope" in frame else ["region"]
+    if len(scopes) != 1:
+        raise ChoiceError("scope", [str(s) for s in scopes], hint=f"{what} draws one scope; select its rows first")
+    return str(scopes[0])
+
+
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DiEvalError(f"{what}: the table lacks the column(s) {', '.join(missing)}")
+
+
+def _headers(frame: pd.DataFrame, lang: str, rename: dict | None = None) -> pd.DataFrame:
+    rename = rename or {}
+    frame = frame.copy()
+    frame.columns = [rename.get(c) or terms.column_label(c, lang) for c in frame.columns]
+    return frame.reset_index(drop=True)
+
+
+# --- captions ------------------------------------------------------------------------------------
+
+
+def _until(as_of, lang: str) -> str:
+    if as_of is None:
+        return "līdz izvērtējuma datumam" if lang == "lv" else "up to the evaluation date"
+    return f"līdz {fmt.format_date(as_of, lang, 'dat')}" if lang == "lv" else f"up to {fmt.format_date(as_of, lang)}"
+
+
+def _marks_note(values, lang: str, mark: str = "bar") -> str:
+    """How the chart shows suppressed and unreported values, if it has any."""
+    notes = []
+    thresholds = sorted({fmt.suppression_threshold(x) for x in values if _kind(x) == "suppressed"})
+    for threshold in thresholds:
+        hidden_lv = "skaitlis 1" if threshold == 2 else f"skaitlis no 1 līdz {threshold - 1}"
+        hidden_en = "a count of 1" if threshold == 2 else f"a count from 1 to {threshold - 1}"
+        shape_lv = {"bar": "Svītrots tukšs stabiņš", "point": "Tukšs marķieris"}[mark]
+        shape_en = {"bar": "A hatched empty bar", "point": "An empty marker"}[mark]
+        if lang == "lv":
+            notes.append(f"{shape_lv} ar „<{threshold}“ — {hidden_lv}, kas netiek publicēts.")
+        else:
+            notes.append(f"{shape_en} marked “<{threshold}”: {hidden_en}, not published.")
+    for marker in sorted({str(x).strip() for x in values if _kind(x) == "hidden"}):
+        if lang == "lv":
+            notes.append(f"„{marker}“ — skaitlis slēpts, lai nevarētu aprēķināt citus slēptos skaitļus (tas nav 0).")
+        else:
+            notes.append(f"“{marker}”: a count hidden so that other hidden counts cannot be worked out (not 0).")
+    if any(_kind(x) == "missing" for x in values):
+        notes.append(
+            "„nav ziņots“ — dati nav iesniegti." if lang == "lv" else "“not reported”: no data were submitted."
+        )
+    return " ".join(notes)
+
+
+def _value_words(value, lang: str) -> str:
+    """A published value for alt text: "25", "mazāk nekā 5", "slēpts", "nav ziņots"."""
+    kind = _kind(value)
+    if kind == "suppressed":
+        return fmt.fewer_than(value, lang)
+    if kind == "hidden":
+        return "skaitlis slēpts" if lang == "lv" else "hidden"
+    return _shown(value, lang)
+
+
+def _caption(lang: str, *parts: str, source: str | None = None) -> str:
+    text = " ".join(part.strip() for part in parts if part and part.strip())
+    return f"{text} {source or _SOURCE[lang]}".strip()
+
+
+# --- drawing helpers ---------------------------------------------------------------------------
+
+
+def _bar_with_label(ax, position: float, value, colour: str, lang: str, *, horizontal: bool, width: float = 0.7):
+    """One bar for a published value, labelled: solid, empty-hatched up to "<N", or a gap
+    labelled with the secondary marker ("x") or "nav ziņots"."""
+    kind = _kind(value)
+    label = _shown(value, lang)
+    if kind == "number":
+        length, style = float(value), p.mark_style("actual", colour)
+    elif kind == "suppressed":
+        length, style = _bound(value), p.mark_style("suppressed", colour)
+    else:
+        length, style = 0.0, None
+    if style is not None and length > 0:
+        if horizontal:
+            ax.barh(position, length, height=width, **style)
+        else:
+            ax.bar(position, length, width=width, **style)
+    if horizontal:
+        ax.annotate(label, (length, position), xytext=(4, 0), textcoords="offset points", ha="left", va="center")
+    elif kind == "missing":
+        ax.annotate(
+            label,
+            (position, 0),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            rotation=90,
+            color=p.MUTED_TEXT,
+        )
+    else:
+        ax.annotate(label, (position, length), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
+
+
+def _clean_axis(ax, keep: str = "x") -> None:
+    """Only the axis that carries categories or time stays; values are labelled on the marks."""
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    if keep == "x":
+        ax.spines["bottom"].set_visible(True)
+        ax.tick_params(axis="y", left=False, labelleft=False)
+    elif keep == "y":
+        ax.spines["left"].set_visible(True)
+        ax.tick_params(axis="x", bottom=False, labelbottom=False)
+
+
+def _stacked(heights: list[float], *, title_space: float, left: float, right: float, bottom: float, top: float):
+    """A figure of panels stacked top to bottom, each ``heights[i]`` inches tall with room for a title above."""
+    total = top + bottom + sum(h + title_space for h in heights)
+    figure = _figure(total)
+    axes, cursor = [], total - top
+    for panel_height in heights:
+        cursor -= title_space + panel_height
+        axes.append(figure.add_axes((left, cursor / total, right - left, panel_height / total)))
+    return figure, axes
+
+
+def _panel_title(figure: Figure, ax, text: str) -> None:
+    """A panel's title from the figure's left edge (long titles need the width of the figure)."""
+    box = ax.get_position()
+    figure.text(0.01, box.y1 + 0.06 / figure.get_figheight(), text, ha="left", va="bottom", fontweight="bold")
+
+
+def _headroom(values: list[float], factor: float = 1.2) -> float:
+    finite = [x for x in values if not math.isnan(x)]
+    top = max(finite, default=0.0)
+    return top * factor if top > 0 else 1.0
+
+
+def _series(frame: pd.DataFrame, group: str, column: str) -> dict[int, object]:
+    rows = frame[frame["target_group"] == group]
+    return {int(year): value for year, value in zip(rows["year"], rows[column])}
+
+
+def _mark_not_reported(ax, year, lang: str) -> None:
+    """A year with no report: the words "nav ziņots" standing where the bar or point would be."""
+    ax.annotate(
+        fmt.NOT_REPORTED(lang),
+        (year, 0),
+        xytext=(0, 3),
+        textcoords="offset points",
+        rotation=90,
+        ha="center",
+        va="bottom",
+        fontsize=MIN_FONT_PT,
+        color=p.MUTED_TEXT,
+    )

@@ -1,0 +1,410 @@
+"""Charts of persons: achievement against the targets, persons served per year, persons per service."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.patheffects as patheffects
+import pandas as pd
+
+from di_eval import vocabulary as v
+from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.report import palette as p
+from di_eval.report.charts.base import (
+    _GROUPS,
+    MIN_FONT_PT,
+    Chart,
+    _bar_with_label,
+    _bound,
+    _cap,
+    _caption,
+    _clean_axis,
+    _figure,
+    _group_name,
+    _headers,
+    _headroom,
+    _kind,
+    _marks_note,
+    _number,
+    _one_scope,
+    _require,
+    _series,
+    _shown,
+    _styled,
+    _until,
+    _value_words,
+    scope_name,
+)
+from di_eval.text import check_lang, terms
+from di_eval.text import formats as fmt
+from di_eval.text import grammar as gr
+
+# --- 1. achievement --------------------------------------------------------------------------------
+
+_TARGET_ORDER = ("FT", "GRT", "VSAC", "BSAC")
+
+
+def _of_phrase(achieved, target_value, target: str, lang: str) -> str:
+    """ "91 no 350 personām" / "91 of 350 persons"; Latvian "no" takes the genitive singular
+    after 1, 21 ... and the dative plural otherwise."""
+    noun = gr.group_parts(target, lang)[0]
+    if lang == "lv":
+        case = "gen" if gr.is_singular(target_value, "lv") else "dat"
+        return f"{_shown(achieved, lang)} no {_shown(target_value, lang)} {noun.form(target_value, 'lv', case)}"
+    return f"{_shown(achieved, lang)} of {_shown(target_value, lang)} {noun.form(target_value, 'en')}"
+
+
+@_styled
+def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, source: str | None = None) -> Chart:
+    """One bar per target: the share achieved of the target (the outline is 100 %), a mark for
+    the progress expected from time elapsed, and the status in symbol and words."""
+    check_lang(lang)
+    _require(
+        achievement, ["target", "target_value", "achieved", "rate", "expected_rate", "status"], "achievement_chart"
+    )
+    rows = sorted(
+        achievement.to_dict("records"),
+        key=lambda r: _TARGET_ORDER.index(r["target"]) if r["target"] in _TARGET_ORDER else 9,
+    )
+    if not rows:
+        raise DiEvalError("achievement_chart: the table has no rows to draw")
+    rates = [float(r["rate"]) for r in rows if not fmt.is_blank(r["rate"])]
+    expected_rates = {round(float(r["expected_rate"]), 4) for r in rows if not fmt.is_blank(r["expected_rate"])}
+    right = max([1.0, *rates])
+    height = 0.8 + 0.85 * len(rows)
+    figure = _figure(height)
+    ax = figure.add_axes((0.24, 0.45 / height, 0.4, 1 - 0.55 / height))
+    for index, row in enumerate(rows):
+        y = len(rows) - 1 - index
+        colour = p.GROUP_COLOURS.get(row["target"], p.SERIES[index % len(p.SERIES)])
+        ax.barh(y, 1.0, height=0.56, **p.mark_style("planned", colour))
+        kind = _kind(row["achieved"])
+        if kind == "number" and not fmt.is_blank(row["rate"]):
+            ax.barh(y, float(row["rate"]), height=0.56, **p.mark_style("actual", colour))
+        elif kind == "suppressed" and not fmt.is_blank(row["target_value"]) and float(row["target_value"]) > 0:
+            ax.barh(
+                y,
+                _bound(row["achieved"]) / float(row["target_value"]),
+                height=0.56,
+                **p.mark_style("suppressed", colour),
+            )
+        if not fmt.is_blank(row["expected_rate"]):
+            expected = float(row["expected_rate"])
+            ax.plot(
+                [expected, expected],
+                [y - 0.38, y + 0.38],
+                color=p.TEXT,
+                linewidth=2.6,
+                solid_capstyle="butt",
+                path_effects=[patheffects.withStroke(linewidth=5, foreground=p.BACKGROUND)],  # stands out on any bar
+            )
+            if index == 0 or len(expected_rates) > 1:  # one label when every target expects the same
+                words = "sagaidāms" if lang == "lv" else "expected"
+                ax.annotate(
+                    f"{words} {fmt.format_percent(expected, lang)}",
+                    (expected, y + 0.38),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=MIN_FONT_PT,
+                )
+        value = (
+            _of_phrase(row["achieved"], row["target_value"], row["target"], lang)
+            if kind != "missing"
+            else _shown(None, lang)
+        )
+        share = fmt.format_percent(row["rate"], lang, empty="—")
+        text = f"{value} ({share})\n{terms.status_label(row['status'], lang)}"
+        ax.annotate(
+            text,
+            (right, y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            annotation_clip=False,
+            linespacing=1.4,
+        )
+    ax.set_xlim(0, right)
+    ax.set_ylim(-0.6, len(rows) - 0.1)
+    ax.set_yticks(range(len(rows)), [textwrap.fill(_group_name(r["target"], lang), 18) for r in reversed(rows)])
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], [fmt.format_percent(x, lang) for x in (0, 0.25, 0.5, 0.75, 1.0)])
+    ax.tick_params(axis="y", left=False)
+    ax.spines["left"].set_visible(False)
+    title = "Sasniegtais pret DI plāna mērķiem" if lang == "lv" else "Achievement against the DI plan targets"
+    version = next((r.get("plan_version") for r in rows if r.get("plan_version")), None)
+    caption = _caption(
+        lang,
+        (
+            f"Sasniegtā daļa no DI plāna mērķa, kopā {_until(as_of, lang)}; rāmis — mērķis (100 %), "
+            "melnā svītra — progress, kas sagaidāms pēc laika, kas pagājis."
+            if lang == "lv"
+            else f"Share of each DI plan target achieved, cumulative {_until(as_of, lang)}; the outline is the target "
+            "(100%), the black line the progress expected from the time elapsed."
+        ),
+        _version_note(version, lang),
+        _marks_note([r["achieved"] for r in rows], lang),
+        source=source,
+    )
+    data = pd.DataFrame(
+        {
+            "target": [terms.term(r["target"], lang, "target") for r in rows],
+            "target_value": [_shown(r["target_value"], lang) for r in rows],
+            "achieved": [_shown(r["achieved"], lang) for r in rows],
+            "rate": [fmt.format_percent(r["rate"], lang, empty="—") for r in rows],
+            "expected_rate": [fmt.format_percent(r["expected_rate"], lang, empty="—") for r in rows],
+            "status": [terms.status_label(r["status"], lang) for r in rows],
+        }
+    )
+    return Chart(figure, title, caption, _achievement_alt(rows, as_of, lang), _headers(data, lang), lang)
+
+
+def _version_note(version, lang: str) -> str:
+    if not version:
+        return ""
+    try:
+        since = fmt.format_date(version, lang, "gen")
+    except ChoiceError:
+        return (
+            f"Mērķi no plāna redakcijas „{version}“." if lang == "lv" else f"Targets from the plan version “{version}”."
+        )
+    if lang == "lv":
+        return f"Mērķi no plāna redakcijas, kas spēkā kopš {since}."
+    return f"Targets from the plan version in force since {fmt.format_date(version, lang)}."
+
+
+def _achievement_alt(rows: list[dict], as_of, lang: str) -> str:
+    parts = []
+    for row in rows:
+        if _kind(row["achieved"]) == "missing":
+            parts.append(f"{row['target']}: {_shown(None, lang)}")
+            continue
+        share = fmt.format_percent(row["rate"], lang) if not fmt.is_blank(row["rate"]) else None
+        of = _of_phrase(row["achieved"], row["target_value"], row["target"], lang)
+        if share is None:
+            hidden = "daļa nav aprēķināma" if lang == "lv" else "share not computable"
+            parts.append(f"{row['target']} — {of}, {hidden}")
+        elif lang == "lv":
+            parts.append(f"{row['target']} — {share} ({of})")
+        else:
+            parts.append(f"{row['target']}: {share} ({of})")
+    head = f"{_cap(_until(as_of, lang))} " + (
+        "sasniegtā daļa no mērķa: " if lang == "lv" else "— the share of each target achieved: "
+    )
+    text = head + "; ".join(parts) + "."
+    expected = sorted({round(float(r["expected_rate"]), 4) for r in rows if not fmt.is_blank(r["expected_rate"])})
+    if len(expected) == 1:
+        if lang == "lv":
+            whole = fmt.percent_points(expected[0])
+            text += f" Pēc laika, kas pagājis, {gr.participle('expected', whole, 'm')} {fmt.format_percent(expected[0], lang)}."
+        else:
+            text += f" {fmt.format_percent(expected[0], lang)} was expected from the time elapsed."
+    statuses = [f"{r['target']} — {terms.status_words(r['status'], lang)}" for r in rows]
+    text += (" Statuss: " if lang == "lv" else " Status: ") + ", ".join(statuses) + "."
+    return text
+
+
+# --- 2. persons by year -------------------------------------------------------------------------
+
+
+@_styled
+def persons_by_year_chart(
+    persons_by_year: pd.DataFrame,
+    lang: str,
+    service: str = "any",
+    *,
+    measure: str = "persons_served",
+    as_of=None,
+    source: str | None = None,
+) -> Chart:
+    """Persons served per year in one scope, one panel per target group (FT, GRT, BSAC), every bar labelled."""
+    check_lang(lang)
+    _require(persons_by_year, ["scope", "year", "target_group", "service", measure], "persons_by_year_chart")
+    scope = _one_scope(persons_by_year, "persons_by_year_chart")
+    if service not in v.SERVICES:
+        raise ChoiceError("service", service, list(v.SERVICES))
+    rows = persons_by_year[persons_by_year["service"] == service]
+    groups = [g for g in _GROUPS if g in set(rows["target_group"])]
+    if not groups:
+        raise DiEvalError(f"persons_by_year_chart: no rows for service {service!r}")
+    years = sorted(int(y) for y in pd.unique(rows["year"]))
+    figure = _figure(0.55 + 1.7 * len(groups))
+    axes = figure.subplots(len(groups), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, group in zip(axes, groups):
+        values = _series(rows, group, measure)
+        for year in years:
+            _bar_with_label(ax, year, values.get(year), p.GROUP_COLOURS[group], lang, horizontal=False)
+        ax.set_ylim(0, _headroom([_number(x) if _kind(x) == "number" else _bound(x) for x in values.values()], 1.3))
+        ax.set_title(_group_name(group, lang), pad=4)
+        _clean_axis(ax, keep="x")
+    axes[-1].set_xticks(years, [str(y) for y in years])
+    axes[-1].set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    figure.subplots_adjust(
+        left=0.04,
+        right=0.98,
+        top=1 - 0.35 / (0.55 + 1.7 * len(groups)),
+        bottom=0.3 / (0.55 + 1.7 * len(groups)),
+        hspace=0.55,
+    )
+    place = scope_name(scope, lang)
+    service_text = "" if service == "any" else f" — {terms.term(service, lang, 'service')}"
+    title = ("Pakalpojumus saņēmušie pa gadiem" if lang == "lv" else "Persons served per year") + service_text
+    what_lv = (
+        "jebkuru projekta pakalpojumu" if service == "any" else f"pakalpojumu „{terms.term(service, 'lv', 'service')}“"
+    )
+    what_en = "any project service" if service == "any" else f"the service “{terms.term(service, 'en', 'service')}”"
+    if measure not in ("persons_served", "persons_new"):
+        raise ChoiceError("measure", measure, ["persons_served", "persons_new"])
+    counted = {
+        "persons_served": ("gada laikā saņēmušas", "in the year"),
+        "persons_new": ("pirmo reizi saņēmušas", "for the first time"),
+    }[measure]
+    caption = _caption(
+        lang,
+        f"{place}: unikālas personas, kas {counted[0]} {what_lv}, pa mērķa grupām; katram panelim savs mērogs."
+        if lang == "lv"
+        else f"{place}: unique persons who received {what_en} {counted[1]}, by target group; each panel has its own scale.",
+        _marks_note(rows[measure].tolist(), lang),
+        source=source,
+    )
+    alt = " ".join(_year_summary(group, _series(rows, group, measure), lang) for group in groups)
+    alt = f"{place}. {alt}"
+    data = rows.sort_values(
+        ["year", "target_group"], key=lambda s: s.map(_GROUPS.index) if s.name == "target_group" else s
+    )
+    table = pd.DataFrame(
+        {
+            "year": [str(int(y)) for y in data["year"]],
+            "target_group": [_group_name(g, lang) for g in data["target_group"]],
+        }
+    )
+    for column in ("persons_served", "persons_new"):
+        if column in data:
+            table[column] = [_shown(x, lang) for x in data[column]]
+    return Chart(figure, title, caption, alt, _headers(table, lang), lang)
+
+
+def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
+    """ "Bērni ar FT: 2017. gadā 25, visvairāk 2019. gadā (206), 2023. gadā 121." """
+    name = _group_name(group, lang)
+    numbers = {y: float(x) for y, x in values.items() if _kind(x) == "number"}
+    if not numbers:
+        return f"{name}: " + (
+            "skaitļi nav publicējami vai nav ziņoti." if lang == "lv" else "figures suppressed or not reported."
+        )
+    years = sorted(values)
+    peak = max(numbers, key=lambda y: (numbers[y], -y))
+
+    def at(year):
+        value = _value_words(values[year], lang)
+        return f"{year}. gadā {value}" if lang == "lv" else f"{value} in {year}"
+
+    shown = [y for y in years if _kind(values[y]) != "missing"]  # unreported years are listed once, below
+    first, last = shown[0], shown[-1]
+    parts = [at(first)]
+    if peak not in (first, last):
+        parts.append(
+            f"visvairāk {peak}. gadā ({_shown(values[peak], lang)})"
+            if lang == "lv"
+            else f"most in {peak} ({_shown(values[peak], lang)})"
+        )
+    if last != first:
+        parts.append(at(last))
+    hidden = [y for y in years if _kind(values[y]) == "suppressed" and y not in (first, last)]
+    missing = [y for y in years if _kind(values[y]) == "missing"]
+    secret = [y for y in years if _kind(values[y]) == "hidden" and y not in (first, last)]
+    text = f"{name}: {', '.join(parts)}"
+    if secret:
+        text += ("; skaitlis slēpts: " if lang == "lv" else "; hidden: ") + ", ".join(str(y) for y in secret)
+    if hidden:
+        text += (
+            f"; mazāk nekā {fmt.suppression_threshold(values[hidden[0]])}: "
+            if lang == "lv"
+            else f"; fewer than {fmt.suppression_threshold(values[hidden[0]])}: "
+        ) + ", ".join(str(y) for y in hidden)
+    if missing:
+        text += ("; nav ziņots: " if lang == "lv" else "; not reported: ") + ", ".join(str(y) for y in missing)
+    return text + "."
+
+
+# --- 3. services ------------------------------------------------------------------------------------
+
+
+@_styled
+def services_chart(
+    persons_cumulative: pd.DataFrame, target_group: str, lang: str, *, as_of=None, source: str | None = None
+) -> Chart:
+    """Cumulative unique persons of one target group per service, with the group's total first."""
+    check_lang(lang)
+    _require(persons_cumulative, ["scope", "target_group", "service", "persons"], "services_chart")
+    if target_group not in v.GROUP_SERVICES:
+        raise ChoiceError("target group", target_group, list(v.GROUP_SERVICES))
+    scope = _one_scope(persons_cumulative, "services_chart")
+    rows = persons_cumulative[persons_cumulative["target_group"] == target_group]
+    values = {service: value for service, value in zip(rows["service"], rows["persons"])}
+    services = ["any", *[s for s in v.GROUP_SERVICES[target_group] if s in values]]
+    colour = p.GROUP_COLOURS[target_group]
+    figure = _figure(0.9 + 0.42 * len(services))
+    ax = figure.add_axes((0.36, 0.32 / (0.9 + 0.42 * len(services)), 0.52, 1 - 0.75 / (0.9 + 0.42 * len(services))))
+    for index, service in enumerate(services):
+        y = len(services) - 1 - index
+        _bar_with_label(
+            ax, y, values.get(service), p.MUTED_TEXT if service == "any" else colour, lang, horizontal=True, width=0.62
+        )
+    lengths = [_number(x) if _kind(x) == "number" else _bound(x) for x in values.values()]
+    ax.set_xlim(0, _headroom(lengths, 1.15))
+    total_label = "Kopā (unikālas personas)" if lang == "lv" else "Total (unique persons)"
+    labels = [total_label if s == "any" else _cap(terms.term(s, lang, "service")) for s in services]
+    ax.set_yticks(range(len(services)), [textwrap.fill(x, 26) for x in reversed(labels)])
+    ax.axhline(len(services) - 1.5, color=p.GRID, linewidth=1)
+    _clean_axis(ax, keep="y")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", left=False)
+    group = _group_name(target_group, lang)
+    title = f"{group}: pakalpojumu saņēmēji pa pakalpojumiem" if lang == "lv" else f"{group}: persons served by service"
+    caption = _caption(
+        lang,
+        f"{scope_name(scope, lang)}: unikālas personas kopš plāna sākuma, kopā {_until(as_of, lang)}. Viena persona var saņemt "
+        "vairākus pakalpojumus, tāpēc pakalpojumu summa var pārsniegt kopējo skaitu."
+        if lang == "lv"
+        else f"{scope_name(scope, lang)}: unique persons since the plan started, cumulative {_until(as_of, lang)}. A person may "
+        "receive several services, so the services may add up to more than the total.",
+        _marks_note([values.get(s) for s in services], lang),
+        source=source,
+    )
+    data = pd.DataFrame({"service": labels, "persons": [_shown(values.get(s), lang) for s in services]})
+    return Chart(
+        figure, title, caption, _services_alt(target_group, values, services, lang), _headers(data, lang), lang
+    )
+
+
+def _services_alt(target_group: str, values: dict, services: list[str], lang: str) -> str:
+    total = values.get("any")
+    if _kind(total) == "missing":
+        head = f"{_group_name(target_group, lang)}: " + (
+            "kopējais skaits nav ziņots." if lang == "lv" else "total not reported."
+        )
+    elif _kind(total) == "number" and float(total) == 0:
+        if lang == "lv":
+            gender = gr.group_parts(target_group, lang)[0].gender
+            nobody = "Neviens" if gender == "m" else "Neviena"
+            someone = gr.group_noun(target_group, lang, singular=True)
+            return f"{nobody} {someone} pakalpojumus vēl nav {gr.participle('received', 1, gender)}."
+        return f"No {gr.group_noun(target_group, lang)} have received a service yet."
+    elif lang == "lv":
+        head = f"Kopā vismaz vienu pakalpojumu {gr.participle('received', total, gr.group_parts(target_group, lang)[0].gender)} {gr.group_phrase(target_group, total, lang)}."
+    else:
+        head = f"In all, {gr.group_phrase(target_group, total, lang)} received at least one service."
+    ranked = sorted(
+        (s for s in services if s != "any"),
+        key=lambda s: (
+            {"number": 0, "suppressed": 1, "hidden": 2, "missing": 3}[_kind(values.get(s))],
+            -(_number(values.get(s)) if _kind(values.get(s)) == "number" else 0),
+        ),
+    )
+    items = [f"{terms.term(s, lang, 'service')} ({_shown(values.get(s), lang)})" for s in ranked]
+    if not items:
+        return head
+    lead = " Pa pakalpojumiem, sākot ar lielāko: " if lang == "lv" else " By service, largest first: "
+    return head + lead + ", ".join(items) + "."

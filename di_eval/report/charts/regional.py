@@ -1,0 +1,428 @@
+"""Charts across municipalities: small multiples per municipality and the tile map of the region."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.municipalities import fold
+from di_eval.report import palette as p
+from di_eval.report.charts.base import (
+    _GROUPS,
+    FIGURE_WIDTH,
+    MIN_FONT_PT,
+    Chart,
+    _bound,
+    _caption,
+    _figure,
+    _group_name,
+    _headers,
+    _headroom,
+    _kind,
+    _mark_not_reported,
+    _marks_note,
+    _number,
+    _require,
+    _series,
+    _shown,
+    _styled,
+    scope_name,
+)
+from di_eval.text import check_lang
+from di_eval.text import formats as fmt
+
+
+@_styled
+def small_multiples_chart(
+    persons_by_year: pd.DataFrame,
+    lang: str,
+    target_group: str = "any",
+    *,
+    service: str = "any",
+    measure: str = "persons_served",
+    names: dict | None = None,
+    source: str | None = None,
+) -> Chart:
+    """One small panel per municipality on one shared scale: bars for one target group, or
+    lines with distinct markers for all groups (``target_group="any"``)."""
+    check_lang(lang)
+    _require(persons_by_year, ["scope", "year", "target_group", "service", measure], "small_multiples_chart")
+    rows = persons_by_year[(persons_by_year["service"] == service) & (persons_by_year["scope"] != "region")]
+    if target_group != "any" and target_group not in _GROUPS:
+        raise ChoiceError("target group", target_group, [*_GROUPS, "any"])
+    groups = [g for g in _GROUPS if g in set(rows["target_group"])] if target_group == "any" else [target_group]
+    rows = rows[rows["target_group"].isin(groups)]
+    scopes = list(dict.fromkeys(rows["scope"]))
+    if not scopes:
+        raise DiEvalError("small_multiples_chart: the table has no municipal rows to draw")
+    years = sorted(int(y) for y in pd.unique(rows["year"]))
+    label_of = (
+        (lambda s: names.get(s, scope_name(s, lang, short=True)))
+        if names
+        else (lambda s: scope_name(s, lang, short=True))
+    )
+    scopes.sort(key=lambda s: fold(label_of(s)))
+    columns = 4
+    grid_rows = math.ceil(len(scopes) / columns)
+    height = 0.9 + 1.55 * grid_rows
+    figure = _figure(height)
+    axes = figure.subplots(grid_rows, columns, sharex=True, sharey=True, squeeze=False)
+    top = _headroom([_number(x) if _kind(x) == "number" else _bound(x) for x in rows[measure]], 1.25)
+    for index, ax in enumerate(axes.flat):
+        if index >= len(scopes):
+            ax.set_visible(False)
+            continue
+        scope = scopes[index]
+        panel = rows[rows["scope"] == scope]
+        if len(groups) == 1:
+            values = _series(panel, groups[0], measure)
+            for year in years:
+                _small_bar(ax, year, values.get(year), p.GROUP_COLOURS[groups[0]], lang)
+        else:
+            for group in groups:
+                _small_line(ax, years, _series(panel, group, measure), group)
+            _missing_years(ax, years, panel, measure, lang)
+        ax.set_title(label_of(scope), fontsize=MIN_FONT_PT, pad=3)
+        ax.set_ylim(0, top)
+        ax.set_xticks([years[0], years[-1]], [str(years[0]), str(years[-1])])
+        ax.set_xlim(years[0] - 0.7, years[-1] + 0.7)
+        ax.tick_params(axis="both", labelsize=MIN_FONT_PT, length=2)
+    figure.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.35 / height, hspace=0.75, wspace=0.18)
+    if len(groups) > 1:
+        _figure_key(figure, groups, lang, y=1 - 0.28 / height)
+    what = (
+        _group_name(groups[0], lang)
+        if len(groups) == 1
+        else ("Pakalpojumus saņēmušie" if lang == "lv" else "Persons served")
+    )
+    title = f"{what} pa gadiem katrā pašvaldībā" if lang == "lv" else f"{what} per year in each municipality"
+    caption = _caption(
+        lang,
+        f"Katrā panelī viena pašvaldība; visiem paneļiem viens mērogs (0–{fmt.format_number(round(top / 1.25), lang)})."
+        if lang == "lv"
+        else f"One panel per municipality, all on one scale (0–{fmt.format_number(round(top / 1.25), lang)}).",
+        ""
+        if len(groups) == 1
+        else ("Līnijas atšķiras arī ar marķieru formu." if lang == "lv" else "Lines also differ by marker shape."),
+        _marks_note(rows[measure].tolist(), lang, mark="bar" if len(groups) == 1 else "point"),
+        source=source,
+    )
+    alt = _small_multiples_alt(rows, scopes, groups, measure, label_of, lang)
+    wide = rows.pivot_table(
+        index=["scope", "year"], columns="target_group", values=measure, aggfunc="first", dropna=False
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "municipality": label_of(s),
+                "year": str(y),
+                **{_group_name(g, lang): _shown(_cell(wide, (s, y), g), lang) for g in groups},
+            }
+            for s in scopes
+            for y in years
+        ]
+    )
+    return Chart(
+        figure,
+        title,
+        caption,
+        alt,
+        _headers(table, lang, {_group_name(g, lang): _group_name(g, lang) for g in groups}),
+        lang,
+    )
+
+
+def _cell(wide: pd.DataFrame, key, group: str):
+    if key not in wide.index or group not in wide.columns:
+        return None
+    value = wide.at[key, group]
+    return None if fmt.is_blank(value) else value
+
+
+def _small_bar(ax, year: int, value, colour: str, lang: str) -> None:
+    kind = _kind(value)
+    if kind == "number" and float(value) > 0:
+        ax.bar(year, float(value), width=0.75, **p.mark_style("actual", colour))
+    elif kind == "suppressed":
+        ax.bar(year, _bound(value), width=0.75, **p.mark_style("suppressed", colour))
+    elif kind == "hidden":
+        ax.annotate(
+            str(value).strip(),
+            (year, 0),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=MIN_FONT_PT,
+        )
+    elif kind == "missing":
+        _mark_not_reported(ax, year, lang)
+
+
+def _small_line(ax, years: list[int], values: dict, group: str) -> None:
+    colour, marker = p.GROUP_COLOURS[group], p.GROUP_MARKERS[group]
+    ys = [_number(values.get(y)) for y in years]
+    ax.plot(years, ys, color=colour, linewidth=1.6, marker=marker, markersize=4)
+    hidden = [(y, _bound(values.get(y))) for y in years if _kind(values.get(y)) == "suppressed"]
+    if hidden:
+        ax.plot(
+            [h[0] for h in hidden],
+            [h[1] / 2 for h in hidden],
+            linestyle="none",
+            marker=marker,
+            markersize=5,
+            markerfacecolor=p.BACKGROUND,
+            markeredgecolor=colour,
+        )
+
+
+def _missing_years(ax, years: list[int], panel: pd.DataFrame, measure: str, lang: str) -> None:
+    for year in years:
+        cells = panel[panel["year"] == year][measure].tolist()
+        if cells and all(_kind(x) == "missing" for x in cells):
+            _mark_not_reported(ax, year, lang)
+
+
+def _figure_key(figure: Figure, groups: list[str], lang: str, y: float) -> None:
+    """A one-line key above the panels: marker, line and the group's name, in the group's colour."""
+    handles = [
+        mpl.lines.Line2D(
+            [],
+            [],
+            color=p.GROUP_COLOURS[g],
+            marker=p.GROUP_MARKERS[g],
+            linewidth=1.6,
+            markersize=5,
+            label=_group_name(g, lang),
+        )
+        for g in groups
+    ]
+    figure.legend(
+        handles=handles, loc="center", bbox_to_anchor=(0.5, y), ncols=len(groups), frameon=False, fontsize=MIN_FONT_PT
+    )
+
+
+def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
+    parts = []
+    for group in groups:
+        best = None
+        for scope in scopes:
+            for year, value in _series(rows[rows["scope"] == scope], group, measure).items():
+                if _kind(value) == "number" and (best is None or float(value) > float(best[2])):
+                    best = (scope, year, value)
+        name = _group_name(group, lang)
+        if best is None or float(best[2]) == 0:
+            parts.append(
+                f"{name}: "
+                + ("nevienā pašvaldībā nav publicēta skaita virs 0" if lang == "lv" else "no published count above 0")
+            )
+            continue
+        if lang == "lv":
+            parts.append(f"{name}: visvairāk {label_of(best[0])} {best[1]}. gadā ({_shown(best[2], lang)})")
+        else:
+            parts.append(f"{name}: most in {label_of(best[0])} in {best[1]} ({_shown(best[2], lang)})")
+    small = [
+        label_of(s)
+        for s in scopes
+        if all(
+            _kind(x) in ("suppressed", "missing") or (_kind(x) == "number" and float(x) == 0)
+            for x in rows[rows["scope"] == s][measure]
+        )
+    ]
+    missing = sorted(
+        {
+            f"{label_of(s)} {int(y)}"
+            for s, y, x in zip(rows["scope"], rows["year"], rows[measure])
+            if _kind(x) == "missing"
+        }
+    )
+    head = (
+        f"{len(scopes)} pašvaldību paneļi vienā mērogā. "
+        if lang == "lv"
+        else f"{len(scopes)} municipal panels on one scale. "
+    )
+    text = head + "; ".join(parts) + "."
+    if small:
+        text += (
+            (" Visos gados 0 vai mazāk nekā 5: " if lang == "lv" else " Zero or fewer than 5 in every year: ")
+            + ", ".join(small)
+            + "."
+        )
+    if missing:
+        text += (" Nav ziņots: " if lang == "lv" else " Not reported: ") + ", ".join(missing) + "."
+    return text
+
+
+# --- 7. tile map ---------------------------------------------------------------------------------------
+
+# (column, row) of each municipality, row 0 at the top, roughly where it lies in Kurzeme.
+TILES_2017 = {
+    "0270000": (0, 0),  # Ventspils (city)
+    "0980200": (1, 0),  # Ventspils novads
+    "0885100": (2, 0),  # Dundaga
+    "0888301": (3, 0),  # Roja
+    "0624200": (1, 1),  # Alsunga
+    "0620200": (2, 1),  # Kuldīga
+    "0880200": (3, 1),  # Talsi
+    "0887600": (4, 1),  # Mērsrags
+    "0641401": (0, 2),  # Pāvilosta
+    "0640801": (1, 2),  # Durbe
+    "0640600": (2, 2),  # Aizpute
+    "0621200": (3, 2),  # Skrunda
+    "0840200": (4, 2),  # Saldus
+    "0840601": (5, 2),  # Brocēni
+    "0170000": (0, 3),  # Liepāja
+    "0641000": (1, 3),  # Grobiņa
+    "0641600": (2, 3),  # Priekule
+    "0649300": (3, 3),  # Vaiņode
+    "0647900": (0, 4),  # Nīca
+    "0648500": (1, 4),  # Rucava
+}
+TILES_2021 = {
+    "LV-VEN": (0, 0),
+    "LV-106": (1, 0),
+    "LV-097": (2, 0),
+    "LV-050": (1, 1),
+    "LV-088": (2, 1),
+    "LV-LPX": (0, 2),
+    "LV-112": (1, 2),
+}
+
+
+def _tile_layout(scopes: list[str]) -> dict[str, tuple[int, int]]:
+    for layout in (TILES_2017, TILES_2021):
+        if set(scopes) <= set(layout):
+            return layout
+    known = set(TILES_2017) | set(TILES_2021)
+    unknown = sorted(set(scopes) - known) or sorted(set(scopes) - set(TILES_2017))
+    raise ChoiceError(
+        "municipality code for the tile map",
+        unknown,
+        sorted(TILES_2017) + sorted(TILES_2021),
+        hint="all codes must be ATVK codes of the 20 municipalities of 2017, or ISO codes of the 7 of 2021",
+    )
+
+
+@_styled
+def tile_map_chart(
+    values: pd.DataFrame, lang: str, title: str, *, caption: str | None = None, source: str | None = None
+) -> Chart:
+    """The municipalities as labelled tiles in their rough places; darker = larger value, and
+    every tile states its name and label, so colour is never the only carrier."""
+    check_lang(lang)
+    _require(values, ["scope", "name_short", "value", "label"], "tile_map_chart")
+    scopes = [str(s) for s in values["scope"]]
+    layout = _tile_layout(scopes)
+    records = {str(r["scope"]): r for r in values.to_dict("records")}
+    numbers = [float(r["value"]) for r in records.values() if not fmt.is_blank(r["value"])]
+    top = max(numbers, default=0.0)
+    columns = max(c for c, _ in layout.values()) + 1
+    rows = max(r for _, r in layout.values()) + 1
+    # A label of two parts ("FT <5 / GRT x") is wider than a tile: it goes on two lines, in taller tiles.
+    two_lines = any(" / " in str(r["label"]) for r in records.values())
+    step = 1.05 if two_lines else 0.8
+    width = FIGURE_WIDTH
+    height = 0.7 + (width - 0.2) / columns * rows * step
+    figure = _figure(height, width)
+    ax = figure.add_axes((0.01, 0.02, 0.98, 1 - 0.55 / height))
+    for scope, (column, row) in layout.items():
+        record = records.get(scope)
+        if record is None:
+            fill, text, style, label = (
+                p.BACKGROUND,
+                p.MUTED_TEXT,
+                (0, (2, 2)),
+                ("nav datu" if lang == "lv" else "no data"),
+            )
+            name = scope_name(scope, lang, short=True)
+        else:
+            value = record["value"]
+            fill = p.BACKGROUND if fmt.is_blank(value) else p.sequential_colour(float(value) / top if top > 0 else 0.0)
+            text, style, label, name = p.text_colour_on(fill), "solid", str(record["label"]), str(record["name_short"])
+            label = label.replace(" / ", "\n")
+        x, y = column, rows - 1 - row
+        ax.add_patch(
+            Rectangle(
+                (x + 0.04, y * step + 0.03),
+                0.92,
+                step - 0.06,
+                facecolor=fill,
+                edgecolor=p.MUTED_TEXT,
+                linewidth=1.2,
+                linestyle=style,
+            )
+        )
+        ax.text(
+            x + 0.5,
+            y * step + step * 0.66,
+            textwrap.fill(name, 12),
+            ha="center",
+            va="center",
+            color=text,
+            fontsize=MIN_FONT_PT,
+            linespacing=1.1,
+        )
+        ax.text(
+            x + 0.5,
+            y * step + step * 0.27,
+            label,
+            ha="center",
+            va="center",
+            color=text,
+            fontsize=MIN_FONT_PT + 1,
+            fontweight="bold",
+            linespacing=1.15,
+        )
+    ax.set_xlim(0, columns)
+    ax.set_ylim(0, rows * step)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, loc="left")
+    caption = _caption(
+        lang,
+        caption
+        or (
+            "Pašvaldības attēlotas aptuveni to atrašanās vietās; tumšāks laukums — lielāka vērtība, katrā laukumā rakstīts nosaukums un vērtība."
+            if lang == "lv"
+            else "Municipalities drawn roughly where they lie; a darker tile is a larger value, and each tile states its name and value."
+        ),
+        source=source,
+    )
+    data = pd.DataFrame(
+        {
+            "municipality": [str(records[s]["name_short"]) for s in scopes],
+            "value": [str(records[s]["label"]) for s in scopes],
+        }
+    )
+    return Chart(figure, title, caption, _tile_alt(records, layout, title, lang), _headers(data, lang), lang)
+
+
+def _tile_alt(records: dict, layout: dict, title: str, lang: str) -> str:
+    known = [
+        (float(r["value"]), str(r["name_short"]), str(r["label"]))
+        for r in records.values()
+        if not fmt.is_blank(r["value"])
+    ]
+    known.sort(key=lambda t: (-t[0], fold(t[1])))
+    text = f"{title}. "
+    if known:
+        largest = ", ".join(f"{name} ({label})" for _, name, label in known[:3])
+        smallest = ", ".join(f"{name} ({label})" for _, name, label in reversed(known[-3:]))
+        text += (
+            f"Lielākās vērtības: {largest}; mazākās: {smallest}."
+            if lang == "lv"
+            else f"Largest: {largest}; smallest: {smallest}."
+        )
+    unknown = [str(r["name_short"]) for r in records.values() if fmt.is_blank(r["value"])]
+    if unknown:
+        text += (" Bez vērtības: " if lang == "lv" else " Without a value: ") + ", ".join(unknown) + "."
+    absent = [scope_name(s, lang, short=True) for s in layout if s not in records]
+    if absent:
+        text += (" Nav datu: " if lang == "lv" else " No data: ") + ", ".join(absent) + "."
+    return text

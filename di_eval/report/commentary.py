@@ -1,0 +1,120 @@
+"""The evaluator's commentary: ``<data dir>/commentary/<code>.md`` read and rendered as safe HTML."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+
+from di_eval.errors import ChoiceError, DataValidationError, DiEvalError, Problem
+from di_eval.text import check_lang
+
+# --- the evaluator's commentary ---------------------------------------------------------------
+
+ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+_LINK_REL = "nofollow noopener noreferrer"
+_IMAGE_WORD = {"lv": "attēls", "en": "image"}
+_CODE = re.compile(r"[A-Za-z0-9_-]+")
+_ALIGNMENT = re.compile(r"text-align:(left|right|center)")
+
+
+def allowed_link(url: str) -> bool:
+    """True for http, https and mailto links only (javascript:, data:, file:, relative ... are not)."""
+    cleaned = "".join(ch for ch in str(url) if ch > " ").lower()  # browsers ignore such characters
+    return cleaned.startswith(ALLOWED_SCHEMES)
+
+
+def _make_safe(state) -> None:
+    """Demote headings by two levels, unwrap links that are not allowed, mark the others."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+        if token.type == "inline" and token.children:
+            token.children = _unwrap_bad_links(token.children)
+
+
+def _unwrap_bad_links(children: list) -> list:
+    kept, depth_dropped = [], []
+    for child in children:
+        if child.type == "link_open":
+            bad = not allowed_link(child.attrGet("href") or "")
+            depth_dropped.append(bad)
+            if bad:
+                continue
+            child.attrSet("rel", _LINK_REL)
+        elif child.type == "link_close":
+            if depth_dropped and depth_dropped.pop():
+                continue
+        kept.append(child)
+    return kept
+
+
+def _markdown(lang: str) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # Parse every link, then unwrap the ones not allowed, so their text is kept as plain text.
+    md.validateLink = lambda url: True
+    md.core.ruler.push("di_eval_safe", _make_safe)
+
+    def render_image(renderer, tokens, idx, options, env):
+        # Never load an image from elsewhere: the report must work offline and leak nothing.
+        token = tokens[idx]
+        alt = renderer.renderInlineAsText(token.children or [], options, env).strip()
+        src = token.attrGet("src") or ""
+        text = escapeHtml(f"[{_IMAGE_WORD[lang]}: {alt}]" if alt else f"[{_IMAGE_WORD[lang]}]")
+        if allowed_link(src):
+            return f'<a href="{escapeHtml(src)}" rel="{_LINK_REL}">{text}</a>'
+        return text
+
+    md.add_render_rule("image", render_image)
+    return md
+
+
+class _LinkAudit(HTMLParser):
+    """Collects what must never be in commentary HTML: scripts, event handlers, bad links."""
+
+    def __init__(self):
+        super().__init__()
+        self.findings: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "iframe", "object", "embed", "img", "svg", "form", "input"):
+            self.findings.append(f"<{tag}>")
+        for name, value in attrs:
+            if name == "style" and tag in ("th", "td") and _ALIGNMENT.fullmatch(value or ""):
+                continue  # table column alignment, written by the renderer itself
+            if name.startswith("on") or name in ("style", "srcdoc"):
+                self.findings.append(f"{tag}[{name}]")
+            if name in ("href", "src") and not allowed_link(value or ""):
+                self.findings.append(f"{tag}[{name}={value!r}]")
+
+
+def commentary_html(markdown_text: str | None, lang: str = "lv") -> str:
+    """The evaluator's Markdown as safe HTML: raw HTML escaped, only http/https/mailto links,
+    no images loaded (shown as a link), headings starting at <h3>. Empty text gives ""."""
+    check_lang(lang)
+    if not markdown_text or not str(markdown_text).strip():
+        return ""
+    rendered = _markdown(lang).render(str(markdown_text))
+    audit = _LinkAudit()
+    audit.feed(rendered)
+    if audit.findings:  # a last line of defence; the rules above should make this unreachable
+        raise DiEvalError("commentary rendered unsafe HTML: " + ", ".join(audit.findings))
+    return rendered
+
+
+def read_commentary(data_dir, atvk_code: str) -> str | None:
+    """The text of ``<data_dir>/commentary/<atvk_code>.md`` (UTF-8), or None if there is none."""
+    if not _CODE.fullmatch(str(atvk_code)):
+        raise ChoiceError("municipality code", atvk_code, hint="an ATVK or ISO code such as 0840200 or LV-088")
+    path = Path(data_dir) / "commentary" / f"{atvk_code}.md"
+    if not path.is_file():
+        return None
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        problem = Problem(str(path), None, None, None, f"must be UTF-8 text (byte {err.start} is not)")
+        raise DataValidationError([problem], source=str(path)) from err

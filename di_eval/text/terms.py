@@ -1,0 +1,229 @@
+"""The plan's names for codes, statuses and table columns, in Latvian and English."""
+
+from __future__ import annotations
+
+from di_eval import vocabulary as v
+from di_eval.errors import ChoiceError
+from di_eval.text import Text, check_lang
+from di_eval.text.formats import is_blank
+
+# --- the plan's terms and statuses ---------------------------------------------------------
+
+STATUSES = {
+    "ahead": Text("apsteidz plānoto", "ahead of plan"),
+    "on_track": Text("atbilst plānotajam", "on track"),
+    "at_risk": Text("pastāv risks", "at risk"),
+    "behind": Text("atpaliek no plānotā", "behind plan"),
+}
+NO_STATUS = Text("nav nosakāms", "not determinable")
+# The status is never told by colour alone: each has a symbol, and no status is ○.
+STATUS_SYMBOLS = {"ahead": "▲", "on_track": "●", "at_risk": "◆", "behind": "▼", None: "○"}
+
+PROJECT_STATUSES = {
+    "planned": Text("plānots", "planned"),
+    "in_construction": Text("būvniecībā", "under construction"),
+    "built": Text("uzbūvēts", "built"),
+    "in_service": Text("pakalpojums darbojas", "in service"),
+    "dropped": Text("izslēgts no plāna", "dropped from the plan"),
+}
+
+MILESTONE_STATUSES = {
+    "done_on_time": Text("izpildīts laikā", "done on time"),
+    "done_late": Text("izpildīts ar nokavējumu", "done late"),
+    "overdue": Text("nokavēts", "overdue"),
+    "not_due": Text("termiņš vēl nav pienācis", "not yet due"),
+}
+MILESTONE_SYMBOLS = {"done_on_time": "✓", "done_late": "✓", "overdue": "!", "not_due": "○"}
+
+PLAN_CHANGES = {
+    "removed": Text("izslēgta no saraksta", "removed from the list"),
+    "added": Text("iekļauta sarakstā", "added to the list"),
+}
+
+IMPORTANCE = {
+    "high": Text("augsta", "high"),
+    "medium": Text("vidēja", "medium"),
+    "low": Text("zema", "low"),
+}
+
+
+TERM_KINDS = {
+    "target_group": v.TARGET_GROUPS,
+    "target": v.TARGETS,
+    "service": v.SERVICES,
+    "facility_type": v.FACILITY_TYPES,
+    "milestone": v.MILESTONES,
+    "fund": v.FUNDS,
+    "programme": v.PROGRAMMES,
+    "transition": v.TRANSITIONS,
+    "activity": v.ACTIVITIES,
+    "submission_status": v.SUBMISSION_STATUSES,
+    "status": STATUSES,
+    "project_status": PROJECT_STATUSES,
+    "milestone_status": MILESTONE_STATUSES,
+    "plan_change": PLAN_CHANGES,
+    "importance": IMPORTANCE,
+}
+
+
+def term(code: str, lang: str, kind: str | None = None) -> str:
+    """The plan's name for a code ("GRT", "respite", "ERDF", "behind" ...) in ``lang``.
+
+    A code used in two vocabularies (``group_apartment`` is a service and a facility type)
+    is looked up in ``kind`` if given, else in the order of TERM_KINDS.
+    """
+    check_lang(lang)
+    if kind is not None:
+        if kind not in TERM_KINDS:
+            raise ChoiceError("term kind", kind, list(TERM_KINDS))
+        tables = [TERM_KINDS[kind]]
+    else:
+        tables = list(TERM_KINDS.values())
+    for table in tables:
+        if code in table:
+            return v.label(table, code, lang)
+    choices = sorted({c for table in tables for c in table})
+    raise ChoiceError("term", code, choices)
+
+
+def term_list(codes, lang: str, kind: str | None = None) -> str:
+    """Several codes written as one field ("day_care_centre;specialised_workshop") named and joined."""
+    if is_blank(codes):
+        return ""
+    parts = [c.strip() for c in str(codes).split(";") if c.strip()]
+    return ", ".join(term(code, lang, kind) for code in parts)
+
+
+# Headers of report tables and chart data, by the column's code.
+COLUMN_LABELS = {
+    "scope": Text("Teritorija", "Area"),
+    "municipality": Text("Pašvaldība", "Municipality"),
+    "name": Text("Nosaukums", "Name"),
+    "year": Text("Gads", "Year"),
+    "date": Text("Datums", "Date"),
+    "event": Text("Notikums", "Event"),
+    "target_group": Text("Mērķa grupa", "Target group"),
+    "service": Text("Pakalpojums", "Service"),
+    "persons": Text("Personas", "Persons"),
+    "persons_served": Text("Pakalpojumus saņēma", "Persons served"),
+    "persons_new": Text("No tiem pirmo reizi", "Of them for the first time"),
+    "assessments": Text("Vajadzību izvērtējumi", "Needs assessments"),
+    "support_plans": Text("Atbalsta plāni", "Support plans"),
+    "measure": Text("Rādītājs", "Measure"),
+    "value": Text("Vērtība", "Value"),
+    "label": Text("Vērtība", "Value"),
+    "source": Text("Avots", "Source"),
+    "target": Text("Mērķis", "Target"),
+    "target_value": Text("Mērķa vērtība", "Target value"),
+    "plan_version": Text("Plāna redakcija", "Plan version"),
+    "in_force_from": Text("Spēkā no", "In force from"),
+    "achieved": Text("Sasniegts", "Achieved"),
+    "rate": Text("Sasniegtā daļa", "Share achieved"),
+    "expected_rate": Text("Sagaidāmā daļa", "Share expected"),
+    "status": Text("Statuss", "Status"),
+    "transition": Text("Pāreja", "Transition"),
+    "project": Text("Projekts", "Project"),
+    "project_id": Text("Projekta kods", "Project code"),
+    "facility_types": Text("Objektu veidi", "Facility types"),
+    "places_planned": Text("Plānotās vietas", "Places planned"),
+    "places_created": Text("Izveidotās vietas", "Places created"),
+    "milestone": Text("Posms", "Milestone"),
+    "planned_date": Text("Plānotais datums", "Planned date"),
+    "actual_date": Text("Faktiskais datums", "Actual date"),
+    "slippage_days": Text("Novirze, dienas", "Slippage, days"),
+    "change": Text("Izmaiņas", "Change"),
+    "programme": Text("Programma", "Programme"),
+    "fund": Text("Fonds", "Fund"),
+    "planned_eur": Text("Plānots, EUR", "Planned, EUR"),
+    "contracted_eur": Text("Līgumos, EUR", "Contracted, EUR"),
+    "paid_eur": Text("Izmaksāts, EUR", "Paid, EUR"),
+    "absorption_rate": Text("Apguve", "Absorption"),
+    "expected": Text("Sagaidāmas atskaites", "Submissions due"),
+    "received": Text("Saņemtas", "Received"),
+    "on_time": Text("Laikā", "On time"),
+    "late": Text("Ar nokavējumu", "Late"),
+    "missing": Text("Nav saņemtas", "Missing"),
+    "importance": Text("Nozīmīgums", "Importance"),
+    "message": Text("Ziņojums", "Message"),
+    "as_of": Text("Izvērtējuma datums", "Evaluated as of"),
+    "structure": Text("Pašvaldību iedalījums", "Municipal structure"),
+    "data": Text("Dati", "Data"),
+    "fingerprint": Text("Datu nospiedums", "Data fingerprint"),
+    "version": Text("Programmatūras versija", "Software version"),
+    "generated": Text("Izveidots", "Generated"),
+    "rank": Text("Vieta", "Rank"),
+    "code": Text("Kods", "Code"),
+    "indicator": Text("Rādītājs", "Indicator"),
+    "definition": Text("Definīcija", "Definition"),
+    "unit": Text("Mērvienība", "Unit"),
+}
+
+BASELINE_MEASURES = {
+    "children_in_childrens_homes": Text(
+        "Bērni 5 bērnu namos (31.12.2016.)", "Children in 5 children's homes (31 Dec 2016)"
+    ),
+    "children_in_childrens_homes_assessed": Text("No tiem izvērtēti (31.12.2016.)", "Of them assessed (31 Dec 2016)"),
+    "ft_needs_assessment_applications": Text(
+        "Pieteikumi vajadzību izvērtēšanai: bērni ar FT", "Applications for needs assessment: children with FT"
+    ),
+    "grt_needs_assessment_applications": Text(
+        "Pieteikumi vajadzību izvērtēšanai: personas ar GRT", "Applications for needs assessment: persons with GRT"
+    ),
+}
+
+
+def column_label(code: str, lang: str) -> str:
+    """The human header of a table column in ``lang`` ("persons_served" -> "Pakalpojumus saņēma")."""
+    check_lang(lang)
+    if code not in COLUMN_LABELS:
+        raise ChoiceError("column", code, sorted(COLUMN_LABELS))
+    return COLUMN_LABELS[code](lang)
+
+
+def baseline_label(measure: str, lang: str) -> str:
+    """The name of a baseline measure (data/reference/baseline.csv) in ``lang``."""
+    check_lang(lang)
+    if measure not in BASELINE_MEASURES:
+        raise ChoiceError("baseline measure", measure, sorted(BASELINE_MEASURES))
+    return BASELINE_MEASURES[measure](lang)
+
+
+TILE_MAP_TITLE = Text(
+    "Pakalpojumus saņēmušie bērni ar FT un personas ar GRT pa pašvaldībām (kopā)",
+    "Children with FT and persons with GRT served, by municipality (cumulative)",
+)
+
+
+def tile_map_title(lang: str) -> str:
+    """The title of the regional tile map of persons served (FT and GRT, cumulative)."""
+    return TILE_MAP_TITLE(lang)
+
+
+def status_symbol(status: str | None) -> str:
+    """▲ ● ◆ ▼ for ahead / on track / at risk / behind; ○ when there is no status."""
+    if is_blank(status):
+        return STATUS_SYMBOLS[None]
+    if status not in STATUSES:
+        raise ChoiceError("status", status, list(STATUSES))
+    return STATUS_SYMBOLS[status]
+
+
+def status_label(status: str | None, lang: str) -> str:
+    """The status as symbol and words, so it never depends on colour: "▲ apsteidz plānoto"."""
+    return f"{status_symbol(status)} {status_words(status, lang)}"
+
+
+def status_words(status: str | None, lang: str) -> str:
+    """The status in words only (for alt text, where a screen reader would spell the symbol)."""
+    names = NO_STATUS if is_blank(status) else STATUSES.get(status)
+    if names is None:
+        raise ChoiceError("status", status, list(STATUSES))
+    return names(lang)
+
+
+def milestone_status_label(status: str, lang: str) -> str:
+    """A milestone's status as symbol and words: "! nokavēts", "✓ izpildīts laikā"."""
+    check_lang(lang)
+    if status not in MILESTONE_STATUSES:
+        raise ChoiceError("milestone status", status, list(MILESTONE_STATUSES))
+    return f"{MILESTONE_SYMBOLS[status]} {MILESTONE_STATUSES[status](lang)}"
