@@ -284,3 +284,36 @@ def test_the_rule_of_the_run_is_reported(runs):
     assert np.array_equal(
         ev.target_history.columns[:5], ["plan_version", "in_force_from", "target", "value", "previous_value"]
     )
+
+
+def test_tables_are_read_only_for_their_callers(sample_dataset):
+    """A change to a table obtained from an evaluation never reaches the evaluation (nor the next report)."""
+    ev = evaluate(sample_dataset, "2020-12-31", "2017")
+    before = ev.persons_cumulative.copy()
+    table = ev.persons_cumulative
+    table.loc[0, "persons"] = 10**6
+    table.iloc[1, table.columns.get_loc("persons")] = 10**6
+    table["scope"] = "changed"
+    warnings = ev.warnings
+    del warnings["message_en"]
+    ev.municipalities_served_by_year.clear()
+    pd.testing.assert_frame_equal(ev.persons_cumulative, before)
+    assert "message_en" in ev.warnings.columns and ev.municipalities_served_by_year
+    assert ev.for_scope("Kuldīga").persons_cumulative["persons"].ne(10**6).all()
+
+
+def test_a_change_in_one_report_is_not_seen_by_the_next():
+    from di_eval.report import Report
+
+    first = Report.open("municipality", {"municipality": "Kuldīga", "as_of": "2020-12-31"})
+    value = first.full.persons_cumulative.loc[0, "persons"]
+    # pandas says at once that such a change cannot reach the evaluation
+    with pytest.warns(pd.errors.ChainedAssignmentError):
+        first.full.persons_cumulative.loc[0, "persons"] = 10**6
+    messages = first.evaluation.warnings
+    messages.loc[:, "message_en"] = "changed"
+    second = Report.open("municipality", {"municipality": "Kuldīga", "as_of": "2020-12-31"})
+    # the evaluation may be shared between reports (it is cached); the change stayed with the first caller
+    assert second.full.persons_cumulative.loc[0, "persons"] == value != 10**6
+    assert "changed" not in set(second.evaluation.warnings["message_en"])
+    assert "changed" not in set(first.evaluation.warnings["message_en"])

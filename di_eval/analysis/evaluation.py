@@ -62,6 +62,16 @@ class Evaluation:
     municipalities: pd.DataFrame  # the reference table of the chosen structure, for names
     scope: str = REGION  # the scope this object was restricted to (``for_scope``), else region
 
+    def __getattribute__(self, name: str):
+        # Read-only like a Dataset's tables: each access returns a copy-on-write view (a dict, a
+        # copy), so a change made to it by one report is never seen by the next one.
+        value = object.__getattribute__(self, name)
+        if isinstance(value, pd.DataFrame):
+            return value.copy(deep=False)
+        if isinstance(value, dict):
+            return dict(value)
+        return value
+
     @property
     def rule(self) -> DisclosureRule:
         return self.protected.rule
