@@ -68,7 +68,7 @@ class Evaluation:
         value = object.__getattribute__(self, name)
         if isinstance(value, pd.DataFrame):
             return value.copy(deep=False)
-        if isinstance(value, dict):
+        if isinstance(value, dict) and name != "__dict__":  # pickle restores state through __dict__
             return dict(value)
         return value
 
