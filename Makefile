@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/sample
 OUT ?= outputs
 
-.PHONY: help install test test-browser browser-tools test-fast lab check sample reports reports-en lint format benchmark clean
+.PHONY: help install test test-browser browser-tools test-fast snapshots lab check sample reports reports-en lint format benchmark clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,11 +16,11 @@ help: ## show this help
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,lab]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the package with its test dependencies
+install: $(STAMP) ## create .venv and install the package with its test, benchmark and lab extras
 
 test: $(STAMP) ## run the whole test suite (browser tests where Chromium is present)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -43,6 +43,10 @@ test-browser: $(STAMP) browser-tools node_modules/.package-lock.json ## the repo
 
 test-fast: $(STAMP) ## run the tests that start no kernel and no browser
 	$(BIN)/python -m pytest -m "not kernel and not browser and not soffice"
+
+snapshots: $(STAMP) ## rewrite tests/snapshots/ from the reports as they render now (after a change meant to show)
+	$(BIN)/python -m pytest -q -p no:randomly -n 0 tests/test_snapshots.py --snapshot-update
+	@git status --short -- tests/snapshots 2>/dev/null || true
 
 lab: $(STAMP) ## open JupyterLab on the project
 	$(BIN)/jupyter lab --notebook-dir=.
