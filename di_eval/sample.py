@@ -8,16 +8,14 @@ exactly. Everything here that is not in data/reference is synthetic and marked s
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from di_eval import paths
+from di_eval import fs, paths
 from di_eval import vocabulary as v
 from di_eval.dataset import read_csv_text
 
@@ -457,8 +455,7 @@ def generate(out: str | Path | None = None, seed: int = DEFAULT_SEED, scale: str
 
         raise ChoiceError("scale", scale, ["kurzeme", "national"])
     rng = np.random.default_rng(seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging = fs.staging_dir(out.parent, f".{out.name}.")  # mode per umask, not mkdtemp's 0700
     try:
         reference_dir = paths.REFERENCE_DIR
         tables = _tables(rng, reference_dir, staging, scale)
@@ -546,10 +543,4 @@ def _tables(rng, reference_dir, staging, scale) -> dict[str, pd.DataFrame]:
 
 def _replace_dir(staging: Path, out: Path) -> None:
     """Swap the staged folder into place so readers never see a half-written dataset."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{hashlib.sha1(str(staging).encode()).hexdigest()[:8]}")
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)
+    fs.swap_dir(staging, out)

@@ -13,7 +13,10 @@ from di_eval import cli
         (["run", "--as-of", "2030-01-01"], "within 2017-01-01..2023-12-31"),
         (["run", "--as-of", "yesterday"], "YYYY-MM-DD"),
         (["run", "--only", "Atlantīda"], "unknown municipality: 'Atlantīda'"),
-        (["run", "--workers", "0"], "--workers must be at least 1"),
+        (["run", "--workers", "0"], "--workers 0: must be a whole number of at least 1"),
+        (["run", "--workers", "1000"], "--workers 1000: at most"),
+        (["run", "--timeout", "nan"], "--timeout nan: must be a number of seconds above 0"),
+        (["run", "--timeout", "0"], "--timeout 0.0: must be a number of seconds above 0"),
     ],
 )
 def test_bad_arguments(argv, message, capsys, tmp_path, monkeypatch):

@@ -7,7 +7,9 @@ library itself never prints or exits.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import signal
 import sys
 
 from di_eval import __version__
@@ -30,9 +32,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread when the process is told to stop (SIGTERM, SIGHUP)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.status = 128 + signum
+
+
+def _stop(signum, frame):
+    signal.signal(signum, signal.SIG_IGN)  # once is enough: let the clean-up finish
+    raise Interrupted(signum)
+
+
+def _install_stop_handlers() -> None:
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so that every command cleans up what it started."""
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                signal.signal(number, _stop)
+            except ValueError:  # not the main thread (e.g. called from a test's thread)
+                return
+
+
+def os_error_message(err: OSError) -> str:
+    """An OSError as a person reads it: the path, what went wrong and, for a full disk, what to do."""
+    where = " → ".join(str(p) for p in (err.filename, err.filename2) if p is not None) or "a file"
+    reason = err.strerror or type(err).__name__
+    if err.errno == errno.ENOSPC:
+        reason += " (the disk is full: free some space and run the command again; nothing was half-written)"
+    elif err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason += " (choose a place you may write to)"
+    return f"{where}: {reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _install_stop_handlers()
     try:
         return int(args.handler(args) or EXIT_OK)
     except DataValidationError as err:
@@ -43,14 +81,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except DiEvalError as err:
         print(f"di-eval {args.command}: {err}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    except KeyboardInterrupt:
-        print("di-eval: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_USAGE if getattr(err, "usage", False) else EXIT_PROBLEMS
+    except KeyboardInterrupt as err:
+        print(f"di-eval {args.command}: interrupted", file=sys.stderr)
+        return getattr(err, "status", 130)
     except BrokenPipeError:
         # the reader of our output went away (e.g. `| head`): not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except OSError as err:  # unreadable, unwritable, missing, a full disk: the path and the reason
+        print(f"di-eval {args.command}: {os_error_message(err)}", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from di_eval import paths
-from di_eval.run import batch
+from di_eval.run.batch import DEFAULT_TIMEOUT, MAX_WORKERS, RunResult
 
 
 def register(subparsers) -> None:
@@ -14,40 +14,50 @@ def register(subparsers) -> None:
     run.add_argument("--data", type=Path, default=None, help="dataset folder (default: the shipped sample)")
     run.add_argument(
         "--out",
-        type=Path,
-        default=paths.OUTPUTS_DIR / "reports",
-        help="folder to publish into, replaced as a whole at the end (default: outputs/reports)",
+        default=str(paths.OUTPUTS_DIR / "reports"),
+        help="where to publish: a link to this run's release, replaced in one step (default: outputs/reports); "
+        "must be new or a previous di-eval output",
     )
     run.add_argument("--as-of", default="2023-12-31", help="evaluation date YYYY-MM-DD (default: 2023-12-31)")
     run.add_argument("--lang", choices=("lv", "en"), default="lv", help="report language (default: lv)")
     run.add_argument("--only", nargs="+", metavar="M", help="only these municipalities (code or name; 'region' too)")
     run.add_argument("--structure", choices=("2017", "2021"), default="2017", help="municipal structure")
-    run.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
-    run.add_argument("--timeout", type=float, default=batch.DEFAULT_TIMEOUT, help="time limit per report, seconds")
+    run.add_argument(
+        "--workers", type=int, default=None, help=f"parallel workers (default: one per core; at most {MAX_WORKERS})"
+    )
+    run.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit per report, seconds (default: 300)"
+    )
     run.add_argument("--threshold", type=int, default=5, help="disclosure threshold (default: 5, shows 1-4 as <5)")
     run.add_argument(
         "--fresh-kernels",
         action="store_true",
-        help="start a new kernel for every report (slow; the plain papermill way)",
+        help="start a new kernel for every report (slow; the same time limit and results)",
+    )
+    run.add_argument(
+        "--publish-partial",
+        action="store_true",
+        help="publish even if some reports failed (the index and the summary name them)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=run_reports)
 
 
 def run_reports(args) -> int:
-    from tqdm import tqdm
-
     from di_eval.run import site
 
-    if args.workers is not None and args.workers < 1:
-        print("di-eval run: --workers must be at least 1", file=sys.stderr)
-        return 2
-    bar = None if args.no_progress else tqdm(desc="reports", unit="report", file=sys.stderr)
+    bar = None
 
     def progress(outcome):
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix_str(f"{outcome.name}: {outcome.status}")
+        nonlocal bar
+        if args.no_progress:
+            return
+        if bar is None:  # made at the first report: a refused run prints no empty bar
+            from tqdm import tqdm
+
+            bar = tqdm(desc="reports", unit="report", file=sys.stderr)
+        bar.update(1)
+        bar.set_postfix_str(f"{outcome.name}: {outcome.status}")
 
     try:
         result = site.run(
@@ -61,6 +71,7 @@ def run_reports(args) -> int:
             timeout=args.timeout,
             threshold=args.threshold,
             fresh_kernels=args.fresh_kernels,
+            publish_partial=args.publish_partial,
             progress=progress,
         )
     finally:
@@ -70,15 +81,33 @@ def run_reports(args) -> int:
     return 0 if result.ok else 1
 
 
-def summary_table(result: batch.RunResult) -> str:
+def summary_table(result: RunResult) -> str:
     width = max([len(o.name) for o in result.outcomes] + [6])
     lines = [f"{'report':<{width}}  {'status':<8} {'seconds':>8}  detail"]
     for o in result.outcomes:
-        detail = o.html_path if o.status == "ok" else f"{o.error} (notebook kept: {o.notebook_path})"
+        if o.status == "ok":
+            detail = o.html_path
+        elif o.notebook_path and result.release is not None:
+            detail = f"{o.error} (executed notebook: {result.release / o.notebook_path})"
+        else:
+            detail = f"{o.error} (no notebook was written)"
         lines.append(f"{o.name:<{width}}  {o.status:<8} {o.seconds:>8.2f}  {detail}")
     failed = len(result.failed)
-    lines.append(
-        f"{len(result.outcomes) - failed} of {len(result.outcomes)} reports made in {result.seconds:.1f} s; "
-        f"published to {result.out}/index.html" + (f"; {failed} failed" if failed else "")
-    )
+    made = f"{len(result.outcomes) - failed} of {len(result.outcomes)} reports made in {result.seconds:.1f} s"
+    if result.published:
+        lines.append(
+            f"{made}; published to {result.out}/index.html"
+            + (f"; {failed} failed ({', '.join(o.name for o in result.failed)})" if failed else "")
+        )
+    else:
+        kept = (
+            f"{result.out} still shows the last good release ({result.previous})"
+            if result.previous is not None
+            else f"nothing is at {result.out} yet"
+        )
+        lines.append(
+            f"{made}; {failed} failed, so nothing was published: {kept}. "
+            f"This run's pages and notebooks are kept in {result.release}. "
+            "Fix the failures, or publish anyway with --publish-partial."
+        )
     return "\n".join(lines)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import functools
 import re
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from di_eval import __version__, paths
+from di_eval import __version__, fs, paths
 from di_eval.report.html import MIME_METADATA_KEY, escape
 
 TOC_MARK = "<!--di-eval:toc-->"
@@ -57,6 +56,9 @@ class ReportExporter(HTMLExporter):
         return True
 
     def from_notebook_node(self, nb, resources=None, **kw):
+        from di_eval.report.notebook import for_export  # outputs without the notebook's scoped styles
+
+        nb = for_export(nb)
         meta = page_metadata(nb)
         resources = dict(resources or {})
         texts = _TEXTS[meta["lang"]]
@@ -72,18 +74,13 @@ class ReportExporter(HTMLExporter):
         return add_table_of_contents(output, meta["lang"]), resources
 
 
-_stylesheet: str | None = None
-
-
+@functools.cache
 def stylesheet() -> str:
-    """The report CSS, without comments and spare white space (pages stay lean)."""
-    global _stylesheet
-    if _stylesheet is None:
-        text = (paths.TEMPLATES_DIR / "di_eval" / "report.css").read_text(encoding="utf-8")
-        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-        text = re.sub(r"\s+", " ", text)
-        _stylesheet = re.sub(r"\s*([{}:;,>])\s*", r"\1", text).replace(";}", "}").strip()
-    return _stylesheet
+    """The report CSS, without comments and spare white space (pages stay lean); read once per process."""
+    text = (paths.TEMPLATES_DIR / "di_eval" / "report.css").read_text(encoding="utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s*([{}:;,>])\s*", r"\1", text).replace(";}", "}").strip()
 
 
 def page_metadata(nb) -> dict:
@@ -121,29 +118,14 @@ def add_table_of_contents(page: str, lang: str) -> str:
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half-written one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a file so that readers see the old or the new content, never a half-written one (see di_eval.fs)."""
+    fs.write_atomic(path, content)
 
 
-_exporter: ReportExporter | None = None
-
-
+@functools.cache
 def exporter() -> ReportExporter:
     """One exporter per process: its templates are compiled once and reused."""
-    global _exporter
-    if _exporter is None:
-        _exporter = ReportExporter()
-    return _exporter
+    return ReportExporter()
 
 
 def to_html(notebook: nbformat.NotebookNode | str | Path) -> str:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
 import pandas as pd
 
-from di_eval import __version__, dataset, paths
+from di_eval import __version__, dataset, fs, paths
 from di_eval import vocabulary as v
 from di_eval.analysis.disclosure import DisclosureRule, as_number
 from di_eval.analysis.evaluation import Evaluation, evaluate
@@ -112,7 +111,8 @@ def t(key: str, lang: str, **values) -> str:
 
 _datasets: dict = {}
 _evaluations: dict = {}
-CACHE_ENV = "DI_EVAL_CACHE_DIR"
+# A batch run passes its cache folder to each notebook as this (hidden) papermill parameter.
+CACHE_PARAMETER = "_di_eval_cache"
 
 
 def _dataset_key(data_dir: str | Path | None) -> tuple:
@@ -121,62 +121,62 @@ def _dataset_key(data_dir: str | Path | None) -> tuple:
     return (str(folder.resolve()), signature)
 
 
-def _cache_file(kind: str, key: tuple) -> Path | None:
-    """Where a batch run left this object for its kernels (a private folder it made), if it did."""
-    folder = os.environ.get(CACHE_ENV)
-    if not folder:
-        return None
-    return Path(folder) / f"{kind}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.pickle"
+def _cache_file(cache_dir: str | Path, kind: str, key: tuple) -> Path:
+    """Where a batch run left this object for its kernels (a private folder it made)."""
+    return Path(cache_dir) / f"{kind}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.pickle"
 
 
-def _from_cache(kind: str, key: tuple):
-    path = _cache_file(kind, key)
+def _from_cache(cache_dir: str | Path | None, kind: str, key: tuple):
+    path = _cache_file(cache_dir, kind, key) if cache_dir else None
     if path is not None and path.is_file():
         with path.open("rb") as handle:
             return pickle.load(handle)
     return None
 
 
-def prime_cache(folder: Path, data: dataset.Dataset, evaluation: Evaluation) -> None:
-    """Leave a loaded dataset and its evaluation where kernels started with CACHE_ENV=folder find them.
+def _snapshot_key(data_dir: str | Path | None) -> tuple:
+    return (str((Path(data_dir) if data_dir else paths.SAMPLE_DIR).resolve()),)
 
-    A batch evaluates once in its main process; each worker's kernel then reads the result
-    instead of validating and suppressing the same data again.
+
+def prime_cache(cache_dir: Path, data: dataset.Dataset, evaluation: Evaluation) -> None:
+    """Leave a loaded dataset and its evaluation in ``cache_dir`` for the run's kernels.
+
+    A batch loads and evaluates once in its main process; each report's kernel, given the
+    folder as the notebook parameter ``_di_eval_cache``, reads that same snapshot instead of the
+    files on disk, so every page carries the run's data fingerprint even if the dataset changes
+    during the run, and nothing is validated and suppressed twice.
     """
-    previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(folder)
-    try:
-        dataset_key = _dataset_key(data.data_dir)
-        evaluation_key = (data.fingerprint, str(evaluation.as_of.date()), evaluation.structure, evaluation.threshold)
-        for kind, key, value in (("dataset", dataset_key, data), ("evaluation", evaluation_key, evaluation)):
-            path = _cache_file(kind, key)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-    finally:
-        if previous is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = previous
+    evaluation_key = (data.fingerprint, str(evaluation.as_of.date()), evaluation.structure, evaluation.threshold)
+    for kind, key, value in (
+        ("dataset", _snapshot_key(data.data_dir), data),
+        ("evaluation", evaluation_key, evaluation),
+    ):
+        fs.write_atomic(_cache_file(cache_dir, kind, key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def cached_load(data_dir: str | Path | None) -> dataset.Dataset:
-    """Load a dataset once per process; a changed file on disk is loaded again."""
-    key = _dataset_key(data_dir)
+def cached_load(data_dir: str | Path | None, cache_dir: str | Path | None = None) -> dataset.Dataset:
+    """Load a dataset once per process; a changed file on disk is loaded again.
+
+    With a batch run's ``cache_dir``, the run's snapshot of the dataset is used, whatever the
+    files say now.
+    """
+    key = (str(cache_dir), *_snapshot_key(data_dir)) if cache_dir else _dataset_key(data_dir)
     if key not in _datasets:
+        snapshot = _from_cache(cache_dir, "dataset", _snapshot_key(data_dir)) if cache_dir else None
         _datasets.clear()
-        _datasets[key] = _from_cache("dataset", key) or dataset.load(key[0])
+        _datasets[key] = snapshot if snapshot is not None else dataset.load(_dataset_key(data_dir)[0])
     return _datasets[key]
 
 
-def cached_evaluate(data: dataset.Dataset, as_of, structure: str, threshold: int) -> Evaluation:
+def cached_evaluate(
+    data: dataset.Dataset, as_of, structure: str, threshold: int, cache_dir: str | Path | None = None
+) -> Evaluation:
     """Evaluate once per dataset, date, structure and threshold: suppression is done once, then sliced."""
     key = (data.fingerprint, str(as_of), structure, threshold)
     if key not in _evaluations:
         if len(_evaluations) > 8:
             _evaluations.clear()
-        _evaluations[key] = _from_cache("evaluation", key) or evaluate(
+        _evaluations[key] = _from_cache(cache_dir, "evaluation", key) or evaluate(
             data, as_of=as_of, structure=structure, threshold=threshold
         )
     return _evaluations[key]
@@ -201,8 +201,9 @@ class Report:
     def open(cls, kind: str, namespace: dict) -> Report:
         """Check the notebook's parameters, load and evaluate (cached), and make the report."""
         params = parameters.check(kind, namespace)
-        data = cached_load(params["data_dir"])
-        full = cached_evaluate(data, params["as_of"], params["structure"], params["threshold"])
+        cache = namespace.get(CACHE_PARAMETER) or None  # set by `di-eval run` (di_eval.run.site)
+        data = cached_load(params["data_dir"], cache)
+        full = cached_evaluate(data, params["as_of"], params["structure"], params["threshold"], cache)
         scope = full.resolve(params["municipality"]) if kind == "municipality" else "region"
         return cls(kind, params, data, full, scope)
 

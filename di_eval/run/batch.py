@@ -1,41 +1,40 @@
-"""Running many report notebooks: warm kernels per worker, failure isolation, atomic publication."""
+"""Running many report notebooks: warm kernels per worker, failure isolation, clean stops.
+
+Publication (releases, the ``--out`` link, the manifest) is in ``di_eval.run.publish``.
+
+Stops: the worker processes ignore Ctrl-C (the main process decides), kill their kernel and
+exit on SIGTERM, and watch their parent: if it dies, even by SIGKILL, they kill their kernel and
+exit. A kernel in turn exits when its worker dies (ipykernel watches its parent, which
+jupyter_client names in ``JPY_PARENT_PID``). So no stop of a run leaves a process behind.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import datetime as dt
-import json
+import logging
 import multiprocessing
 import os
-import platform
 import shutil
+import signal
+import threading
 import time
-import uuid
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
-from di_eval import __version__
+from di_eval import fs
 from di_eval.report import export
+from di_eval.run import publish
 from di_eval.run.engine import KernelStartError, ReportTimeout, WarmKernel
 
 DEFAULT_TIMEOUT = 300.0
-PACKAGES = (
-    "di-eval",
-    "pandas",
-    "numpy",
-    "matplotlib",
-    "papermill",
-    "nbconvert",
-    "nbclient",
-    "ipykernel",
-    "pandera",
-    "babel",
-)
+# More workers than this only adds memory (each holds a kernel of ~300 MiB) and contention.
+MAX_WORKERS = min(32, max(4, 2 * (os.cpu_count() or 1)))
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class Outcome:
 
     name: str
     html_path: str
-    notebook_path: str
+    notebook_path: str  # "" when no notebook was written (e.g. the kernel never started)
     status: str  # ok | failed | timeout
     seconds: float
     attempts: int = 1
@@ -66,12 +65,15 @@ class Outcome:
 
 @dataclass
 class RunResult:
-    """The outcomes of a run and where it was published."""
+    """The outcomes of a run and where it was published (or kept, when it was not)."""
 
     out: Path
     outcomes: list[Outcome]
     seconds: float
     manifest: dict = field(default_factory=dict)
+    published: bool = True
+    release: Path | None = None  # the folder that holds this run's pages
+    previous: Path | None = None  # the release ``out`` showed before, if any
 
     @property
     def failed(self) -> list[Outcome]:
@@ -84,76 +86,103 @@ class RunResult:
 
 # --- one worker: a warm kernel and an exporter, reused for every job it gets -----------------
 
-_kernel: WarmKernel | None = None
+
+class KernelSlot:
+    """The kernel a worker process keeps between its jobs (one per process, made on first use)."""
+
+    def __init__(self):
+        self.kernel: WarmKernel | None = None
+
+    def get(self) -> WarmKernel:
+        if self.kernel is None:
+            kernel = WarmKernel()
+            self.kernel = kernel
+            kernel.start()
+        return self.kernel
+
+    def shutdown(self) -> None:
+        if self.kernel is not None:
+            self.kernel.shutdown()
+            self.kernel = None
+
+    def restart_after_trouble(self) -> None:
+        if self.kernel is not None:
+            try:
+                self.kernel.restart()
+            except KernelStartError:
+                self.shutdown()
+
+    def kill_now(self) -> None:
+        if self.kernel is not None:
+            self.kernel.kill_now()
 
 
-def _worker_kernel() -> WarmKernel:
-    global _kernel
-    if _kernel is None:
-        _kernel = WarmKernel()
-        _kernel.start()
-    return _kernel
+_slot = KernelSlot()  # this process's kernel; never rebound
 
 
-def _shutdown_worker_kernel() -> None:
-    global _kernel
-    if _kernel is not None:
-        _kernel.shutdown()
-        _kernel = None
+class _QuietHiddenParameters(logging.Filter):
+    """papermill warns of parameters its cell does not declare; the run's hidden ones are meant."""
+
+    def filter(self, record):
+        return "Passed unknown parameter: _" not in record.getMessage()
 
 
-def run_job(job: Job, staging: Path, timeout: float, fresh_kernel: bool = False) -> Outcome:
-    """Execute one report notebook and export its page; never raises for a report's own failure."""
+_papermill_logger = logging.getLogger("papermill")
+_papermill_logger.addFilter(_QuietHiddenParameters())
+
+
+def run_job(job: Job, staging: Path, timeout: float, fresh_kernel: bool = False, attempt: int = 1) -> Outcome:
+    """Execute one report notebook and export its page; never raises for a report's own failure.
+
+    ``timeout`` limits the whole report, in a warm kernel or a fresh one alike.
+    """
     started = time.monotonic()
     notebook_path = Path("notebooks") / f"{job.name}.ipynb"
-    outcome = Outcome(job.name, job.html_path, str(notebook_path), "ok", 0.0, title=job.title)
+    outcome = Outcome(job.name, job.html_path, str(notebook_path), "ok", 0.0, attempts=attempt, title=job.title)
     target_nb = staging / notebook_path
     target_nb.parent.mkdir(parents=True, exist_ok=True)
+    own = WarmKernel() if fresh_kernel else None
     try:
-        if fresh_kernel:
-            nb = papermill.execute_notebook(
-                str(job.notebook),
-                str(target_nb),
-                parameters=job.parameters,
-                progress_bar=False,
-                execution_timeout=int(timeout),
-                log_output=False,
-            )
+        if own is not None:
+            own.start()
+            kernel = own
         else:
-            kernel = _worker_kernel()
+            kernel = _slot.get()
             kernel.reset()
-            kernel.deadline = time.monotonic() + timeout
-            nb = papermill.execute_notebook(
-                str(job.notebook),
-                str(target_nb),
-                parameters=job.parameters,
-                engine_name="di_eval_warm",
-                warm_kernel=kernel,
-                progress_bar=False,
-                log_output=False,
-            )
+        nb = papermill.execute_notebook(
+            str(job.notebook),
+            str(target_nb),
+            parameters=job.parameters,
+            engine_name="di_eval_warm",
+            request_save_on_cell_execute=False,
+            warm_kernel=kernel,
+            report_timeout=timeout,
+            progress_bar=False,
+            log_output=False,
+        )
         export.write_atomic(staging / job.html_path, export.to_html(nb))
     except PapermillExecutionError as err:
         outcome.status, outcome.failing_cell = "failed", err.exec_count
         outcome.error = f"{err.ename}: {_first_line(err.evalue)}"
     except ReportTimeout as err:
         outcome.status, outcome.failing_cell, outcome.error = "timeout", err.cell_index, str(err)
-        _restart_after_trouble(fresh_kernel)
+        if own is None:
+            _slot.restart_after_trouble()
     except KernelStartError as err:
         outcome.status, outcome.error = "failed", str(err)
+        if own is None:
+            _slot.shutdown()  # the next report tries to start one again
     except Exception as err:  # noqa: BLE001 — one report's trouble must not stop the batch
         outcome.status, outcome.error = "failed", f"{type(err).__name__}: {_first_line(str(err))}"
-        _restart_after_trouble(fresh_kernel)
+        if own is None:
+            _slot.restart_after_trouble()
+    finally:
+        if own is not None:
+            own.shutdown()
+    if outcome.status != "ok" and not target_nb.is_file():
+        outcome.notebook_path = ""
     outcome.seconds = round(time.monotonic() - started, 3)
     return outcome
-
-
-def _restart_after_trouble(fresh_kernel: bool) -> None:
-    if not fresh_kernel and _kernel is not None:
-        try:
-            _kernel.restart()
-        except KernelStartError:
-            _shutdown_worker_kernel()
 
 
 def _first_line(text: str) -> str:
@@ -161,46 +190,119 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0][:300] if text else ""
 
 
-def _worker_init(environment: dict | None = None, warmup: str | None = None) -> None:
-    """Start this worker's kernel at once (and warm it) instead of at its first report."""
+def _on_terminate(signum, frame):  # a worker told to stop: its kernel first, then itself
+    _slot.kill_now()
+    os._exit(128 + signum)
+
+
+def _watch_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    parent.join()  # returns when the main process is gone, however it went
+    _slot.kill_now()
+    os._exit(1)
+
+
+def _worker_init(warmup: str | None = None, start_kernel: bool = True) -> None:
+    """Set up a worker: signals, the parent watchdog, and its kernel started (and warmed) at once."""
     import atexit
 
-    os.environ.update(environment or {})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
+    signal.signal(signal.SIGTERM, _on_terminate)
+    threading.Thread(target=_watch_parent, name="di-eval-parent-watch", daemon=True).start()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    atexit.register(_shutdown_worker_kernel)
+    atexit.register(_slot.shutdown)
+    if not start_kernel:
+        return
     try:
-        kernel = _worker_kernel()
+        kernel = _slot.get()
         if warmup:
             kernel.warm(warmup)
     except KernelStartError:
-        _shutdown_worker_kernel()  # the first report tries again and reports the failure
+        _slot.shutdown()  # the first report tries again and reports the failure
 
 
 def _ready() -> int:
     return os.getpid()
 
 
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Processes started inside inherit SIGINT ignored, so Ctrl-C cannot hit them while they import."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Workers:
     """Worker processes, each with a warm kernel, started before the jobs are known.
 
     Starting them first lets the kernels boot and import while the main process loads and
-    evaluates the data.
+    evaluates the data. If a worker dies, ``replace()`` makes a new pool for the jobs left.
     """
 
-    def __init__(self, count: int, environment: dict | None = None, warmup: str | None = None):
+    def __init__(self, count: int, warmup: str | None = None, start_kernel: bool = True):
         self.count = count
+        self.warmup = warmup
+        self.start_kernel = start_kernel
+        self.pool = self._start()
+
+    def _start(self) -> futures.ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        self.pool = futures.ProcessPoolExecutor(
-            max_workers=count, mp_context=context, initializer=_worker_init, initargs=(environment, warmup)
-        )
-        # one trivial task per worker makes the pool start every process now
-        self._started = [self.pool.submit(_ready) for _ in range(count)]
+        with _sigint_ignored():
+            pool = futures.ProcessPoolExecutor(
+                max_workers=self.count,
+                mp_context=context,
+                initializer=_worker_init,
+                initargs=(self.warmup, self.start_kernel),
+            )
+            # one trivial task per worker makes the pool start every process now
+            self._started = [pool.submit(_ready) for _ in range(self.count)]
+        return pool
+
+    def processes(self) -> list:
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
+    def replace(self) -> None:
+        self.terminate()
+        self.pool = self._start()
+
+    def terminate(self, grace: float = 5.0) -> None:
+        """Stop every worker now (each kills its kernel on SIGTERM); force those that linger."""
+        with _sigint_ignored():  # a second Ctrl-C must not cut the clean-up short
+            self._terminate(grace)
+
+    def _terminate(self, grace: float) -> None:
+        processes = self.processes()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        deadline = time.monotonic() + grace
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
 
 
 def execute(
@@ -213,10 +315,14 @@ def execute(
     progress=None,
     pool: Workers | None = None,
 ) -> list[Outcome]:
-    """Run every job; the order of the outcomes is the order of the jobs."""
+    """Run every job; the order of the outcomes is the order of the jobs.
+
+    With a pool (or ``workers > 1``) the jobs run in worker processes; if one dies, the pool is
+    replaced and the jobs it had not finished are tried once more.
+    """
     outcomes: dict[str, Outcome] = {}
     if pool is not None:
-        _collect(pool.pool, jobs, staging, timeout, fresh_kernels, progress, outcomes)
+        _collect(pool, jobs, staging, timeout, fresh_kernels, progress, outcomes)
     elif workers <= 1:
         try:
             for job in jobs:
@@ -224,89 +330,48 @@ def execute(
                 if progress:
                     progress(outcomes[job.name])
         finally:
-            _shutdown_worker_kernel()
+            _slot.shutdown()
     else:
         with Workers(workers) as own:
-            _collect(own.pool, jobs, staging, timeout, fresh_kernels, progress, outcomes)
+            _collect(own, jobs, staging, timeout, fresh_kernels, progress, outcomes)
     return [outcomes[job.name] for job in jobs]
 
 
-def _collect(pool, jobs, staging, timeout, fresh_kernels, progress, outcomes) -> None:
-    pending = {pool.submit(run_job, job, staging, timeout, fresh_kernels): job for job in jobs}
-    for future in futures.as_completed(pending):
-        job = pending[future]
-        try:
-            outcomes[job.name] = future.result()
-        except Exception as err:  # noqa: BLE001 — a worker process died
-            outcomes[job.name] = Outcome(
-                job.name,
-                job.html_path,
-                f"notebooks/{job.name}.ipynb",
-                "failed",
-                0.0,
-                error=f"worker failed: {type(err).__name__}: {err}",
-                title=job.title,
-            )
-        if progress:
-            progress(outcomes[job.name])
+def _collect(workers: Workers, jobs, staging, timeout, fresh_kernels, progress, outcomes) -> None:
+    left = list(jobs)
+    for attempt in (1, 2):
+        pending = {workers.pool.submit(run_job, job, staging, timeout, fresh_kernels, attempt): job for job in left}
+        broken = []
+        for future in futures.as_completed(pending):
+            job = pending[future]
+            try:
+                outcomes[job.name] = future.result()
+            except BrokenProcessPool as err:
+                if attempt == 1:
+                    broken.append(job)
+                    continue
+                outcomes[job.name] = _worker_died(job, err, attempt)
+            except Exception as err:  # noqa: BLE001 — e.g. the job could not be sent to the worker
+                outcomes[job.name] = _worker_died(job, err, attempt)
+            if progress:
+                progress(outcomes[job.name])
+        if not broken:
+            return
+        workers.replace()  # a worker died: a new pool, and its jobs tried once more
+        left = [job for job in jobs if job in broken]
 
 
-# --- publication ---------------------------------------------------------------------------
-
-
-def staging_dir(out: Path) -> Path:
-    """A fresh, hidden folder beside ``out``; stale ones from killed runs are removed first."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    path = out.parent / f".{out.name}.staging-{uuid.uuid4().hex[:8]}"
-    path.mkdir()
-    return path
-
-
-def publish(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging`` with renames; the previous output is kept beside it."""
-    previous = out.parent / f".{out.name}.previous"
-    if out.exists():
-        if previous.exists():
-            shutil.rmtree(previous)
-        out.rename(previous)
-    staging.rename(out)
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = __version__ if name == "di-eval" else "not installed"
-    versions["python"] = platform.python_version()
-    return versions
-
-
-def manifest(
-    parameters: dict, fingerprint: str, outcomes: list[Outcome], started: dt.datetime, seconds: float, workers: int
-) -> dict:
-    return {
-        "generator": f"di-eval {__version__}",
-        "started": started.isoformat(timespec="seconds"),
-        "seconds": round(seconds, 3),
-        "workers": workers,
-        "parameters": parameters,
-        "data_fingerprint": fingerprint,
-        "package_versions": package_versions(),
-        "reports": [asdict(o) for o in outcomes],
-        "failed": [o.name for o in outcomes if o.status != "ok"],
-    }
-
-
-def write_manifest(staging: Path, content: dict) -> None:
-    export.write_atomic(staging / "manifest.json", json.dumps(content, ensure_ascii=False, indent=2, default=str))
-
-
-def load_notebook(path: Path) -> nbformat.NotebookNode:
-    return nbformat.read(str(path), as_version=4)
+def _worker_died(job: Job, err: BaseException, attempt: int) -> Outcome:
+    return Outcome(
+        job.name,
+        job.html_path,
+        "",
+        "failed",
+        0.0,
+        attempts=attempt,
+        error=f"worker process died ({type(err).__name__}: {_first_line(str(err))})",
+        title=job.title,
+    )
 
 
 def run(
@@ -321,16 +386,36 @@ def run(
     progress=None,
     finish=None,
     pool: Workers | None = None,
+    publish_partial: bool = False,
+    data_dir: Path | None = None,
+    lock_held: bool = False,
 ) -> RunResult:
-    """Run the jobs into a fresh folder, then publish it in place of ``out`` in one step.
+    """Run the jobs into a fresh release folder, then publish it at ``out`` in one step.
 
-    ``finish(staging, outcomes)`` may add pages (the index) before publication. If the run is
-    interrupted or fails, the staging folder is removed and ``out`` is left as it was.
+    ``finish(staging, outcomes)`` may add pages (the index) before publication. The release is
+    published only if every report succeeded, or with ``publish_partial``; otherwise it is kept
+    beside the releases, marked failed, and ``out`` still shows the last good release. If the
+    run is interrupted, its folder is removed and ``out`` is left as it was. One run per ``out``
+    at a time: a second is refused at once, naming the first (unless the caller holds the lock).
     """
-    out = Path(out)
+    out = publish.check_out(out, data_dir)
+    lock = (
+        contextlib.nullcontext()
+        if lock_held
+        else fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0)
+    )
+    with lock:
+        return _run_locked(
+            jobs, out, parameters, fingerprint, workers, timeout, fresh_kernels, progress, finish, pool, publish_partial
+        )
+
+
+def _run_locked(
+    jobs, out, parameters, fingerprint, workers, timeout, fresh_kernels, progress, finish, pool, publish_partial
+) -> RunResult:
     started_at = dt.datetime.now(dt.UTC)
     started = time.monotonic()
-    staging = staging_dir(out)
+    staging = publish.new_staging(out)
     try:
         outcomes = execute(
             jobs,
@@ -344,10 +429,16 @@ def run(
         if finish is not None:
             finish(staging, outcomes)
         seconds = time.monotonic() - started
-        content = manifest(parameters, fingerprint, outcomes, started_at, seconds, workers)
-        write_manifest(staging, content)
-        publish(staging, out)
+        content = publish.manifest(parameters, fingerprint, outcomes, started_at, seconds, workers)
+        all_ok = all(o.status == "ok" for o in outcomes)
+        content["published"] = all_ok or publish_partial
+        publish.write_manifest(staging, content)
+        previous = publish.current_release(out)
+        if content["published"]:
+            release = publish.publish(staging, out)
+        else:
+            release = publish.keep_failed(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return RunResult(out, outcomes, seconds, content)
+    return RunResult(out, outcomes, seconds, content, content["published"], release, previous)

@@ -5,13 +5,19 @@ the project; a batch of reports pays that once per worker instead of once per re
 reports the kernel's namespace is reset (``%reset -f``, figures closed, execution count back to
 1), so each report starts from the same state a fresh kernel would give it; imported modules
 and the project's in-process caches stay warm.
+
+The engine is registered with papermill as ``di_eval_warm``. Called by di-eval it gets a
+``warm_kernel``; called from papermill's own command line (``papermill --engine di_eval_warm
+in.ipynb out.ipynb``) it starts a kernel of its own for the one notebook and stops it after.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import time
 
@@ -64,8 +70,9 @@ class WarmKernel:
         self.retry_pause = retry_pause
         self.km: AsyncKernelManager | None = None
         self.kc = None
-        self.deadline: float | None = None
+        self.pid: int | None = None
         self.starts = 0
+        self._ipc_dir: str | None = None
 
     def start(self) -> None:
         """Start the kernel, retrying: parallel starts can race for ports or die before replying."""
@@ -82,12 +89,16 @@ class WarmKernel:
         raise KernelStartError(f"kernel {self.kernel_name!r} did not start after {self.retries} attempts: {last}")
 
     def _start_once(self) -> None:
-        # IPC sockets in a private folder: no TCP ports, so parallel starts cannot race for them
-        self._ipc_dir = tempfile.mkdtemp(prefix="di-eval-kernel-")
-        self.km = AsyncKernelManager(
-            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._ipc_dir, "kernel")
-        )
+        if IPC_AVAILABLE:
+            # IPC sockets in a private folder: no TCP ports, so parallel starts cannot race for them
+            self._ipc_dir = tempfile.mkdtemp(prefix="di-eval-kernel-")
+            self.km = AsyncKernelManager(
+                kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._ipc_dir, "kernel")
+            )
+        else:  # Windows has no IPC transport: TCP on the loopback interface
+            self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="tcp", ip="127.0.0.1")
         run_sync(self.km.start_kernel)()
+        self.pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         self.kc = self.km.client()
         self.kc.start_channels()
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
@@ -117,6 +128,17 @@ class WarmKernel:
         self.shutdown()
         self.start()
 
+    def kill_now(self) -> None:
+        """Kill the kernel and whatever it started at once; safe to call from a signal handler."""
+        if self.pid:
+            with contextlib.suppress(OSError):
+                if hasattr(os, "killpg"):
+                    os.killpg(self.pid, signal.SIGKILL)  # the kernel leads its own session
+                else:
+                    os.kill(self.pid, signal.SIGTERM)
+        if self._ipc_dir:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
     def shutdown(self) -> None:
         if self.kc is not None:
             try:
@@ -129,13 +151,21 @@ class WarmKernel:
             except Exception:  # noqa: BLE001
                 pass
         self.km = self.kc = None
-        if getattr(self, "_ipc_dir", None):
+        self.pid = None
+        if self._ipc_dir:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
             self._ipc_dir = None
 
 
 class WarmKernelEngine(Engine):
-    """papermill engine `di_eval_warm`: executes in the WarmKernel passed as `warm_kernel`."""
+    """papermill engine `di_eval_warm`: executes in the WarmKernel passed as `warm_kernel`.
+
+    ``report_timeout`` (seconds) limits the whole report, however its time is spread over cells,
+    and is reported as a ReportTimeout; papermill's ``execution_timeout`` still limits each cell.
+    Without a ``warm_kernel`` (papermill's command line) a kernel is started for this notebook.
+    di-eval calls papermill with ``request_save_on_cell_execute=False``: the notebook is written
+    once, at the end or on failure, not at every cell.
+    """
 
     @classmethod
     def execute_managed_notebook(
@@ -148,14 +178,30 @@ class WarmKernelEngine(Engine):
         start_timeout=60,
         execution_timeout=None,
         warm_kernel: WarmKernel | None = None,
+        report_timeout: float | None = None,
         **kwargs,
     ):
+        own = None
         if warm_kernel is None:
-            raise DiEvalError("the di_eval_warm engine needs warm_kernel=WarmKernel()")
+            own = warm_kernel = WarmKernel(kernel_name=kernel_name or "python3", startup_timeout=start_timeout)
+            warm_kernel.start()
+        try:
+            return cls._execute(
+                nb_man, warm_kernel, kernel_name, log_output, stdout_file, stderr_file, start_timeout,
+                execution_timeout, report_timeout,
+            )  # fmt: skip
+        finally:
+            if own is not None:
+                own.shutdown()
+
+    @staticmethod
+    def _execute(
+        nb_man, warm_kernel, kernel_name, log_output, stdout_file, stderr_file, start_timeout, cell_timeout, limit
+    ):
         client = PapermillNotebookClient(
             nb_man,
             km=warm_kernel.km,
-            timeout=execution_timeout,
+            timeout=cell_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
             log=logger,
@@ -165,11 +211,14 @@ class WarmKernelEngine(Engine):
         )
         client.kc = warm_kernel.kc
         started = time.monotonic()
-        if warm_kernel.deadline is not None:
-            client.timeout_func = lambda cell: max(1, int(warm_kernel.deadline - time.monotonic()) + 1)
-        # papermill writes the whole notebook at every cell's start and end; the engine's caller
-        # writes it once at the end (and on failure), which is all a batch needs
-        nb_man.save = lambda **kwargs: None
+        if limit is not None:
+            deadline = started + limit
+
+            def cell_limit(cell):
+                remaining = max(1, int(deadline - time.monotonic()) + 1)
+                return min(remaining, cell_timeout) if cell_timeout else remaining
+
+            client.timeout_func = cell_limit
         try:
             return client.execute(cleanup_kc=False)
         except CellTimeoutError as err:
@@ -177,8 +226,6 @@ class WarmKernelEngine(Engine):
             if index is not None:
                 nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=err)
             raise ReportTimeout(time.monotonic() - started, index) from None
-        finally:
-            del nb_man.save
 
 
 def _running_cell(nb) -> int | None:
@@ -190,5 +237,19 @@ def _running_cell(nb) -> int | None:
     started = [item for item in started if item[0]]
     return max(started)[1] if started else None
 
+
+def _ipc_available() -> bool:
+    """ZeroMQ's IPC transport needs Unix domain sockets; where they are missing, kernels use TCP."""
+    if os.name != "posix":
+        return False
+    try:
+        import zmq
+
+        return bool(zmq.has("ipc"))
+    except Exception:  # noqa: BLE001 — no zmq feature query: assume the common case
+        return True
+
+
+IPC_AVAILABLE = _ipc_available()
 
 papermill_engines.register("di_eval_warm", WarmKernelEngine)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from di_eval import __version__, paths
+from di_eval import __version__, fs, paths
+from di_eval import municipalities as muni
 from di_eval.analysis.evaluation import Evaluation, evaluate
-from di_eval.dataset import Dataset, load
-from di_eval.errors import ChoiceError
+from di_eval.dataset import Dataset, load, read_csv_text
+from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.report import page as report
-from di_eval.report.export import stylesheet, write_atomic
+from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table
 from di_eval.report.parameters import parse_date
-from di_eval.run import batch
+from di_eval.run import batch, publish
 from di_eval.text import formats as fmt
 from di_eval.vocabulary import LANGUAGES, STRUCTURES
 
@@ -75,8 +76,12 @@ def plan_jobs(
     lang: str,
     only: list[str] | None = None,
     notebooks: Path = paths.NOTEBOOKS_DIR,
+    cache_dir: Path | None = None,
 ) -> list[batch.Job]:
-    """The region report and one report per municipality (or only those named), longest first."""
+    """The region report and one report per municipality (or only those named), longest first.
+
+    ``cache_dir``: the run's snapshot of the data and its evaluation, passed to every notebook.
+    """
     scopes = evaluation.scopes
     municipal = [s for s in scopes["scope"] if s != "region"]
     wanted_region = True
@@ -96,6 +101,8 @@ def plan_jobs(
         "structure": evaluation.structure,
         "threshold": int(evaluation.threshold),
     }
+    if cache_dir is not None:
+        common[report.CACHE_PARAMETER] = str(cache_dir)
     jobs = []
     if wanted_region:
         jobs.append(
@@ -205,6 +212,80 @@ def _raw_table(frame: pd.DataFrame, caption: str) -> str:
     )
 
 
+class BadArgument(DiEvalError):
+    """A `di-eval run` argument that cannot be used (exit status 2)."""
+
+    usage = True
+
+
+REGION_WORDS = ("region", "reģions", "regions")
+
+
+def resolve_only(names: list[str] | None, data_dir: Path | None, structure: str) -> list[str] | None:
+    """The scope codes ``--only`` names ("region" included), checked without loading the dataset."""
+    if not names:
+        return None
+    own = (data_dir / "reference") if data_dir else None
+    reference = own if own is not None and own.is_dir() else paths.REFERENCE_DIR
+    table = read_csv_text(reference / ("municipalities.csv" if structure == "2017" else "municipalities_2021.csv"))
+    codes = []
+    for name in names:
+        if str(name).strip().casefold() in REGION_WORDS:
+            codes.append("region")
+            continue
+        try:
+            codes.append(muni.resolve(name, table, structure))
+        except ChoiceError as err:
+            raise ChoiceError(err.what, err.value, ["region", *err.choices], err.hint, err.suggestions) from None
+    return list(dict.fromkeys(codes))
+
+
+def check_arguments(
+    data_dir, out, *, as_of, lang, only, structure, workers, timeout, threshold
+) -> tuple[Path | None, Path, object, list[str] | None, int]:
+    """Every argument of a run checked before any process starts; a clear message for each."""
+    if lang not in LANGUAGES:
+        raise ChoiceError("language", lang, list(LANGUAGES))
+    if str(structure) not in STRUCTURES:
+        raise ChoiceError("structure", structure, list(STRUCTURES))
+    as_of = parse_date(as_of)
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise BadArgument(f"--threshold {threshold!r}: must be a whole number of at least 1")
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise BadArgument(f"--timeout {timeout!r}: must be a number of seconds above 0 (e.g. 300)")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BadArgument(f"--workers {workers!r}: must be a whole number of at least 1")
+    if workers is not None and workers > batch.MAX_WORKERS:
+        raise BadArgument(
+            f"--workers {workers}: at most {batch.MAX_WORKERS} on this machine (each worker holds a kernel "
+            f"of about 300 MiB; more than the {os.cpu_count() or 1} cores only adds waiting)"
+        )
+    data_path = Path(data_dir).resolve() if data_dir else None
+    if data_path is not None and not data_path.is_dir():
+        raise BadArgument(f"--data {data_dir}: no such dataset folder")
+    scopes = resolve_only(only, data_path, str(structure))
+    out = publish.check_out(paths.OUTPUTS_DIR / "reports" if out is None else out, data_path or paths.SAMPLE_DIR)
+    return data_path, out, as_of, scopes, workers or (os.cpu_count() or 1)
+
+
+def _signature(folder: Path) -> tuple:
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.csv") if p.is_file()))
+
+
+def load_snapshot(folder: Path, tries: int = 3) -> Dataset:
+    """Load the dataset once for the whole run; reload if its files changed while they were read."""
+    for _ in range(tries):
+        before = _signature(folder)
+        loaded = load(folder)
+        if _signature(folder) == before:
+            return loaded
+    raise DiEvalError(f"the dataset {folder} kept changing while it was read (an ingest running?); try again later")
+
+
 def run(
     data_dir: str | Path | None = None,
     out: str | Path | None = None,
@@ -217,81 +298,81 @@ def run(
     timeout: float = batch.DEFAULT_TIMEOUT,
     threshold: int = 5,
     fresh_kernels: bool = False,
+    publish_partial: bool = False,
     progress=None,
 ) -> batch.RunResult:
-    """Every report, the region report and the index, published atomically into ``out``."""
-    if lang not in LANGUAGES:
-        raise ChoiceError("language", lang, list(LANGUAGES))
-    if str(structure) not in STRUCTURES:
-        raise ChoiceError("structure", structure, list(STRUCTURES))
-    as_of = parse_date(as_of)
-    data_path = Path(data_dir).resolve() if data_dir else None
-    out = Path(out) if out else paths.OUTPUTS_DIR / "reports"
-    workers = workers or (os.cpu_count() or 1)
-    cache = Path(tempfile.mkdtemp(prefix="di-eval-cache-"))
-    # Workers and their kernels start first, so they boot while this process evaluates.
-    pool = None
-    if workers > 1 and not fresh_kernels:
-        pool = batch.Workers(workers, environment={report.CACHE_ENV: str(cache)}, warmup=WARMUP)
-    try:
-        dataset: Dataset = load(data_path or paths.SAMPLE_DIR)
-        evaluation = evaluate(dataset, as_of=as_of, structure=str(structure), threshold=threshold)
-        jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only)
-        if not fresh_kernels:
+    """Every report, the region report and the index, published atomically into ``out``.
+
+    Arguments are checked, and ``out`` locked, before any worker starts. The dataset is loaded
+    and evaluated once; every report reads that snapshot (through a private cache folder passed
+    to each notebook), so all pages and the manifest carry one data fingerprint.
+    """
+    data_path, out, as_of, scopes, workers = check_arguments(
+        data_dir,
+        out,
+        as_of=as_of,
+        lang=lang,
+        only=only,
+        structure=structure,
+        workers=workers,
+        timeout=timeout,
+        threshold=threshold,
+    )
+    data_root = data_path or paths.SAMPLE_DIR
+    expected = len(scopes) if scopes else 21
+    with fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0):
+        cache = Path(tempfile.mkdtemp(prefix="di-eval-cache-"))
+        # Workers and their kernels start first, so they boot while this process evaluates.
+        pool = batch.Workers(max(1, min(workers, expected)), warmup=WARMUP, start_kernel=not fresh_kernels)
+        try:
+            dataset: Dataset = load_snapshot(data_root)
+            evaluation = evaluate(dataset, as_of=as_of, structure=str(structure), threshold=threshold)
+            jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only, cache_dir=cache)
             report.prime_cache(cache, dataset, evaluation)
-        parameters = {
-            "data_dir": str(data_path or paths.SAMPLE_DIR),
-            "as_of": as_of.isoformat(),
-            "lang": lang,
-            "only": only or [],
-            "structure": str(structure),
-            "threshold": threshold,
-            "timeout": timeout,
-            "fresh_kernels": fresh_kernels,
-        }
+            parameters = {
+                "data_dir": str(data_root),
+                "as_of": as_of.isoformat(),
+                "lang": lang,
+                "only": only or [],
+                "structure": str(structure),
+                "threshold": threshold,
+                "timeout": float(timeout),
+                "fresh_kernels": fresh_kernels,
+                "publish_partial": publish_partial,
+            }
 
-        def finish(staging: Path, outcomes: list[batch.Outcome]) -> None:
-            write_atomic(staging / "index.html", index_page(evaluation, outcomes, lang))
-            figures = {o.name: evaluation.figures(o.name) for o in outcomes}
-            write_atomic(staging / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2))
+            def finish(staging: Path, outcomes: list[batch.Outcome]) -> None:
+                fs.write_atomic(staging / "index.html", index_page(evaluation, outcomes, lang))
+                figures = {o.name: evaluation.figures(o.name) for o in outcomes}
+                fs.write_atomic(staging / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2))
 
-        environment = {report.CACHE_ENV: str(cache)} if not fresh_kernels else {}
-        with _environment(environment):
-            return batch.run(
+            result = batch.run(
                 jobs,
                 out,
                 parameters=parameters,
                 fingerprint=dataset.fingerprint,
-                workers=min(workers, len(jobs)),
-                timeout=timeout,
+                workers=pool.count,
+                timeout=float(timeout),
                 fresh_kernels=fresh_kernels,
                 progress=progress,
                 finish=finish,
                 pool=pool,
+                publish_partial=publish_partial,
+                data_dir=data_root,
+                lock_held=True,
             )
-    finally:
-        if pool is not None:
-            pool.__exit__(None, None, None)
-        shutil.rmtree(cache, ignore_errors=True)
+        except BaseException:
+            pool.terminate()
+            raise
+        else:
+            pool.close()
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    return result
 
 
 # What every report imports: done once per kernel while the data are being evaluated.
 WARMUP = "import di_eval.report.page, di_eval.report.charts, di_eval.report.sentences"
 
 
-@contextlib.contextmanager
-def _environment(values: dict):
-    """Set environment variables for kernels this process starts (the one-worker path), then restore."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-__all__ = ["index_page", "plan_jobs", "run", "table"]
+__all__ = ["check_arguments", "index_page", "plan_jobs", "run", "table"]

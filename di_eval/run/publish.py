@@ -1,0 +1,308 @@
+"""Publishing a run: releases beside ``--out``, one link swapped in one step, the lock, the manifest.
+
+Layout, for ``--out outputs/reports``::
+
+    outputs/reports -> .releases/reports-20261201T141300Z-3f2a9c   (a symbolic link)
+    outputs/.releases/reports-20261201T141300Z-3f2a9c/             (this run's pages)
+    outputs/.releases/reports-20261130T090000Z-77b01e/             (the one before, kept)
+    outputs/.releases/reports-20261201T150000Z-aa11bb.failed/      (a run that was not published)
+    outputs/.reports.lock                                           (one run at a time)
+
+A run builds its pages in a staging folder inside ``.releases``; only if every report succeeded
+(or ``publish_partial``) the folder is renamed to its release name and a new link is put over
+``outputs/reports`` with one ``os.replace``, so a reader sees the old release or the new one at
+every instant. Where symbolic links cannot be made (Windows without developer mode), the release
+folder itself is swapped in at ``outputs/reports`` with ``di_eval.fs.swap_dir``.
+
+Every release holds a marker file (``.di-eval-release``) and its ``manifest.json``. A path at
+``--out`` that is neither such a release, nor a link to one, nor a folder an older di-eval
+wrote (its ``manifest.json`` names di-eval as generator; it is moved into ``.releases`` once),
+is never moved, replaced or deleted: the run is refused before it starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import uuid
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+from di_eval import __version__, fs
+from di_eval.errors import DiEvalError
+
+MARKER = ".di-eval-release"
+MANIFEST = "manifest.json"
+RELEASES = ".releases"
+KEEP_RELEASES = 2  # the published one and the one before it
+KEEP_FAILED = 1
+# Tests stop a run at a chosen instant: DI_EVAL_TEST_KILL_AT=<point> kills the process there.
+KILL_ENV = "DI_EVAL_TEST_KILL_AT"
+KILL_POINTS = ("staged", "released", "linked", "migrated")
+PACKAGES = (
+    "di-eval",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "pandera",
+    "babel",
+)
+
+
+class OutputRefused(DiEvalError):
+    """Raised when ``--out`` names something a run must not replace (a wrong argument: exit 2)."""
+
+    usage = True
+
+
+def _hook(point: str) -> None:
+    if os.environ.get(KILL_ENV) == point:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+# --- what is at --out -----------------------------------------------------------------------
+
+
+def releases_dir(out: Path) -> Path:
+    return out.parent / RELEASES
+
+
+def lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.lock"
+
+
+def _manifest_of(folder: Path) -> dict | None:
+    try:
+        content = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return content if isinstance(content, dict) else None
+
+
+def is_release(folder: Path) -> bool:
+    """A folder a di-eval run published: its marker and its manifest."""
+    return folder.is_dir() and (folder / MARKER).is_file() and _manifest_of(folder) is not None
+
+
+def is_legacy_output(folder: Path) -> bool:
+    """A folder an older di-eval published as a plain folder: its manifest names di-eval."""
+    content = _manifest_of(folder) if folder.is_dir() and not folder.is_symlink() else None
+    return bool(content) and str(content.get("generator", "")).startswith("di-eval") and "reports" in content
+
+
+def _our_link(out: Path) -> bool:
+    """``out`` is a link this module made: to a release folder of its own name in ``.releases``."""
+    try:
+        target = os.readlink(out)
+    except OSError:
+        return False
+    return re.fullmatch(rf"{re.escape(RELEASES)}[/\\]{re.escape(out.name)}-[\w.-]+", target) is not None
+
+
+def _inside(a: Path, b: Path) -> bool:
+    return a == b or b in a.parents
+
+
+def check_out(out, data_dir: Path | None = None) -> Path:
+    """The absolute ``--out`` if a run may publish there; OutputRefused saying why and what to do.
+
+    Checked before any worker starts. ``out`` may be missing (its parents are made), a link to
+    a release, a release, or a folder an older di-eval wrote; nothing else.
+    """
+    if out is None or str(out).strip() == "":
+        raise OutputRefused("--out is empty: give the folder to publish into, e.g. --out outputs/reports")
+    out = Path(os.path.abspath(os.path.expanduser(str(out))))
+    if out.parent == out:
+        raise OutputRefused(f"--out {out}: cannot publish at the root of a file system; name a folder inside it")
+    resolved = out.resolve() if out.exists() and not out.is_symlink() else out
+    if data_dir is not None:
+        data = Path(data_dir).resolve()
+        if _inside(resolved, data) or _inside(data, resolved) or _inside(out, data) or _inside(data, out):
+            raise OutputRefused(
+                f"--out {out}: the output folder must be outside the dataset folder {data} and must not contain it"
+            )
+    if Path.cwd().resolve() == resolved or _inside(Path.cwd().resolve(), resolved):
+        raise OutputRefused(f"--out {out}: that is the current folder (or contains it); name a new folder")
+    if out.is_symlink():
+        if _our_link(out):
+            return out
+        raise OutputRefused(f"--out {out} is a link di-eval did not make; choose another --out or remove the link")
+    if not out.exists():
+        return out
+    if not out.is_dir():
+        raise OutputRefused(f"--out {out} is a file, not a folder di-eval published; choose another --out")
+    if is_release(out) or is_legacy_output(out):
+        return out
+    raise OutputRefused(
+        f"--out {out} is a folder that di-eval did not publish (no {MARKER} and {MANIFEST} in it); "
+        "it is left untouched: choose a new --out, or remove the folder yourself"
+    )
+
+
+def current_release(out: Path) -> Path | None:
+    """The release ``out`` shows now, if any."""
+    if out.is_symlink():
+        target = out.parent / os.readlink(out)
+        return target if target.is_dir() else None
+    return out if out.is_dir() else None
+
+
+# --- the run's folder ------------------------------------------------------------------------
+
+
+def _release_id() -> str:
+    return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}"
+
+
+def new_staging(out: Path) -> Path:
+    """This run's folder in ``.releases``; leftovers of killed runs into ``out`` are removed first.
+
+    Called with the output lock held, so no other run into ``out`` can be using them.
+    """
+    folder = fs.make_dir(releases_dir(out))
+    for stale in folder.glob(f".staging-{out.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.parent.glob(f".{out.name}.link-*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    return fs.staging_dir(folder, f".staging-{out.name}-")
+
+
+# --- the manifest ----------------------------------------------------------------------------
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = __version__ if name == "di-eval" else "not installed"
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def manifest(
+    parameters: dict, fingerprint: str, outcomes: list, started: dt.datetime, seconds: float, workers: int
+) -> dict:
+    return {
+        "generator": f"di-eval {__version__}",
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round(seconds, 3),
+        "workers": workers,
+        "parameters": parameters,
+        "data_fingerprint": fingerprint,
+        "package_versions": package_versions(),
+        "reports": [asdict(o) for o in outcomes],
+        "failed": [o.name for o in outcomes if o.status != "ok"],
+    }
+
+
+def _strict(value):
+    """JSON has no NaN or infinity: such numbers are written as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
+def write_manifest(folder: Path, content: dict) -> None:
+    text = json.dumps(_strict(content), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    fs.write_atomic(folder / MANIFEST, text)
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+def _link(target_name: str, out: Path) -> bool:
+    """Put a link ``out -> .releases/<target_name>`` in one step; False where links cannot be made."""
+    tmp = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
+    try:
+        os.symlink(f"{RELEASES}/{target_name}", tmp, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        return False
+    try:
+        if out.is_dir() and not out.is_symlink():
+            _migrate(tmp, out)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fs.fsync_dir(out.parent)
+    return True
+
+
+def _migrate(link: Path, out: Path) -> None:
+    """``out`` is a plain folder an older di-eval wrote: it becomes a release, the link takes its place."""
+    legacy = releases_dir(out) / f"{out.name}-{_release_id()}-legacy"
+    fs.write_atomic(out / MARKER, json.dumps({"release": legacy.name, "migrated": True}))
+    if fs.exchange(link, out):  # one step: ``out`` is the link, ``link`` names the old folder
+        _hook("migrated")
+        os.rename(link, legacy)
+    else:
+        os.rename(out, legacy)
+        _hook("migrated")
+        os.rename(link, out)
+
+
+def publish(staging: Path, out: Path) -> Path:
+    """Make ``staging`` the release ``out`` shows; the release before it is kept. Returns the release."""
+    _hook("staged")
+    release = releases_dir(out) / f"{out.name}-{_release_id()}"
+    fs.write_atomic(staging / MARKER, json.dumps({"release": release.name, "generator": f"di-eval {__version__}"}))
+    os.rename(staging, release)
+    fs.fsync_dir(release.parent)
+    _hook("released")
+    if not _link(release.name, out):
+        # no symbolic links here: the release folder itself goes to ``out`` (two renames)
+        replaced = releases_dir(out) / f"{out.name}-{_release_id()}-replaced"
+        fs.swap_dir(release, out, previous=replaced if out.exists() else None)
+        release = out
+    _hook("linked")
+    prune(out)
+    return release
+
+
+def keep_failed(staging: Path, out: Path) -> Path:
+    """A run that is not published: its folder is kept, marked failed, for its notebooks."""
+    kept = releases_dir(out) / f"{out.name}-{_release_id()}.failed"
+    os.rename(staging, kept)
+    prune(out)
+    return kept
+
+
+def prune(out: Path) -> None:
+    """Remove old releases of ``out``: keep the one shown and the one before, and the last failed run."""
+    folder = releases_dir(out)
+    shown = current_release(out)
+    shown = shown.resolve() if shown is not None else None
+    good, failed = [], []
+    for path in folder.glob(f"{out.name}-*"):
+        if not path.is_dir() or path.is_symlink():
+            continue
+        (failed if path.name.endswith(".failed") else good).append(path)
+    good.sort(key=lambda p: p.name, reverse=True)
+    failed.sort(key=lambda p: p.name, reverse=True)
+    keep = {p.resolve() for p in good[:KEEP_RELEASES]} | {p.resolve() for p in failed[:KEEP_FAILED]}
+    if shown is not None:
+        keep.add(shown)
+    for path in good + failed:
+        if path.resolve() not in keep and ((path / MARKER).exists() or path.name.endswith(".failed")):
+            shutil.rmtree(path, ignore_errors=True)
