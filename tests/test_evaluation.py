@@ -317,3 +317,14 @@ def test_a_change_in_one_report_is_not_seen_by_the_next():
     assert second.full.persons_cumulative.loc[0, "persons"] == value != 10**6
     assert "changed" not in set(second.evaluation.warnings["message_en"])
     assert "changed" not in set(first.evaluation.warnings["message_en"])
+
+
+def test_a_pickled_evaluation_loads_whole(sample_dataset):
+    """Batch runs hand their evaluation to kernels as a pickle: read-only access must not lose its state."""
+    import pickle
+
+    ev = evaluate(sample_dataset, "2020-12-31", "2017")
+    again = pickle.loads(pickle.dumps(ev))
+    pd.testing.assert_frame_equal(again.persons_cumulative, ev.persons_cumulative)
+    assert again.municipalities_served_by_year == ev.municipalities_served_by_year
+    assert again.as_of == ev.as_of and again.scope == ev.scope
