@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 class DiEvalError(Exception):
     """Raised when di-eval cannot do what it was asked; the message is for people."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in a notebook: the message itself, in the report's language, no traceback."""
+        from di_eval.report.notebook import render_error
+
+        return render_error(self)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -60,6 +66,8 @@ class ChoiceError(DiEvalError):
     value: object
     choices: list[str] = field(default_factory=list)
     hint: str = ""
+    suggestions: list[str] = field(default_factory=list)  # the closest valid choices ("did you mean")
+    hint_lv: str = ""  # the hint in Latvian, for notebooks
 
     def __post_init__(self):
         super().__init__(str(self))
@@ -68,9 +76,10 @@ class ChoiceError(DiEvalError):
         text = f"unknown {self.what}: {self.value!r}"
         if self.hint:
             text += f" ({self.hint})"
+        text += f". Did you mean: {' or '.join(self.suggestions)}?" if self.suggestions else ""
         if self.choices:
-            text += ". Valid choices: " + ", ".join(self.choices)
+            text += (" " if self.suggestions else ". ") + "Valid choices: " + ", ".join(self.choices)
         return text
 
     def __reduce__(self):
-        return (self.__class__, (self.what, self.value, self.choices, self.hint))
+        return (self.__class__, (self.what, self.value, self.choices, self.hint, self.suggestions, self.hint_lv))

@@ -85,7 +85,9 @@ class Evaluation:
         try:
             return muni.resolve(name, self.municipalities, self.structure)
         except ChoiceError as err:
-            raise ChoiceError(err.what, err.value, ["region", *err.choices], err.hint) from None
+            raise ChoiceError(
+                err.what, err.value, ["region", *err.choices], err.hint, err.suggestions, err.hint_lv
+            ) from None
 
     @property
     def _codes(self) -> set[str]:

@@ -18,7 +18,7 @@ from di_eval import __version__, dataset, fs, paths
 from di_eval import vocabulary as v
 from di_eval.analysis.disclosure import DisclosureRule, as_number
 from di_eval.analysis.evaluation import Evaluation, evaluate
-from di_eval.report import charts, commentary, parameters, sentences
+from di_eval.report import charts, commentary, notebook, parameters, sentences
 from di_eval.report.html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
 from di_eval.text import formats as fmt
 from di_eval.text import terms
@@ -200,12 +200,18 @@ class Report:
     @classmethod
     def open(cls, kind: str, namespace: dict) -> Report:
         """Check the notebook's parameters, load and evaluate (cached), and make the report."""
-        params = parameters.check(kind, namespace)
+        params = parameters.check(kind, notebook.parameters_in(kind, namespace))
         cache = namespace.get(CACHE_PARAMETER) or None  # set by `di-eval run` (di_eval.run.site)
         data = cached_load(params["data_dir"], cache)
         full = cached_evaluate(data, params["as_of"], params["structure"], params["threshold"], cache)
         scope = full.resolve(params["municipality"]) if kind == "municipality" else "region"
-        return cls(kind, params, data, full, scope)
+        report = cls(kind, params, data, full, scope)
+        notebook.remember(report, namespace)  # a section run after the parameters change says so
+        return report
+
+    def preview(self, **options):
+        """The page exactly as `di-eval run` makes it, written under outputs/preview/ and shown inline."""
+        return notebook.preview(self, **options)
 
     # --- helpers -------------------------------------------------------------------------
     @property
@@ -228,7 +234,8 @@ class Report:
         )
 
     def _section(self, key: str, body: str) -> Fragment:
-        return Fragment(f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>')
+        html = f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>'
+        return notebook.section(self, Fragment(html))
 
     def _scope_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["scope"] == self.scope]
@@ -249,7 +256,8 @@ class Report:
         if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
             body += paragraph(t("synthetic", lang), "note")
         body += "</header>"
-        return Fragment(body, {"lang": lang, "title": f"{title} ({self._date(self.full.as_of)})"})
+        meta = {"lang": lang, "title": f"{title} ({self._date(self.full.as_of)})"}
+        return notebook.section(self, Fragment(body, meta))
 
     def summary(self) -> Fragment:
         lang, ev = self.lang, self.evaluation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from dataclasses import dataclass
 
@@ -48,19 +49,28 @@ def parse_date(value) -> dt.date:
         try:
             value = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ChoiceError("date", value, [], hint="write it as YYYY-MM-DD, e.g. 2020-12-31") from None
+            raise ChoiceError(
+                "date",
+                value,
+                [],
+                hint="write it as YYYY-MM-DD, e.g. 2020-12-31",
+                hint_lv="rakstiet to kā GGGG-MM-DD, piemēram, 2020-12-31",
+            ) from None
     if not FIRST_DATE <= value <= LAST_DATE:
+        period = f"{FIRST_DATE.isoformat()}..{LAST_DATE.isoformat()}"
         raise ChoiceError(
-            "date", value.isoformat(), [], hint=f"it must be within {FIRST_DATE.isoformat()}..{LAST_DATE.isoformat()}"
+            "date", value.isoformat(), [], hint=f"it must be within {period}", hint_lv=f"tam jābūt robežās {period}"
         )
     return value
 
 
 def check(kind: str, namespace: dict) -> dict:
-    """The parameters found in a notebook's namespace, typed and checked; unknown names refused.
+    """The parameters in ``namespace``, typed and checked; unknown names refused, with the closest
+    parameter names ("did you mean").
 
-    Called from the cell after the parameters (and papermill's injected parameters), so that a
-    misspelt parameter fails at once instead of being silently ignored.
+    In a notebook, ``Report.open`` passes only what the parameters cell and papermill's injected
+    cell assign (``notebook.parameters_in``), so that a misspelt parameter fails at once instead of
+    being silently ignored, while the notebook's other variables are none of its business.
     """
     specs = {spec.name: spec for spec in SPECS[kind]}
     values = {}
@@ -68,7 +78,12 @@ def check(kind: str, namespace: dict) -> dict:
         if name.startswith("_") or name in _KERNEL_NAMES or _is_module_or_callable(value):
             continue
         if name not in specs:
-            raise ChoiceError("parameter", name, [f"{s.name} ({s.help})" for s in SPECS[kind]])
+            raise ChoiceError(
+                "parameter",
+                name,
+                [f"{s.name} ({s.help})" for s in SPECS[kind]],
+                suggestions=difflib.get_close_matches(name, list(specs), n=2, cutoff=0.6),
+            )
         values[name] = value
     for name, spec in specs.items():
         values.setdefault(name, spec.default)
@@ -80,7 +95,13 @@ def check(kind: str, namespace: dict) -> dict:
         raise ChoiceError("structure", values["structure"], list(v.STRUCTURES))
     values["structure"] = str(values["structure"])
     if values["threshold"] < 1:
-        raise ChoiceError("threshold", values["threshold"], [], hint="a whole number of at least 1")
+        raise ChoiceError(
+            "threshold",
+            values["threshold"],
+            [],
+            hint="a whole number of at least 1",
+            hint_lv="vesels skaitlis, vismaz 1",
+        )
     return values
 
 
@@ -98,7 +119,7 @@ def _coerce(spec: Spec, value):
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise ChoiceError(spec.name, value, [], hint="a whole number") from None
+            raise ChoiceError(spec.name, value, [], hint="a whole number", hint_lv="vesels skaitlis") from None
     if spec.type is str:
         return "" if value is None else str(value)
     return value
