@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/sample
 OUT ?= outputs
 
-.PHONY: help install test test-browser browser-tools test-fast snapshots lab check sample reports reports-en lint format benchmark clean
+.PHONY: help install git-filter test test-browser browser-tools test-fast snapshots lab check sample reports reports-en lint format benchmark clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,7 +20,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the package with its test, benchmark and lab extras
+install: $(STAMP) git-filter ## create .venv and install the package with its test, benchmark and lab extras
+
+# Notebooks are committed without outputs whatever is saved: git passes them through nbstripout
+# (.gitattributes names the filter; this sets it up in this clone's .git/config). Cell ids and
+# the notebook metadata JupyterLab writes are kept, so a notebook that was only run stays unchanged.
+NBSTRIPOUT = $(abspath $(BIN))/nbstripout --keep-id --extra-keys metadata.language_info.version
+git-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true && \
+	  git config diff.ipynb.textconv '$(NBSTRIPOUT) -t'; \
+	fi
 
 test: $(STAMP) ## run the whole test suite (browser tests where Chromium is present)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -48,8 +60,13 @@ snapshots: $(STAMP) ## rewrite tests/snapshots/ from the reports as they render 
 	$(BIN)/python -m pytest -q -p no:randomly -n 0 tests/test_snapshots.py --snapshot-update
 	@git status --short -- tests/snapshots 2>/dev/null || true
 
-lab: $(STAMP) ## open JupyterLab on the project
-	$(BIN)/jupyter lab --notebook-dir=.
+# As root (a container) Jupyter refuses to start without --allow-root; with no display there is
+# no browser to open, so the URL with its token is printed instead. LAB_ARGS adds options
+# (e.g. LAB_ARGS="--ip=0.0.0.0 --port=8888" to reach a container's JupyterLab from its host).
+lab: $(STAMP) git-filter ## open JupyterLab on the project (root and no display handled)
+	$(BIN)/jupyter lab --notebook-dir=. \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+	  $$([ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && echo --no-browser) $(LAB_ARGS)
 
 check: $(STAMP) ## validate the shipped sample dataset
 	$(BIN)/di-eval check --data $(DATA)
