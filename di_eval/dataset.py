@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 
-from di_eval import paths
-from di_eval import vocabulary as v
+from di_eval import paths, rules
 from di_eval.errors import DataValidationError, Problem
 from di_eval.schemas import DATA_TABLES, REFERENCE_TABLES, TABLES
 
@@ -208,10 +208,17 @@ def cross_table_problems(tables: Mapping[str, pd.DataFrame], data_dir: Path, ref
         "unknown infrastructure project",
     )
     problems += _successors(tables, file)
-    problems += _uptake_rules(tables["service_uptake"], file["service_uptake"])
+    problems += person_rule_problems(tables, file)
     problems += _finance_sums(tables["finance"], file["finance"])
+    return problems
+
+
+def person_rule_problems(tables: Mapping[str, pd.DataFrame], file: Mapping[str, str]) -> list[Problem]:
+    """The rules of ``di_eval.rules`` on typed tables (service_uptake, needs_assessments,
+    infrastructure_milestones), each broken one a Problem on its row; ``file`` names each table's file."""
+    problems = _row_bounds(tables, file)
+    problems += _uptake_rules(tables["service_uptake"], file["service_uptake"])
     problems += _milestone_order(tables["infrastructure_milestones"], file["infrastructure_milestones"])
-    problems += _support_plans(tables["needs_assessments"], file["needs_assessments"])
     return problems
 
 
@@ -231,80 +238,50 @@ def _successors(tables, file):
     )
 
 
-def _uptake_rules(uptake: pd.DataFrame, file: str) -> list[Problem]:
+def _plain(value):
+    """A cell as a plain Python value (None for not reported), as the rules and messages take it."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _row_bounds(tables: Mapping[str, pd.DataFrame], file: Mapping[str, str]) -> list[Problem]:
     problems = []
-    over = uptake["persons_new"].gt(uptake["persons_served"]).fillna(False)
-    for i in uptake.index[over]:
-        problems.append(
-            Problem(
-                file,
-                int(i) + 2,
-                "persons_new",
-                uptake.at[i, "persons_new"],
-                f"persons_new must not exceed persons_served ({uptake.at[i, 'persons_served']})",
-            )
-        )
-    allowed = {(g, s) for g, services in v.GROUP_SERVICES.items() for s in (*services, "any")}
-    wrong = [(g, s) not in allowed for g, s in zip(uptake["target_group"], uptake["service"])]
-    for i in uptake.index[wrong]:
-        problems.append(
-            Problem(
-                file,
-                int(i) + 2,
-                "service",
-                uptake.at[i, "service"],
-                f"service is not one the plan gives to target group {uptake.at[i, 'target_group']}",
-            )
-        )
-    # 'any' counts unique persons: at least the largest single service, at most their sum.
-    keys = ["year", "atvk_code", "target_group"]
-    services = uptake[uptake["service"] != "any"]
-    grouped = services.groupby(keys)[["persons_served", "persons_new"]]
-    per = grouped.agg(["max", "sum"])
-    per.columns = [f"{measure}_{how}" for measure, how in per.columns]
-    # the upper bound (sum over services) is known only when every service was reported
-    blanks = grouped.agg(lambda s: s.isna().any())
-    for measure in ("persons_served", "persons_new"):
-        per.loc[blanks[measure].astype(bool), f"{measure}_sum"] = pd.NA
-    anyrows = uptake[uptake["service"] == "any"].set_index(keys)[["persons_served", "persons_new"]]
-    joined = anyrows.join(per, how="inner")
-    for measure in ("persons_served", "persons_new"):
-        low = joined[measure] < joined[f"{measure}_max"]
-        high = joined[measure] > joined[f"{measure}_sum"]
-        for key in joined.index[low.fillna(False)]:
-            problems.append(
-                _any_problem(
-                    uptake,
-                    key,
-                    file,
-                    measure,
-                    joined.at[key, measure],
-                    f"'any' must be at least the largest single service ({joined.at[key, f'{measure}_max']})",
-                )
-            )
-        for key in joined.index[high.fillna(False)]:
-            problems.append(
-                _any_problem(
-                    uptake,
-                    key,
-                    file,
-                    measure,
-                    joined.at[key, measure],
-                    f"'any' must not exceed the sum over services ({joined.at[key, f'{measure}_sum']})",
-                )
-            )
+    for bound in rules.ROW_BOUNDS:
+        frame = tables[bound.table]
+        over = frame[bound.low].gt(frame[bound.high]).fillna(False)
+        for i in frame.index[over]:
+            low, high = _plain(frame.at[i, bound.low]), _plain(frame.at[i, bound.high])
+            if rules.broken(bound, low, high):
+                problems.append(Problem(file[bound.table], int(i) + 2, bound.low, low, bound.text.format(high=high)))
     return problems
 
 
-def _any_problem(uptake, key, file, measure, value, rule):
-    year, atvk, group = key
-    match = uptake.index[
-        (uptake["year"] == year)
-        & (uptake["atvk_code"] == atvk)
-        & (uptake["target_group"] == group)
-        & (uptake["service"] == "any")
-    ]
-    return Problem(file, int(match[0]) + 2, measure, value, rule)
+def _uptake_rules(uptake: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    for i, group, service in zip(uptake.index, uptake["target_group"], uptake["service"]):
+        if not rules.service_in_plan(group, service):
+            problems.append(
+                Problem(file, int(i) + 2, "service", service, rules.SERVICE_NOT_IN_PLAN.format(group=group))
+            )
+    # 'any' counts unique persons: at least the largest single service, at most their sum
+    # (the sum only when every service was reported)
+    blocks: dict[tuple, dict[str, tuple]] = {}
+    columns = [uptake[c].tolist() for c in ("year", "atvk_code", "target_group", "service", *rules.UNIQUE_MEASURES)]
+    for i, (year, atvk, group, service, *values) in zip(uptake.index, zip(*columns)):
+        blocks.setdefault((year, atvk, group), {})[service] = (i, *(_plain(x) for x in values))
+    for block in blocks.values():
+        if rules.ANY not in block:
+            continue
+        i = block[rules.ANY][0]
+        for m, measure in enumerate(rules.UNIQUE_MEASURES, start=1):
+            services = {s: row[m] for s, row in block.items() if s != rules.ANY}
+            value = block[rules.ANY][m]
+            broken = rules.any_check(value, services)
+            if broken is not None:
+                rule, bound = broken
+                problems.append(Problem(file, int(i) + 2, measure, value, rules.ANY_TEXTS[rule].format(bound=bound)))
+    return problems
 
 
 def _finance_sums(finance: pd.DataFrame, file: str) -> list[Problem]:
@@ -333,36 +310,18 @@ def _finance_sums(finance: pd.DataFrame, file: str) -> list[Problem]:
 
 def _milestone_order(milestones: pd.DataFrame, file: str) -> list[Problem]:
     problems = []
-    order = list(v.MILESTONES)
-    for column in ("planned_date", "actual_date"):
-        for _, rows in milestones.groupby("project_id"):
-            rows = (
-                rows.dropna(subset=[column]).assign(rank=lambda d: d["milestone"].map(order.index)).sort_values("rank")
-            )
-            dates = rows[column].tolist()
-            for (i, row), previous in zip(list(rows.iterrows())[1:], dates[:-1]):
-                if row[column] < previous:
-                    problems.append(
-                        Problem(
-                            file,
-                            int(i) + 2,
-                            column,
-                            row[column].date().isoformat(),
-                            f"milestone '{row['milestone']}' is dated before an earlier milestone ({previous.date().isoformat()})",
-                        )
+    for column in rules.MILESTONE_DATES:
+        for _, rows in milestones.groupby("project_id", sort=False):
+            dates = {m: _plain(d) for m, d in zip(rows["milestone"], rows[column])}
+            index = dict(zip(rows["milestone"], rows.index))
+            for later, earlier in rules.milestone_order(dates):
+                problems.append(
+                    Problem(
+                        file,
+                        int(index[later]) + 2,
+                        column,
+                        dates[later].date().isoformat(),
+                        rules.MILESTONE_TEXT.format(milestone=later, previous=dates[earlier].date().isoformat()),
                     )
+                )
     return problems
-
-
-def _support_plans(needs: pd.DataFrame, file: str) -> list[Problem]:
-    over = needs["support_plans"].gt(needs["assessments"]).fillna(False)
-    return [
-        Problem(
-            file,
-            int(i) + 2,
-            "support_plans",
-            needs.at[i, "support_plans"],
-            f"support plans must not exceed needs assessments ({needs.at[i, 'assessments']})",
-        )
-        for i in needs.index[over]
-    ]

@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from di_eval import rules
 from di_eval import vocabulary as v
 from di_eval.analysis.disclosure import Cube
 from di_eval.errors import ChoiceError, DiEvalError
@@ -227,8 +228,9 @@ def _equalities(cells: pd.DataFrame, successors: dict[str, str]) -> pd.DataFrame
 
 
 def _inequalities(cells: pd.DataFrame) -> pd.DataFrame:
-    """What unique persons imply: 'any' >= each service, 'any' <= their sum, new <= served,
-    served in a year <= new so far, support plans <= assessments."""
+    """The unique-person rules of ``di_eval.rules`` as relations between cells: 'any' >= each
+    service, 'any' <= their sum, the row bounds (new <= served, support plans <= assessments)
+    and served in a year <= new so far."""
     frames = []
     offset = 0
 
@@ -240,33 +242,40 @@ def _inequalities(cells: pd.DataFrame) -> pd.DataFrame:
 
     uptake = cells[cells["table"] == "uptake"]
     keys = ["measure", "scope", "year", "group"]
-    services = uptake[uptake["service"] != "any"]
-    anyrow = uptake[uptake["service"] == "any"][[*keys, "id"]]
+    services = uptake[uptake["service"] != rules.ANY]
+    anyrow = uptake[uptake["service"] == rules.ANY][[*keys, "id"]]
     pair = services.merge(anyrow, on=keys, suffixes=("", "_any"))
     # any >= each service: one relation per pair
-    add("any_at_least_service", np.arange(len(pair)), pair["id"].to_numpy(), pair["id_any"].to_numpy())
-    # any <= sum of services: one relation per 'any' cell (the 'any' cell is its low side)
-    add("any_at_most_services", pair["id_any"].to_numpy(), pair["id_any"].to_numpy(), pair["id"].to_numpy())
+    add(rules.ANY_AT_LEAST_SERVICE, np.arange(len(pair)), pair["id"].to_numpy(), pair["id_any"].to_numpy())
+    # any <= sum of services: one relation per 'any' cell (the 'any' cell is its low side);
+    # disclosure control drops it where a service is not reported
+    add(rules.ANY_AT_MOST_SERVICES, pair["id_any"].to_numpy(), pair["id_any"].to_numpy(), pair["id"].to_numpy())
 
-    yearly = uptake[uptake["year"] != CUMULATIVE]
-    served = yearly[yearly["measure"] == "persons_served"]
-    new = yearly[yearly["measure"] == "persons_new"]
-    same = ["scope", "year", "group", "service"]
-    pair = new.merge(served[[*same, "id"]], on=same, suffixes=("", "_served"))
-    add("new_at_most_served", np.arange(len(pair)), pair["id"].to_numpy(), pair["id_served"].to_numpy())
-    # Everyone served in a year was new in that year or before.
-    pair = served.merge(
-        new[["scope", "group", "service", "year", "id"]], on=["scope", "group", "service"], suffixes=("", "_new")
-    )
-    pair = pair[pair["year_new"] <= pair["year"]]
-    add("served_at_most_new_so_far", pair["id"].to_numpy(), pair["id"].to_numpy(), pair["id_new"].to_numpy())
-
-    needs = cells[cells["table"] == "needs"]
-    same = ["scope", "year", "group"]
-    plans = needs[needs["measure"] == "support_plans"]
-    assessed = needs[needs["measure"] == "assessments"]
-    pair = plans.merge(assessed[[*same, "id"]], on=same, suffixes=("", "_assessed"))
-    add("plans_at_most_assessments", np.arange(len(pair)), pair["id"].to_numpy(), pair["id_assessed"].to_numpy())
+    tables = {
+        "service_uptake": ("uptake", ["scope", "year", "group", "service"]),
+        "needs_assessments": ("needs", ["scope", "year", "group"]),
+    }
+    bounds = {b.table: b for b in rules.ROW_BOUNDS}
+    for name in ("service_uptake", "needs_assessments"):
+        bound, (table, same) = bounds[name], tables[name]
+        rows = cells[(cells["table"] == table) & (cells["year"] != CUMULATIVE)]
+        low, high = rows[rows["measure"] == bound.low], rows[rows["measure"] == bound.high]
+        pair = low.merge(high[[*same, "id"]], on=same, suffixes=("", "_high"))
+        add(bound.kind, np.arange(len(pair)), pair["id"].to_numpy(), pair["id_high"].to_numpy())
+        if name == "service_uptake":
+            # Everyone served in a year was new in that year or before.
+            yearly = uptake[uptake["year"] != CUMULATIVE]
+            served = yearly[yearly["measure"] == "persons_served"]
+            new = yearly[yearly["measure"] == "persons_new"]
+            pair = served.merge(
+                new[["scope", "group", "service", "year", "id"]],
+                on=["scope", "group", "service"],
+                suffixes=("", "_new"),
+            )
+            pair = pair[pair["year_new"] <= pair["year"]]
+            add(
+                rules.SERVED_AT_MOST_NEW_SO_FAR, pair["id"].to_numpy(), pair["id"].to_numpy(), pair["id_new"].to_numpy()
+            )
     frames = [f.drop_duplicates() for f in frames]
     return pd.concat(frames, ignore_index=True)
 

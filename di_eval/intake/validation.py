@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from di_eval import dataset, paths
+from di_eval import dataset, paths, rules
 from di_eval import vocabulary as v
 from di_eval.intake import form as forms
 from di_eval.intake import privacy
@@ -145,7 +145,7 @@ def read_form(path: str | Path, context: Context | None = None) -> Submission:
         if rows is not None:
             submission.sheets[match.sheet.key] = rows
             submission.sheet_names[match.sheet.key] = match.grid.name
-    _check_rules(submission, context)
+    check_rules(submission)
     if not submission.findings and not _has_any_value(submission):
         submission.findings.append(Finding(shown, None, None, None, None, "form_blank"))
     return submission
@@ -429,20 +429,19 @@ def _project_problem(problem, column, value, context: Context, submission: Submi
 # --- rules across cells -----------------------------------------------------------------------
 
 
-def _check_rules(submission: Submission, context: Context) -> None:
+def check_rules(submission: Submission) -> None:
+    """The rules of ``di_eval.rules`` on the rows read, each broken one a finding on its cell."""
     for key, rows in submission.sheets.items():
         _duplicates(submission, rows)
-        if key in ("services", "new_persons"):
-            _not_more(submission, rows, "persons_new", "persons_served", "new_exceeds_served", "new", "served")
+        table = forms.SHEETS_BY_KEY[key].table
+        for bound in rules.ROW_BOUNDS:
+            if bound.table == table:
+                _row_bound(submission, rows, bound)
         if key == "services":
             _services_in_plan(submission, rows)
-        if key == "needs_assessments":
-            _not_more(
-                submission, rows, "support_plans", "assessments", "support_exceeds_assessments", "plans", "assessments"
-            )
         if key == "infrastructure":
             _milestone_order(submission, rows)
-    if "services" in submission.sheets and "new_persons" in submission.sheets:
+    if "new_persons" in submission.sheets:
         _any_bounds(submission)
 
 
@@ -476,12 +475,14 @@ def _duplicates(submission: Submission, rows: list[FormRow]) -> None:
             seen[key] = row
 
 
-def _not_more(submission, rows, part: str, whole: str, rule: str, part_name: str, whole_name: str) -> None:
+def _row_bound(submission: Submission, rows: list[FormRow], bound: rules.Bound) -> None:
     for row in rows:
-        a, b = row.values.get(part), row.values.get(whole)
-        if a is not None and b is not None and a > b:
+        low, high = row.values.get(bound.low), row.values.get(bound.high)
+        if rules.broken(bound, low, high):
             submission.findings.append(
-                _finding_at(submission, row, part, a, rule, **{part_name: a, whole_name: b, "other": row.cells[whole]})
+                _finding_at(
+                    submission, row, bound.low, low, bound.finding, low=low, high=high, other=row.cells[bound.high]
+                )
             )
 
 
@@ -489,75 +490,55 @@ def _services_in_plan(submission: Submission, rows: list[FormRow]) -> None:
     column = forms.SHEETS_BY_KEY["services"].columns[1]
     for row in rows:
         group, service = row.keys.get("target_group"), row.keys.get("service")
-        if group and service and service not in v.GROUP_SERVICES[group]:
+        if group and service and not rules.service_in_plan(group, service):
             shown = v.label(v.SERVICES, service)
-            choices = _choices(column, v.GROUP_SERVICES[group])
+            choices = _choices(column, rules.services_of(group))
             submission.findings.append(_finding_at(submission, row, "service", shown, "service_not_in_plan", **choices))
 
 
 def _any_bounds(submission: Submission) -> None:
+    """'any' (sheet new persons) against the services of its group (sheet services), if that sheet came too."""
+    if "services" not in submission.sheets:
+        return
     services_sheet = submission.sheet_names["services"]
     for row in submission.sheets["new_persons"]:
         group = row.keys.get("target_group")
-        for measure in ("persons_served", "persons_new"):
+        parts = [s for s in submission.sheets["services"] if s.keys.get("target_group") == group]
+        for measure in rules.UNIQUE_MEASURES:
             value = row.values.get(measure)
-            parts = [
-                s.values.get(measure)
-                for s in submission.sheets["services"]
-                if s.keys.get("target_group") == group and s.values.get(measure) is not None
-            ]
-            if value is None or not parts:
+            # every service of the group, as the dataset will hold it: one not on the sheet is blank
+            services = dict.fromkeys(rules.services_of(group))
+            services.update({s.keys["service"]: s.values.get(measure) for s in parts if "service" in s.keys})
+            broken = rules.any_check(value, services)
+            if broken is None:
                 continue
-            if value < max(parts):
-                submission.findings.append(
-                    _finding_at(
-                        submission,
-                        row,
-                        measure,
-                        value,
-                        "any_below_largest",
-                        value=value,
-                        largest=max(parts),
-                        sheet_name=services_sheet,
-                    )
-                )
-            elif value > sum(parts):  # the dataset's rule: blanks do not count towards the sum
-                submission.findings.append(
-                    _finding_at(
-                        submission,
-                        row,
-                        measure,
-                        value,
-                        "any_above_sum",
-                        value=value,
-                        total=sum(parts),
-                        sheet_name=services_sheet,
-                    )
-                )
+            rule, bound = broken
+            params = {"largest": bound} if rule == rules.ANY_BELOW_LARGEST else {"total": bound}
+            submission.findings.append(
+                _finding_at(submission, row, measure, value, rule, value=value, sheet_name=services_sheet, **params)
+            )
 
 
 def _milestone_order(submission: Submission, rows: list[FormRow]) -> None:
-    order = list(v.MILESTONES)
-    for column in ("planned_date", "actual_date"):
-        by_project: dict[str, list[FormRow]] = {}
+    for column in rules.MILESTONE_DATES:
+        by_project: dict[str, dict[str, FormRow]] = {}
         for row in rows:
             if row.keys.get("milestone") and row.values.get(column) is not None:
-                by_project.setdefault(row.keys.get("project_id", ""), []).append(row)
+                by_project.setdefault(row.keys.get("project_id", ""), {})[row.keys["milestone"]] = row
         for found in by_project.values():
-            found.sort(key=lambda r: order.index(r.keys["milestone"]))
-            for earlier, later in zip(found, found[1:]):
-                if later.values[column] < earlier.values[column]:
-                    submission.findings.append(
-                        _finding_at(
-                            submission,
-                            later,
-                            column,
-                            later.values[column].isoformat(),
-                            "milestone_order",
-                            previous=earlier.values[column].strftime("%d.%m.%Y"),
-                            other=earlier.cells[column],
-                        )
+            dates = {m: r.values[column] for m, r in found.items()}
+            for later, earlier in rules.milestone_order(dates):
+                submission.findings.append(
+                    _finding_at(
+                        submission,
+                        found[later],
+                        column,
+                        dates[later].isoformat(),
+                        "milestone_order",
+                        previous=dates[earlier].strftime("%d.%m.%Y"),
+                        other=found[earlier].cells[column],
                     )
+                )
 
 
 def _has_any_value(submission: Submission) -> bool:
