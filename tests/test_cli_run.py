@@ -50,7 +50,7 @@ def test_run_passes_its_arguments_to_the_library(monkeypatch, tmp_path):
         [
             "run",
             "--out",
-            str(tmp_path),
+            str(tmp_path / "out"),
             "--as-of",
             "2020-12-31",
             "--lang",

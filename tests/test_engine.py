@@ -85,15 +85,55 @@ def test_kernel_that_never_starts_gives_a_clear_error(tmp_path):
 def test_parallel_workers_and_manifest(tmp_path):
     out = tmp_path / "site"
     jobs = [job(f"m{i}") for i in range(5)] + [job("bad", "broken")]
-    result = batch.run(jobs, out, parameters={"as_of": "2020-12-31"}, fingerprint="abc", workers=2, timeout=60)
+    result = batch.run(
+        jobs, out, parameters={"as_of": "2020-12-31"}, fingerprint="abc", workers=2, timeout=60, publish_partial=True
+    )
     assert [o.status for o in result.outcomes] == ["ok"] * 5 + ["failed"]
+    assert result.published and out.is_symlink(), "published as a link to its release"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"] == {"as_of": "2020-12-31"} and manifest["data_fingerprint"] == "abc"
-    assert manifest["failed"] == ["bad"]
+    assert manifest["failed"] == ["bad"] and manifest["published"] is True
     assert {r["name"] for r in manifest["reports"]} == {f"m{i}" for i in range(5)} | {"bad"}
     assert all(r["seconds"] > 0 for r in manifest["reports"])
     assert "papermill" in manifest["package_versions"]
     assert sorted(p.name for p in (out / "r").iterdir()) == [f"m{i}.html" for i in range(5)]
+
+
+def test_a_failed_run_is_not_published(tmp_path):
+    out = tmp_path / "site"
+    good = batch.run([job("keep")], out, parameters={}, fingerprint="1", workers=1, timeout=60)
+    assert good.published and (out / "r/keep.html").is_file()
+    shown = os.readlink(out)
+    bad = batch.run([job("new"), job("bad", "broken")], out, parameters={}, fingerprint="2", workers=1, timeout=60)
+    assert not bad.published and bad.previous is not None
+    assert os.readlink(out) == shown and (out / "r/keep.html").is_file(), "the last good release stays"
+    assert bad.release.name.endswith(".failed") and (bad.release / "notebooks/bad.ipynb").is_file()
+    assert json.loads((bad.release / "manifest.json").read_text())["published"] is False
+
+
+def test_timeout_is_the_same_with_fresh_kernels(tmp_path):
+    outcomes = batch.execute([job("hang", wait=120), job("after")], tmp_path, workers=1, timeout=3, fresh_kernels=True)
+    assert [o.status for o in outcomes] == ["timeout", "ok"]
+    assert "time limit" in outcomes[0].error and outcomes[0].seconds < 30
+
+
+def test_a_dead_worker_is_replaced_and_its_report_retried(tmp_path):
+    marker = tmp_path / "killed-once"
+    jobs = [job("victim", "kill_worker", marker=str(marker)), job("other")]
+    outcomes = batch.execute(jobs, tmp_path / "s", workers=2, timeout=60)
+    assert marker.exists(), "the worker was killed"
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    assert outcomes[0].attempts == 2
+
+
+def test_the_engine_works_from_papermills_command_line(tmp_path):
+    out = tmp_path / "out.ipynb"
+    papermill = Path(sys.executable).parent / "papermill"
+    command = [str(papermill), "--engine", "di_eval_warm", str(NOTEBOOKS / "ok.ipynb"), str(out), "-p", "label", "z"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    executed = nbformat.read(out, as_version=4)
+    assert "Report z" in json.dumps(executed.cells[-1].outputs)
 
 
 def test_publication_is_atomic_when_killed(tmp_path):
@@ -113,7 +153,7 @@ if __name__ == "__main__":
     staging = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until the run has written some reports
-        found = list(tmp_path.glob(".site.staging-*/r/*.html"))
+        found = list(tmp_path.glob(".releases/.staging-site-*/r/*.html"))
         if found:
             staging = found[0].parents[1]
             break
@@ -124,5 +164,5 @@ if __name__ == "__main__":
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before, "the last good output is untouched"
     again = batch.run([job("new")], out, parameters={}, fingerprint="3", workers=1, timeout=60)
-    assert again.ok and not list(tmp_path.glob(".site.staging-*")), "stale staging folders are cleared"
-    assert (tmp_path / ".site.previous" / "r" / "keep.html").is_file(), "the previous output is kept"
+    assert again.ok and not list(tmp_path.glob(".releases/.staging-*")), "stale staging folders are cleared"
+    assert again.previous == first.release and (first.release / "r" / "keep.html").is_file(), "the one before is kept"

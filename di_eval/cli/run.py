@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from di_eval import paths
-from di_eval.run.batch import DEFAULT_TIMEOUT, MAX_WORKERS, RunResult
+from di_eval.run_options import DEFAULT_TIMEOUT, MAX_WORKERS, check_arguments
+
+if TYPE_CHECKING:
+    from di_eval.run.batch import RunResult
 
 
 def register(subparsers) -> None:
@@ -44,6 +48,18 @@ def register(subparsers) -> None:
 
 
 def run_reports(args) -> int:
+    # refuse a bad argument before the heavy imports (papermill, kernels, charts)
+    check_arguments(
+        args.data,
+        args.out,
+        as_of=args.as_of,
+        lang=args.lang,
+        only=args.only,
+        structure=args.structure,
+        workers=args.workers,
+        timeout=args.timeout,
+        threshold=args.threshold,
+    )
     from di_eval.run import site
 
     bar = None

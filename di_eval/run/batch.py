@@ -31,10 +31,7 @@ from di_eval import fs
 from di_eval.report import export
 from di_eval.run import publish
 from di_eval.run.engine import KernelStartError, ReportTimeout, WarmKernel
-
-DEFAULT_TIMEOUT = 300.0
-# More workers than this only adds memory (each holds a kernel of ~300 MiB) and contention.
-MAX_WORKERS = min(32, max(4, 2 * (os.cpu_count() or 1)))
+from di_eval.run_options import DEFAULT_TIMEOUT, MAX_WORKERS  # noqa: F401 — re-exported
 
 
 @dataclass(frozen=True)

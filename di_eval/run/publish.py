@@ -28,7 +28,6 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
 import signal
 import uuid
@@ -37,11 +36,18 @@ from importlib import metadata
 from pathlib import Path
 
 from di_eval import __version__, fs
-from di_eval.errors import DiEvalError
+from di_eval.run_options import (  # noqa: F401 — what is at --out is decided there, re-exported here
+    MANIFEST,
+    MARKER,
+    RELEASES,
+    OutputRefused,
+    check_out,
+    is_legacy_output,
+    is_release,
+    lock_path,
+    releases_dir,
+)
 
-MARKER = ".di-eval-release"
-MANIFEST = "manifest.json"
-RELEASES = ".releases"
 KEEP_RELEASES = 2  # the published one and the one before it
 KEEP_FAILED = 1
 # Tests stop a run at a chosen instant: DI_EVAL_TEST_KILL_AT=<point> kills the process there.
@@ -61,94 +67,9 @@ PACKAGES = (
 )
 
 
-class OutputRefused(DiEvalError):
-    """Raised when ``--out`` names something a run must not replace (a wrong argument: exit 2)."""
-
-    usage = True
-
-
 def _hook(point: str) -> None:
     if os.environ.get(KILL_ENV) == point:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-
-
-# --- what is at --out -----------------------------------------------------------------------
-
-
-def releases_dir(out: Path) -> Path:
-    return out.parent / RELEASES
-
-
-def lock_path(out: Path) -> Path:
-    return out.parent / f".{out.name}.lock"
-
-
-def _manifest_of(folder: Path) -> dict | None:
-    try:
-        content = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return content if isinstance(content, dict) else None
-
-
-def is_release(folder: Path) -> bool:
-    """A folder a di-eval run published: its marker and its manifest."""
-    return folder.is_dir() and (folder / MARKER).is_file() and _manifest_of(folder) is not None
-
-
-def is_legacy_output(folder: Path) -> bool:
-    """A folder an older di-eval published as a plain folder: its manifest names di-eval."""
-    content = _manifest_of(folder) if folder.is_dir() and not folder.is_symlink() else None
-    return bool(content) and str(content.get("generator", "")).startswith("di-eval") and "reports" in content
-
-
-def _our_link(out: Path) -> bool:
-    """``out`` is a link this module made: to a release folder of its own name in ``.releases``."""
-    try:
-        target = os.readlink(out)
-    except OSError:
-        return False
-    return re.fullmatch(rf"{re.escape(RELEASES)}[/\\]{re.escape(out.name)}-[\w.-]+", target) is not None
-
-
-def _inside(a: Path, b: Path) -> bool:
-    return a == b or b in a.parents
-
-
-def check_out(out, data_dir: Path | None = None) -> Path:
-    """The absolute ``--out`` if a run may publish there; OutputRefused saying why and what to do.
-
-    Checked before any worker starts. ``out`` may be missing (its parents are made), a link to
-    a release, a release, or a folder an older di-eval wrote; nothing else.
-    """
-    if out is None or str(out).strip() == "":
-        raise OutputRefused("--out is empty: give the folder to publish into, e.g. --out outputs/reports")
-    out = Path(os.path.abspath(os.path.expanduser(str(out))))
-    if out.parent == out:
-        raise OutputRefused(f"--out {out}: cannot publish at the root of a file system; name a folder inside it")
-    resolved = out.resolve() if out.exists() and not out.is_symlink() else out
-    if data_dir is not None:
-        data = Path(data_dir).resolve()
-        if _inside(resolved, data) or _inside(data, resolved) or _inside(out, data) or _inside(data, out):
-            raise OutputRefused(
-                f"--out {out}: the output folder must be outside the dataset folder {data} and must not contain it"
-            )
-    if Path.cwd().resolve() == resolved or _inside(Path.cwd().resolve(), resolved):
-        raise OutputRefused(f"--out {out}: that is the current folder (or contains it); name a new folder")
-    if out.is_symlink():
-        if _our_link(out):
-            return out
-        raise OutputRefused(f"--out {out} is a link di-eval did not make; choose another --out or remove the link")
-    if not out.exists():
-        return out
-    if not out.is_dir():
-        raise OutputRefused(f"--out {out} is a file, not a folder di-eval published; choose another --out")
-    if is_release(out) or is_legacy_output(out):
-        return out
-    raise OutputRefused(
-        f"--out {out} is a folder that di-eval did not publish (no {MARKER} and {MANIFEST} in it); "
-        "it is left untouched: choose a new --out, or remove the folder yourself"
-    )
 
 
 def current_release(out: Path) -> Path | None:

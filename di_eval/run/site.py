@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,60 +10,45 @@ from pathlib import Path
 import pandas as pd
 
 from di_eval import __version__, fs, paths
-from di_eval import municipalities as muni
 from di_eval.analysis.evaluation import Evaluation, evaluate
-from di_eval.dataset import Dataset, load, read_csv_text
-from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.dataset import Dataset, load
+from di_eval.errors import DiEvalError
 from di_eval.report import page as report
 from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table
-from di_eval.report.parameters import parse_date
 from di_eval.run import batch, publish
+from di_eval.run_options import BadArgument, check_arguments, resolve_only  # noqa: F401 — re-exported
+from di_eval.text import Text
 from di_eval.text import formats as fmt
-from di_eval.vocabulary import LANGUAGES, STRUCTURES
+from di_eval.vocabulary import REGION_OF
 
 MUNICIPALITY_DIR = "pasvaldibas"
+# What the index page says, as Text pairs (lv, en)
 _INDEX = {
-    "lv": {
-        "title": "DI plāna ieviešanas izvērtējums: ziņojumi",
-        "lead": "Kurzemes plānošanas reģiona deinstitucionalizācijas plāna ieviešanas izvērtējums. Dati līdz {date}.",
-        "region": "Reģiona ziņojums",
-        "table": "Pašvaldību ziņojumi un galvenie rādītāji",
-        "municipality": "Pašvaldība",
-        "ft": "Bērni ar FT (kopā)",
-        "grt": "Personas ar GRT (kopā)",
-        "data": "Dati par {year}. gadu",
-        "report": "Ziņojums",
-        "failed": "✖ neizdevās",
-        "ok": "✔ gatavs",
-        "open": "atvērt",
-        "skip": "Pāriet uz saturu",
-        "manifest": "Izpildes apraksts (manifest.json)",
-        "rule": "Skaitļi pēc datu atklāšanas kontroles.",
-        "footer": "Sagatavots ar di-eval {version}.",
-    },
-    "en": {
-        "title": "DI plan implementation evaluation: reports",
-        "lead": "Evaluation of the Kurzeme Planning Region's deinstitutionalisation plan. Data up to {date}.",
-        "region": "Region report",
-        "table": "Municipal reports and headline figures",
-        "municipality": "Municipality",
-        "ft": "Children with FT (cumulative)",
-        "grt": "Persons with GRT (cumulative)",
-        "data": "Data for {year}",
-        "report": "Report",
-        "failed": "✖ failed",
-        "ok": "✔ ready",
-        "open": "open",
-        "skip": "Skip to content",
-        "manifest": "Run record (manifest.json)",
-        "rule": "Figures after disclosure control.",
-        "footer": "Prepared with di-eval {version}.",
-    },
+    "title": Text("DI plāna ieviešanas izvērtējums: ziņojumi", "DI plan implementation evaluation: reports"),
+    "lead": Text(
+        "{region_of} deinstitucionalizācijas plāna ieviešanas izvērtējums. Dati līdz {date}.",
+        "Evaluation of {region_of} deinstitutionalisation plan. Data up to {date}.",
+    ),
+    "region": Text("Reģiona ziņojums", "Region report"),
+    "table": Text("Pašvaldību ziņojumi un galvenie rādītāji", "Municipal reports and headline figures"),
+    "municipality": Text("Pašvaldība", "Municipality"),
+    "ft": Text("Bērni ar FT (kopā)", "Children with FT (cumulative)"),
+    "grt": Text("Personas ar GRT (kopā)", "Persons with GRT (cumulative)"),
+    "data": Text("Dati par {year}. gadu", "Data for {year}"),
+    "report": Text("Ziņojums", "Report"),
+    "failed": Text("✖ neizdevās", "✖ failed"),
+    "ok": Text("✔ gatavs", "✔ ready"),
+    "open": Text("atvērt", "open"),
+    "skip": Text("Pāriet uz saturu", "Skip to content"),
+    "manifest": Text("Izpildes apraksts (manifest.json)", "Run record (manifest.json)"),
+    "rule": Text("Skaitļi pēc datu atklāšanas kontroles.", "Figures after disclosure control."),
+    "footer": Text("Sagatavots ar di-eval {version}.", "Prepared with di-eval {version}."),
 }
 _SUBMISSION = {
-    "lv": {"received": "✔ saņemti laikā", "late": "◷ saņemti ar nokavējumu", "missing": "✖ nav saņemti"},
-    "en": {"received": "✔ received on time", "late": "◷ received late", "missing": "✖ not received"},
+    "received": Text("✔ saņemti laikā", "✔ received on time"),
+    "late": Text("◷ saņemti ar nokavējumu", "◷ received late"),
+    "missing": Text("✖ nav saņemti", "✖ not received"),
 }
 
 
@@ -129,7 +112,7 @@ def plan_jobs(
 
 def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str) -> str:
     """The index: every municipality with headline figures, its data status and a link to its report."""
-    text = _INDEX[lang]
+    text = {key: words(lang) for key, words in _INDEX.items()}
     by_name = {o.name: o for o in outcomes}
     cumulative = evaluation.persons_cumulative
     anyrows = cumulative[cumulative["service"] == "any"].set_index(["scope", "target_group"])["persons"]
@@ -175,7 +158,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str)
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(text['title'])}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
         f'<a class="skip-link" href="#saturs">{escape(text["skip"])}</a>\n<main id="saturs">\n'
-        f'<h1>{escape(text["title"])}</h1>\n<p class="lead">{escape(text["lead"].format(date=date))}</p>\n'
+        f'<h1>{escape(text["title"])}</h1>\n<p class="lead">{escape(text["lead"].format(region_of=REGION_OF(lang), date=date))}</p>\n'
         f'{region_link}<p class="note">{escape(text["rule"])} {escape(evaluation.rule.text(lang))}</p>\n'
         f'{body}\n{report.catalogue_table(lang)}\n<p><a href="manifest.json">{escape(text["manifest"])}</a></p>\n</main>\n'
         f"<footer><p>{escape(text['footer'].format(version=__version__))}</p></footer>\n</body>\n</html>\n"
@@ -188,10 +171,10 @@ def _submission_status(completeness: pd.DataFrame, scope: str, year: int, lang: 
         return "—"
     row = rows.iloc[0]
     if row["missing"]:
-        return _SUBMISSION[lang]["missing"]
+        return _SUBMISSION["missing"](lang)
     if row["late"]:
-        return _SUBMISSION[lang]["late"]
-    return _SUBMISSION[lang]["received"]
+        return _SUBMISSION["late"](lang)
+    return _SUBMISSION["received"](lang)
 
 
 def _raw_table(frame: pd.DataFrame, caption: str) -> str:
@@ -210,66 +193,6 @@ def _raw_table(frame: pd.DataFrame, caption: str) -> str:
         f'<div class="table-wrap"><table class="data"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
-
-
-class BadArgument(DiEvalError):
-    """A `di-eval run` argument that cannot be used (exit status 2)."""
-
-    usage = True
-
-
-REGION_WORDS = ("region", "reģions", "regions")
-
-
-def resolve_only(names: list[str] | None, data_dir: Path | None, structure: str) -> list[str] | None:
-    """The scope codes ``--only`` names ("region" included), checked without loading the dataset."""
-    if not names:
-        return None
-    own = (data_dir / "reference") if data_dir else None
-    reference = own if own is not None and own.is_dir() else paths.REFERENCE_DIR
-    table = read_csv_text(reference / ("municipalities.csv" if structure == "2017" else "municipalities_2021.csv"))
-    codes = []
-    for name in names:
-        if str(name).strip().casefold() in REGION_WORDS:
-            codes.append("region")
-            continue
-        try:
-            codes.append(muni.resolve(name, table, structure))
-        except ChoiceError as err:
-            raise ChoiceError(err.what, err.value, ["region", *err.choices], err.hint, err.suggestions) from None
-    return list(dict.fromkeys(codes))
-
-
-def check_arguments(
-    data_dir, out, *, as_of, lang, only, structure, workers, timeout, threshold
-) -> tuple[Path | None, Path, object, list[str] | None, int]:
-    """Every argument of a run checked before any process starts; a clear message for each."""
-    if lang not in LANGUAGES:
-        raise ChoiceError("language", lang, list(LANGUAGES))
-    if str(structure) not in STRUCTURES:
-        raise ChoiceError("structure", structure, list(STRUCTURES))
-    as_of = parse_date(as_of)
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise BadArgument(f"--threshold {threshold!r}: must be a whole number of at least 1")
-    try:
-        seconds = float(timeout)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise BadArgument(f"--timeout {timeout!r}: must be a number of seconds above 0 (e.g. 300)")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise BadArgument(f"--workers {workers!r}: must be a whole number of at least 1")
-    if workers is not None and workers > batch.MAX_WORKERS:
-        raise BadArgument(
-            f"--workers {workers}: at most {batch.MAX_WORKERS} on this machine (each worker holds a kernel "
-            f"of about 300 MiB; more than the {os.cpu_count() or 1} cores only adds waiting)"
-        )
-    data_path = Path(data_dir).resolve() if data_dir else None
-    if data_path is not None and not data_path.is_dir():
-        raise BadArgument(f"--data {data_dir}: no such dataset folder")
-    scopes = resolve_only(only, data_path, str(structure))
-    out = publish.check_out(paths.OUTPUTS_DIR / "reports" if out is None else out, data_path or paths.SAMPLE_DIR)
-    return data_path, out, as_of, scopes, workers or (os.cpu_count() or 1)
 
 
 def _signature(folder: Path) -> tuple:
