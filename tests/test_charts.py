@@ -113,6 +113,16 @@ def finance_table() -> pd.DataFrame:
 
 
 MUNICIPALITIES = pd.read_csv(paths.REFERENCE_DIR / "municipalities.csv", dtype=str)
+MUNICIPALITIES_2021 = pd.read_csv(paths.REFERENCE_DIR / "municipalities_2021.csv", dtype=str)
+# The names an evaluation gives its scopes (its ``scopes`` table): charts take names from here only.
+NAMES = pd.concat(
+    [
+        pd.DataFrame({"scope": ["region"], "name": ["Kurzemes plānošanas reģions"], "name_short": ["Kurzemes"]}),
+        MUNICIPALITIES.rename(columns={"atvk_code": "scope"})[["scope", "name", "name_short"]],
+        MUNICIPALITIES_2021.rename(columns={"iso_code": "scope"})[["scope", "name", "name_short"]],
+    ],
+    ignore_index=True,
+)
 
 
 def all_municipalities_table() -> pd.DataFrame:
@@ -149,12 +159,14 @@ EVENTS = pd.DataFrame(
 
 BUILDERS = {
     "achievement": lambda lang: charts.achievement_chart(achievement_table(), lang, as_of=AS_OF),
-    "persons_by_year": lambda lang: charts.persons_by_year_chart(persons_by_year_table(), lang),
+    "persons_by_year": lambda lang: charts.persons_by_year_chart(persons_by_year_table(), lang, names=NAMES),
     "services": lambda lang: charts.services_chart(persons_cumulative_table(), "FT", lang, as_of=AS_OF),
     "milestones": lambda lang: charts.milestones_chart(milestones_table(), lang, as_of=AS_OF),
     "finance": lambda lang: charts.finance_chart(finance_table(), lang, as_of=AS_OF),
-    "small_multiples": lambda lang: charts.small_multiples_chart(all_municipalities_table(), lang),
-    "small_multiples_GRT": lambda lang: charts.small_multiples_chart(all_municipalities_table(), lang, "GRT"),
+    "small_multiples": lambda lang: charts.small_multiples_chart(all_municipalities_table(), lang, names=NAMES),
+    "small_multiples_GRT": lambda lang: charts.small_multiples_chart(
+        all_municipalities_table(), lang, "GRT", names=NAMES
+    ),
     "tile_map": lambda lang: charts.tile_map_chart(tiles_table(), lang, terms.tile_map_title(lang)),
     "timeline": lambda lang: charts.timeline_chart(EVENTS, lang),
 }
@@ -337,7 +349,7 @@ def test_achievement_alt_text_follows_the_numbers(grt):
 
 def test_persons_by_year_labels_every_bar_and_shows_gaps():
     table = persons_by_year_table()
-    chart = charts.persons_by_year_chart(table, "lv")
+    chart = charts.persons_by_year_chart(table, "lv", names=NAMES)
     texts = [t.get_text() for t in visible_texts(chart.figure)]
     for values in SALDUS.values():
         for value in values:
@@ -469,7 +481,7 @@ def test_tile_map_of_the_2021_structure_and_of_a_partial_list():
             "label": ["10", "30"],
         }
     )
-    chart = charts.tile_map_chart(tiles, "en", "2021")
+    chart = charts.tile_map_chart(tiles, "en", "2021", names=NAMES)
     text = all_text(chart)
     assert "Saldus" in text and "no data" in text  # a municipality without a row is still drawn, as such
     assert "No data:" in chart.alt
@@ -681,3 +693,35 @@ def test_every_chart_renders_from_the_sample(sample_tables, lang):
     )
     assert len(made["timeline"].data) == len(t["events"])
     assert "91" in made["achievement"].alt  # the published GRT figure to the end of 2020
+
+
+# --- names come from the evaluation, never from module constants ----------------------------------------
+
+
+def test_charts_of_another_region_use_that_evaluations_names():
+    # a scope of the national-scale sample: its code is not a Kurzeme code, its region not Kurzeme
+    names = pd.DataFrame(
+        {
+            "scope": ["region", "9116000", "9117000"],
+            "name": ["Sintētiskā datu kopa: visas pašvaldības", "Sintētiskais novads 117", "Sintētiskais novads 118"],
+            "name_short": ["Sintētiskā", "Sintētiskais 117", "Sintētiskais 118"],
+        }
+    )
+    for lang in ("lv", "en"):
+        chart = charts.persons_by_year_chart(persons_by_year_table("9116000"), lang, names=names)
+        assert "Sintētiskais novads 117" in chart.caption and "9116000" not in chart.caption + chart.alt
+        region = charts.persons_by_year_chart(persons_by_year_table("region"), lang, names=names)
+        assert "Sintētiskā datu kopa: visas pašvaldības" in region.caption
+        assert "Kurzem" not in region.caption + region.alt
+        both = pd.concat([persons_by_year_table("9116000"), persons_by_year_table("9117000")])
+        multiples = charts.small_multiples_chart(both, lang, "FT", names=names)
+        titles = sorted(ax.get_title("left") for ax in multiples.figure.axes if ax.get_visible())
+        assert titles == ["Sintētiskais 117", "Sintētiskais 118"]
+    # the plan's own region keeps its name in each language
+    kurzeme = charts.persons_by_year_chart(persons_by_year_table("region"), "en", names=NAMES)
+    assert kurzeme.caption.startswith("Kurzeme Planning Region:")
+
+
+def test_a_chart_without_names_shows_codes_rather_than_guessing():
+    chart = charts.persons_by_year_chart(persons_by_year_table("9116000"), "lv")
+    assert chart.caption.startswith("9116000:")

@@ -528,19 +528,6 @@ def test_completeness_sentence(counts, lang, expected):
     assert sentences.completeness_sentence(*counts, lang) == expected
 
 
-def test_suppression_note():
-    text = sentences.suppression_note(5, "lv")
-    assert "no 1 līdz 4" in text and "„<5“" in text and "0 parādīts kā 0" in text
-    assert "from 1 to 9" in sentences.suppression_note(10, "en") and "“<10”" in sentences.suppression_note(10, "en")
-    assert "a count of 1" in sentences.suppression_note(2, "en")
-    assert "„x“" in text and "“x”" in sentences.suppression_note(5, "en")
-    assert "„x“" not in sentences.suppression_note(5, "lv", secondary_marker=None)
-    assert "netiek slēpti" in sentences.suppression_note(1, "lv")
-    for bad in (0, -5, 2.5, "5", True):
-        with pytest.raises(ChoiceError):
-            sentences.suppression_note(bad, "lv")
-
-
 # --- terms ---------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """The indicator catalogue: every indicator documented once, in Latvian and English.
 
 Reports, the README and the `Evaluation` tables draw their names and definitions from here.
-``CATALOGUE`` is a DataFrame with one row per indicator: code, table (the ``Evaluation``
+Each entry's names are ``Text`` pairs (Latvian, English), written in one style; ``CATALOGUE`` is
+the table of them, a DataFrame with one row per indicator: code, table (the ``Evaluation``
 attribute that holds it), name_lv, name_en, definition_lv, definition_en, numerator,
 denominator, unit, disclosure ("suppressed": person counts after disclosure control;
 "derived": shown only where its inputs are published; "not suppressed").
@@ -12,18 +13,20 @@ from __future__ import annotations
 import pandas as pd
 
 from di_eval.analysis.indicators import STATUS_BANDS
+from di_eval.text import LANGUAGES, Text, check_lang
 
 _ROWS = [
     # --- persons served -----------------------------------------------------------------------
     {
         "code": "persons_served",
         "table": "persons_by_year",
-        "name_lv": "Pakalpojumus saņēmušās personas gadā",
-        "name_en": "Persons served in a year",
-        "definition_lv": "Unikālās personas, kas gada laikā saņēmušas projekta apmaksātu pakalpojumu, "
-        "pēc mērķa grupas un pakalpojuma; 'any' – unikālās personas visos grupas pakalpojumos.",
-        "definition_en": "Unique persons who received a project-paid service during the year, by target "
-        "group and service; 'any' = unique persons across all services of the group.",
+        "name": Text("Pakalpojumus saņēmušās personas gadā", "Persons served in a year"),
+        "definition": Text(
+            "Unikālās personas, kas gada laikā saņēmušas projekta apmaksātu pakalpojumu, "
+            "pēc mērķa grupas un pakalpojuma; 'any' – unikālās personas visos grupas pakalpojumos.",
+            "Unique persons who received a project-paid service during the year, by target "
+            "group and service; 'any' = unique persons across all services of the group.",
+        ),
         "numerator": "persons_served",
         "denominator": "",
         "unit": "persons",
@@ -32,10 +35,11 @@ _ROWS = [
     {
         "code": "persons_new",
         "table": "persons_by_year",
-        "name_lv": "Jaunas personas gadā",
-        "name_en": "New persons in a year",
-        "definition_lv": "No gadā apkalpotajām personām tās, kas pakalpojumu saņēmušas pirmo reizi plāna ietvaros.",
-        "definition_en": "Of the persons served in the year, those served for the first time under the plan.",
+        "name": Text("Jaunas personas gadā", "New persons in a year"),
+        "definition": Text(
+            "No gadā apkalpotajām personām tās, kas pakalpojumu saņēmušas pirmo reizi plāna ietvaros.",
+            "Of the persons served in the year, those served for the first time under the plan.",
+        ),
         "numerator": "persons_new",
         "denominator": "",
         "unit": "persons",
@@ -44,12 +48,13 @@ _ROWS = [
     {
         "code": "persons_cumulative",
         "table": "persons_cumulative",
-        "name_lv": "Unikālās personas kopš plāna sākuma",
-        "name_en": "Cumulative unique persons",
-        "definition_lv": "Jauno personu summa pa gadiem, kuru 31. decembris nav vēlāks par izvērtējuma datumu "
-        "(nekad – gadā apkalpoto summa).",
-        "definition_en": "Sum of new persons over the years whose 31 December is on or before the as-of date "
-        "(never the sum of persons served per year).",
+        "name": Text("Unikālās personas kopš plāna sākuma", "Cumulative unique persons"),
+        "definition": Text(
+            "Jauno personu summa pa gadiem, kuru 31. decembris nav vēlāks par izvērtējuma datumu "
+            "(nekad – gadā apkalpoto summa).",
+            "Sum of new persons over the years whose 31 December is on or before the as-of date "
+            "(never the sum of persons served per year).",
+        ),
         "numerator": "sum of persons_new",
         "denominator": "",
         "unit": "persons",
@@ -58,12 +63,13 @@ _ROWS = [
     {
         "code": "municipalities_served",
         "table": "municipalities_served_by_year",
-        "name_lv": "Pašvaldības, kurās sniegti pakalpojumi",
-        "name_en": "Municipalities where services were given",
-        "definition_lv": "Izvēlētās struktūras pašvaldību skaits, kurās gadā pakalpojumu saņēmusi vismaz viena "
-        "persona ar FT vai GRT (slēpts skaits nav 0, tāpēc tiek skaitīts).",
-        "definition_en": "Number of municipalities of the chosen structure where at least one person with FT "
-        "or GRT was served in the year (a hidden count is not 0, so it counts).",
+        "name": Text("Pašvaldības, kurās sniegti pakalpojumi", "Municipalities where services were given"),
+        "definition": Text(
+            "Izvēlētās struktūras pašvaldību skaits, kurās gadā pakalpojumu saņēmusi vismaz viena "
+            "persona ar FT vai GRT (slēpts skaits nav 0, tāpēc tiek skaitīts).",
+            "Number of municipalities of the chosen structure where at least one person with FT "
+            "or GRT was served in the year (a hidden count is not 0, so it counts).",
+        ),
         "numerator": "municipalities with persons_served('any') > 0",
         "denominator": "",
         "unit": "municipalities",
@@ -73,12 +79,13 @@ _ROWS = [
     {
         "code": "target_value",
         "table": "target_history",
-        "name_lv": "Plāna mērķis",
-        "name_en": "Plan target",
-        "definition_lv": "Reģiona mērķis (FT, GRT, VSAC) plāna redakcijā, kas ir spēkā izvērtējuma datumā; "
-        "iepriekšējās redakcijas un to maiņas datumi ir target_history.",
-        "definition_en": "The region's target (FT, GRT, VSAC) in the plan version in force at the as-of date; "
-        "earlier versions and the dates they changed are in target_history.",
+        "name": Text("Plāna mērķis", "Plan target"),
+        "definition": Text(
+            "Reģiona mērķis (FT, GRT, VSAC) plāna redakcijā, kas ir spēkā izvērtējuma datumā; "
+            "iepriekšējās redakcijas un to maiņas datumi ir target_history.",
+            "The region's target (FT, GRT, VSAC) in the plan version in force at the as-of date; "
+            "earlier versions and the dates they changed are in target_history.",
+        ),
         "numerator": "value",
         "denominator": "",
         "unit": "persons",
@@ -87,12 +94,13 @@ _ROWS = [
     {
         "code": "achievement_rate",
         "table": "achievement",
-        "name_lv": "Mērķa izpilde",
-        "name_en": "Achievement against target",
-        "definition_lv": "FT un GRT: unikālo personu ('any') kopskaits; VSAC: iemītnieku pārcelšanās uz "
-        "pašvaldību kopskaits; dalīts ar spēkā esošās redakcijas mērķi. Nav rādīts, ja skaitītājs ir slēpts.",
-        "definition_en": "FT and GRT: cumulative unique persons ('any'); VSAC: cumulative moves of residents to "
-        "a municipality; divided by the target of the version in force. Not shown when the numerator is hidden.",
+        "name": Text("Mērķa izpilde", "Achievement against target"),
+        "definition": Text(
+            "FT un GRT: unikālo personu ('any') kopskaits; VSAC: iemītnieku pārcelšanās uz "
+            "pašvaldību kopskaits; dalīts ar spēkā esošās redakcijas mērķi. Nav rādīts, ja skaitītājs ir slēpts.",
+            "FT and GRT: cumulative unique persons ('any'); VSAC: cumulative moves of residents to "
+            "a municipality; divided by the target of the version in force. Not shown when the numerator is hidden.",
+        ),
         "numerator": "achieved",
         "denominator": "target_value",
         "unit": "share",
@@ -101,13 +109,14 @@ _ROWS = [
     {
         "code": "expected_rate",
         "table": "achievement",
-        "name_lv": "Sagaidāmā izpilde pēc laika",
-        "name_en": "Expected progress from time elapsed",
-        "definition_lv": "Pagājušo dienu daļa laikposmā no 2017. gada 1. janvāra līdz 2023. gada 31. decembrim "
-        "(projekts ilgst līdz 2023. gadam, grozījumu Nr. 8 mērķi attiecas uz 2023. gadu; tas pats "
-        "laikposms visām redakcijām).",
-        "definition_en": "Share of days elapsed between 1 January 2017 and 31 December 2023 (the project runs "
-        "to 2023 and amendment No. 8 sets its targets for 2023; the same period for every version).",
+        "name": Text("Sagaidāmā izpilde pēc laika", "Expected progress from time elapsed"),
+        "definition": Text(
+            "Pagājušo dienu daļa laikposmā no 2017. gada 1. janvāra līdz 2023. gada 31. decembrim "
+            "(projekts ilgst līdz 2023. gadam, grozījumu Nr. 8 mērķi attiecas uz 2023. gadu; tas pats "
+            "laikposms visām redakcijām).",
+            "Share of days elapsed between 1 January 2017 and 31 December 2023 (the project runs "
+            "to 2023 and amendment No. 8 sets its targets for 2023; the same period for every version).",
+        ),
         "numerator": "days 2017-01-01..as_of",
         "denominator": "days 2017-01-01..2023-12-31",
         "unit": "share",
@@ -116,12 +125,13 @@ _ROWS = [
     {
         "code": "status",
         "table": "achievement",
-        "name_lv": "Izpildes statuss",
-        "name_en": "Progress status",
-        "definition_lv": "Izpilde pret sagaidāmo: apsteidz (≥ 1,10), atbilst ([0,90; 1,10)), risks "
-        "([0,70; 0,90)), atpaliek (< 0,70); ja sagaidāmā ir 0 – apsteidz, ja izpilde > 0, citādi atbilst.",
-        "definition_en": "Achievement over expected progress: ahead (≥ 1.10), on_track ([0.90, 1.10)), at_risk "
-        "([0.70, 0.90)), behind (< 0.70); with nothing expected yet: ahead if anything is achieved, else on_track.",
+        "name": Text("Izpildes statuss", "Progress status"),
+        "definition": Text(
+            "Izpilde pret sagaidāmo: apsteidz (≥ 1,10), atbilst ([0,90; 1,10)), risks "
+            "([0,70; 0,90)), atpaliek (< 0,70); ja sagaidāmā ir 0 – apsteidz, ja izpilde > 0, citādi atbilst.",
+            "Achievement over expected progress: ahead (≥ 1.10), on_track ([0.90, 1.10)), at_risk "
+            "([0.70, 0.90)), behind (< 0.70); with nothing expected yet: ahead if anything is achieved, else on_track.",
+        ),
         "numerator": "achievement_rate",
         "denominator": "expected_rate",
         "unit": "band",
@@ -131,12 +141,15 @@ _ROWS = [
     {
         "code": "vsac_to_municipality",
         "table": "transitions",
-        "name_lv": 'VSAC "Kurzeme" iemītnieki, kas pārcēlušies uz pašvaldību',
-        "name_en": 'VSAC "Kurzeme" residents moved to a municipality',
-        "definition_lv": "Pārcelšanās gadā pēc uzņēmējas pašvaldības; kopskaits – gadu summa; reģionā salīdzina "
-        "ar VSAC mērķi.",
-        "definition_en": "Moves in the year by receiving municipality; cumulative = sum over the years; "
-        "compared with the VSAC target for the region.",
+        "name": Text(
+            'VSAC "Kurzeme" iemītnieki, kas pārcēlušies uz pašvaldību',
+            'VSAC "Kurzeme" residents moved to a municipality',
+        ),
+        "definition": Text(
+            "Pārcelšanās gadā pēc uzņēmējas pašvaldības; kopskaits – gadu summa; reģionā salīdzina ar VSAC mērķi.",
+            "Moves in the year by receiving municipality; cumulative = sum over the years; "
+            "compared with the VSAC target for the region.",
+        ),
         "numerator": "persons",
         "denominator": "",
         "unit": "persons",
@@ -145,10 +158,13 @@ _ROWS = [
     {
         "code": "bsac_to_family_like_care",
         "table": "transitions",
-        "name_lv": "Bērni no BSAC ģimeniskai videi pietuvinātā pakalpojumā",
-        "name_en": "Children from BSAC moved to family-like care",
-        "definition_lv": "Pārcelšanās gadā pēc pašvaldības; kopskaits – gadu summa.",
-        "definition_en": "Moves in the year by municipality; cumulative = sum over the years.",
+        "name": Text(
+            "Bērni no BSAC ģimeniskai videi pietuvinātā pakalpojumā", "Children from BSAC moved to family-like care"
+        ),
+        "definition": Text(
+            "Pārcelšanās gadā pēc pašvaldības; kopskaits – gadu summa.",
+            "Moves in the year by municipality; cumulative = sum over the years.",
+        ),
         "numerator": "persons",
         "denominator": "",
         "unit": "persons",
@@ -157,10 +173,11 @@ _ROWS = [
     {
         "code": "needs_assessments",
         "table": "needs",
-        "name_lv": "Individuālo vajadzību izvērtēšanas",
-        "name_en": "Individual needs assessments",
-        "definition_lv": "Gadā veiktās izvērtēšanas pēc mērķa grupas (FT, GRT).",
-        "definition_en": "Assessments made in the year, by target group (FT, GRT).",
+        "name": Text("Individuālo vajadzību izvērtēšanas", "Individual needs assessments"),
+        "definition": Text(
+            "Gadā veiktās izvērtēšanas pēc mērķa grupas (FT, GRT).",
+            "Assessments made in the year, by target group (FT, GRT).",
+        ),
         "numerator": "assessments",
         "denominator": "",
         "unit": "persons",
@@ -169,10 +186,11 @@ _ROWS = [
     {
         "code": "support_plans",
         "table": "needs",
-        "name_lv": "Atbalsta plāni",
-        "name_en": "Support plans",
-        "definition_lv": "Gadā sagatavotie atbalsta plāni pēc mērķa grupas.",
-        "definition_en": "Support plans drawn up in the year, by target group.",
+        "name": Text("Atbalsta plāni", "Support plans"),
+        "definition": Text(
+            "Gadā sagatavotie atbalsta plāni pēc mērķa grupas.",
+            "Support plans drawn up in the year, by target group.",
+        ),
         "numerator": "support_plans",
         "denominator": "",
         "unit": "persons",
@@ -181,10 +199,11 @@ _ROWS = [
     {
         "code": "support_plan_rate",
         "table": "needs",
-        "name_lv": "Atbalsta plānu īpatsvars",
-        "name_en": "Share with a support plan",
-        "definition_lv": "Atbalsta plāni, dalīti ar izvērtēšanām; rādīts tikai tad, ja abi skaitļi ir publicēti.",
-        "definition_en": "Support plans over assessments; shown only where both counts are published.",
+        "name": Text("Atbalsta plānu īpatsvars", "Share with a support plan"),
+        "definition": Text(
+            "Atbalsta plāni, dalīti ar izvērtēšanām; rādīts tikai tad, ja abi skaitļi ir publicēti.",
+            "Support plans over assessments; shown only where both counts are published.",
+        ),
         "numerator": "support_plans",
         "denominator": "assessments",
         "unit": "share",
@@ -194,10 +213,11 @@ _ROWS = [
     {
         "code": "places_planned",
         "table": "infrastructure",
-        "name_lv": "Plānotās vietas",
-        "name_en": "Places planned",
-        "definition_lv": "ERAF infrastruktūras projektā plānotās vietas.",
-        "definition_en": "Places planned in an ERDF infrastructure project.",
+        "name": Text("Plānotās vietas", "Places planned"),
+        "definition": Text(
+            "ERAF infrastruktūras projektā plānotās vietas.",
+            "Places planned in an ERDF infrastructure project.",
+        ),
         "numerator": "places_planned",
         "denominator": "",
         "unit": "places",
@@ -206,10 +226,11 @@ _ROWS = [
     {
         "code": "places_created",
         "table": "infrastructure",
-        "name_lv": "Izveidotās vietas",
-        "name_en": "Places created",
-        "definition_lv": "Vietas projektos, kuru būvdarbi pabeigti līdz izvērtējuma datumam (citādi 0).",
-        "definition_en": "Places in projects whose construction finished by the as-of date (else 0).",
+        "name": Text("Izveidotās vietas", "Places created"),
+        "definition": Text(
+            "Vietas projektos, kuru būvdarbi pabeigti līdz izvērtējuma datumam (citādi 0).",
+            "Places in projects whose construction finished by the as-of date (else 0).",
+        ),
         "numerator": "places_created",
         "denominator": "",
         "unit": "places",
@@ -218,12 +239,13 @@ _ROWS = [
     {
         "code": "infrastructure_status",
         "table": "infrastructure",
-        "name_lv": "Projekta statuss",
-        "name_en": "Project status",
-        "definition_lv": "in_service (pakalpojums uzsākts), built (būvdarbi pabeigti), in_construction, planned "
-        "vai dropped (pašvaldība vairs nav spēkā esošā plāna infrastruktūras sarakstā).",
-        "definition_en": "in_service (service opened), built (construction finished), in_construction, planned, "
-        "or dropped (the municipality left the infrastructure list of the plan in force).",
+        "name": Text("Projekta statuss", "Project status"),
+        "definition": Text(
+            "in_service (pakalpojums uzsākts), built (būvdarbi pabeigti), in_construction, planned "
+            "vai dropped (pašvaldība vairs nav spēkā esošā plāna infrastruktūras sarakstā).",
+            "in_service (service opened), built (construction finished), in_construction, planned, "
+            "or dropped (the municipality left the infrastructure list of the plan in force).",
+        ),
         "numerator": "",
         "denominator": "",
         "unit": "status",
@@ -232,12 +254,13 @@ _ROWS = [
     {
         "code": "milestone_slippage",
         "table": "milestones",
-        "name_lv": "Posma nobīde",
-        "name_en": "Milestone slippage",
-        "definition_lv": "Faktiskais datums mīnus plānotais; ja posms kavējas, izvērtējuma datums mīnus plānotais. "
-        "Statuss: done_on_time, done_late, overdue, not_due (done – nav plānotā datuma).",
-        "definition_en": "Actual date minus planned date; for an overdue milestone, the as-of date minus planned. "
-        "Status: done_on_time, done_late, overdue, not_due (done: no planned date).",
+        "name": Text("Posma nobīde", "Milestone slippage"),
+        "definition": Text(
+            "Faktiskais datums mīnus plānotais; ja posms kavējas, izvērtējuma datums mīnus plānotais. "
+            "Statuss: done_on_time, done_late, overdue, not_due (done – nav plānotā datuma).",
+            "Actual date minus planned date; for an overdue milestone, the as-of date minus planned. "
+            "Status: done_on_time, done_late, overdue, not_due (done: no planned date).",
+        ),
         "numerator": "actual_date (or as_of) - planned_date",
         "denominator": "",
         "unit": "days",
@@ -246,12 +269,13 @@ _ROWS = [
     {
         "code": "infrastructure_plan_change",
         "table": "infrastructure_plan_changes",
-        "name_lv": "Izmaiņas infrastruktūras pašvaldību sarakstā",
-        "name_en": "Changes to the infrastructure list",
-        "definition_lv": "Pašvaldības, kas pievienotas vai izņemtas starp secīgām plāna redakcijām "
-        "(2017: 11, 2020. gada janvārī: 10 – bez Dundagas).",
-        "definition_en": "Municipalities added or removed between consecutive plan versions "
-        "(2017: 11, January 2020: 10, without Dundaga).",
+        "name": Text("Izmaiņas infrastruktūras pašvaldību sarakstā", "Changes to the infrastructure list"),
+        "definition": Text(
+            "Pašvaldības, kas pievienotas vai izņemtas starp secīgām plāna redakcijām "
+            "(2017: 11, 2020. gada janvārī: 10 – bez Dundagas).",
+            "Municipalities added or removed between consecutive plan versions "
+            "(2017: 11, January 2020: 10, without Dundaga).",
+        ),
         "numerator": "",
         "denominator": "",
         "unit": "municipalities",
@@ -261,12 +285,13 @@ _ROWS = [
     {
         "code": "finance",
         "table": "finance",
-        "name_lv": "Finansējums pa fondiem",
-        "name_en": "Finance per fund",
-        "definition_lv": "Plānotā, līgumos noteiktā un izmaksātā summa pa programmām un fondiem (ESF, ERAF, "
-        "valsts, pašvaldības, kopā) par gadiem līdz izvērtējuma datumam.",
-        "definition_en": "Planned, contracted and paid amounts per programme and fund (ESF, ERDF, state, "
-        "municipal, total) over the years up to the as-of date.",
+        "name": Text("Finansējums pa fondiem", "Finance per fund"),
+        "definition": Text(
+            "Plānotā, līgumos noteiktā un izmaksātā summa pa programmām un fondiem (ESF, ERAF, "
+            "valsts, pašvaldības, kopā) par gadiem līdz izvērtējuma datumam.",
+            "Planned, contracted and paid amounts per programme and fund (ESF, ERDF, state, "
+            "municipal, total) over the years up to the as-of date.",
+        ),
         "numerator": "planned_eur, contracted_eur, paid_eur",
         "denominator": "",
         "unit": "EUR",
@@ -275,10 +300,11 @@ _ROWS = [
     {
         "code": "absorption_rate",
         "table": "finance",
-        "name_lv": "Apguves līmenis",
-        "name_en": "Absorption rate",
-        "definition_lv": "Izmaksātā summa, dalīta ar plānoto.",
-        "definition_en": "Amount paid over amount planned.",
+        "name": Text("Apguves līmenis", "Absorption rate"),
+        "definition": Text(
+            "Izmaksātā summa, dalīta ar plānoto.",
+            "Amount paid over amount planned.",
+        ),
         "numerator": "paid_eur",
         "denominator": "planned_eur",
         "unit": "share",
@@ -288,12 +314,13 @@ _ROWS = [
     {
         "code": "submissions",
         "table": "completeness",
-        "name_lv": "Datu pilnīgums",
-        "name_en": "Data completeness",
-        "definition_lv": "Gada veidlapas: gaidītās (viena uz katru 2017. gada pašvaldību), saņemtās, laikā, "
-        "ar nokavējumu, nesaņemtās; par gadiem, kuru dati izmantoti.",
-        "definition_en": "Yearly forms: expected (one per 2017 municipality), received, on time, late, missing; "
-        "for the years whose data are used.",
+        "name": Text("Datu pilnīgums", "Data completeness"),
+        "definition": Text(
+            "Gada veidlapas: gaidītās (viena uz katru 2017. gada pašvaldību), saņemtās, laikā, "
+            "ar nokavējumu, nesaņemtās; par gadiem, kuru dati izmantoti.",
+            "Yearly forms: expected (one per 2017 municipality), received, on time, late, missing; "
+            "for the years whose data are used.",
+        ),
         "numerator": "received",
         "denominator": "expected",
         "unit": "forms",
@@ -302,12 +329,13 @@ _ROWS = [
     {
         "code": "warnings",
         "table": "warnings",
-        "name_lv": "Datu brīdinājumi",
-        "name_en": "Validation warnings",
-        "definition_lv": "Pazīmes, kas prasa pārbaudi, ar svarīgumu (high, medium, low); aprēķinātas tikai no "
-        "publicētajām vērtībām. Kodi – WARNINGS.",
-        "definition_en": "Signs that need checking, with importance (high, medium, low); computed from published "
-        "values only. Codes: WARNINGS.",
+        "name": Text("Datu brīdinājumi", "Validation warnings"),
+        "definition": Text(
+            "Pazīmes, kas prasa pārbaudi, ar svarīgumu (high, medium, low); aprēķinātas tikai no "
+            "publicētajām vērtībām. Kodi – WARNINGS.",
+            "Signs that need checking, with importance (high, medium, low); computed from published "
+            "values only. Codes: WARNINGS.",
+        ),
         "numerator": "",
         "denominator": "",
         "unit": "warnings",
@@ -315,7 +343,22 @@ _ROWS = [
     },
 ]
 
-CATALOGUE = pd.DataFrame(_ROWS)
+
+def _in_columns(rows: list[dict], fields: tuple[str, ...]) -> pd.DataFrame:
+    """Rows whose ``fields`` are ``Text`` pairs, as a table with a ``<field>_lv`` and ``<field>_en`` column each."""
+    flat = []
+    for row in rows:
+        out = {}
+        for key, value in row.items():
+            if key in fields:
+                out.update({f"{key}_{lang}": value(lang) for lang in LANGUAGES})
+            else:
+                out[key] = value
+        flat.append(out)
+    return pd.DataFrame(flat)
+
+
+CATALOGUE = _in_columns(_ROWS, ("name", "definition"))
 
 STATUS_TABLE = pd.DataFrame(
     [
@@ -325,55 +368,61 @@ STATUS_TABLE = pd.DataFrame(
 )
 """Status bands as [lowest, highest) ranges of achievement_rate / expected_rate: no gaps."""
 
-WARNINGS = pd.DataFrame(
+WARNINGS = _in_columns(
     [
-        (
-            "served_fell_by_half",
-            "high",
-            "Gadā apkalpoto personu skaits ('any') ir mazāks par pusi no iepriekšējā gada",
-            "Persons served ('any') fell to less than half of the year before",
-        ),
-        (
-            "not_reported",
-            "high",
-            "Pašvaldības gada dati nav ziņoti (tukšs, nevis 0)",
-            "A municipality's figures for a year were not reported (blank, not 0)",
-        ),
-        ("missing_submission", "high", "Gada veidlapa nav saņemta", "The yearly form was not received"),
-        (
-            "target_behind",
-            "high",
-            "Mērķa izpilde atpaliek no plānotā (statuss behind)",
-            "Achievement is behind plan (status behind)",
-        ),
-        (
-            "target_at_risk",
-            "medium",
-            "Mērķa izpilde apdraudēta (statuss at_risk)",
-            "Achievement is at risk (status at_risk)",
-        ),
-        (
-            "milestone_overdue",
-            "medium",
-            "Infrastruktūras posms nav sasniegts līdz plānotajam datumam",
-            "An infrastructure milestone has passed its planned date",
-        ),
-        ("late_submission", "low", "Gada veidlapa saņemta pēc termiņa", "The yearly form arrived after the due date"),
+        {"code": code, "importance": importance, "rule": rule}
+        for code, importance, rule in [
+            (
+                "served_fell_by_half",
+                "high",
+                Text(
+                    "Gadā apkalpoto personu skaits ('any') ir mazāks par pusi no iepriekšējā gada",
+                    "Persons served ('any') fell to less than half of the year before",
+                ),
+            ),
+            (
+                "not_reported",
+                "high",
+                Text(
+                    "Pašvaldības gada dati nav ziņoti (tukšs, nevis 0)",
+                    "A municipality's figures for a year were not reported (blank, not 0)",
+                ),
+            ),
+            ("missing_submission", "high", Text("Gada veidlapa nav saņemta", "The yearly form was not received")),
+            (
+                "target_behind",
+                "high",
+                Text(
+                    "Mērķa izpilde atpaliek no plānotā (statuss behind)", "Achievement is behind plan (status behind)"
+                ),
+            ),
+            (
+                "target_at_risk",
+                "medium",
+                Text("Mērķa izpilde apdraudēta (statuss at_risk)", "Achievement is at risk (status at_risk)"),
+            ),
+            (
+                "milestone_overdue",
+                "medium",
+                Text(
+                    "Infrastruktūras posms nav sasniegts līdz plānotajam datumam",
+                    "An infrastructure milestone has passed its planned date",
+                ),
+            ),
+            (
+                "late_submission",
+                "low",
+                Text("Gada veidlapa saņemta pēc termiņa", "The yearly form arrived after the due date"),
+            ),
+        ]
     ],
-    columns=["code", "importance", "rule_lv", "rule_en"],
+    ("rule",),
 )
-
-
-def describe(code: str, lang: str = "lv") -> str:
-    """The name and definition of one indicator, in Latvian or English."""
-    row = CATALOGUE.set_index("code").loc[code]
-    suffix = "lv" if lang == "lv" else "en"
-    return f"{row[f'name_{suffix}']}: {row[f'definition_{suffix}']}"
 
 
 def markdown(lang: str = "en") -> str:
     """The catalogue as a compact Markdown table; the README's table is ``markdown("en")``."""
-    suffix = "lv" if lang == "lv" else "en"
+    suffix = check_lang(lang)
     lines = ["| code | indicator | numerator / denominator | unit | in |", "|---|---|---|---|---|"]
     for row in CATALOGUE.itertuples():
         ratio = (row.numerator or "—") + (f" / {row.denominator}" if row.denominator else "")

@@ -20,6 +20,7 @@ from di_eval.analysis import indicators as ind
 from di_eval.analysis.disclosure import AuditResult, DisclosureRule, ProtectedCube, as_number, audit, protect
 from di_eval.analysis.indicators import CUMULATIVE, REGION
 from di_eval.errors import ChoiceError
+from di_eval.text.formats import format_percent
 
 SCOPED_TABLES = (
     "persons_by_year",
@@ -316,8 +317,8 @@ def _bounds(value, rule: DisclosureRule) -> tuple[float, float]:
 
 
 def _percent(rate: float, lang: str) -> str:
-    # Latvian writes a no-break space before the percent sign.
-    return f"{rate * 100:.0f}\u00a0%" if lang == "lv" else f"{rate * 100:.0f}%"
+    # the reports' one percent formatter: half up (36/288 -> "13 %"), as in every table
+    return format_percent(rate, lang)
 
 
 def _shown(value) -> str:

@@ -20,72 +20,75 @@ from di_eval.analysis.disclosure import DisclosureRule, as_number
 from di_eval.analysis.evaluation import Evaluation, evaluate
 from di_eval.report import charts, commentary, notebook, parameters, sentences
 from di_eval.report.html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
+from di_eval.text import Text, terms
 from di_eval.text import formats as fmt
-from di_eval.text import terms
 
 T = {
-    "title": ("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
-    "region_name": ("Kurzemes plānošanas reģions", "Kurzeme Planning Region"),
-    "lead": (
-        "Kurzemes plānošanas reģiona deinstitucionalizācijas (DI) plāna 2017.–2020. gadam un projekta "
+    "title": Text("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
+    "lead": Text(
+        "{region_of} deinstitucionalizācijas (DI) plāna 2017.–2020. gadam un projekta "
         "\u201cKurzeme visiem\u201d ieviešana. Dati līdz {date}; mērķi no plāna redakcijas \u201c{version}\u201d.",
-        "Implementation of the Kurzeme Planning Region's deinstitutionalisation (DI) plan 2017–2020 and the "
+        "Implementation of {region_of} deinstitutionalisation (DI) plan 2017–2020 and the "
         "project \u201cKurzeme visiem\u201d. Data up to {date}; targets from the plan version \u201c{version}\u201d.",
     ),
-    "synthetic": (
+    "synthetic": Text(
         "Uzmanību: šis ziņojums veidots no sintētiskiem parauga datiem, kas atveido publiski zināmos "
         "reģiona kopskaitļus; pašvaldību skaitļi ir izdomāti.",
         "Note: this report is made from the synthetic sample dataset, which reproduces the region's "
         "published totals; the municipal figures are invented.",
     ),
-    "summary": ("Kopsavilkums", "Summary"),
-    "commentary": ("Izvērtētāja komentārs", "Evaluator's commentary"),
-    "target_groups": ("Mērķa grupas un vajadzības", "Target groups and needs"),
-    "services": ("Aktivitātes un sasniegtie rādītāji", "Activities and indicators achieved"),
-    "infrastructure": ("Pakalpojumu un infrastruktūras pieejamība", "Availability of services and infrastructure"),
-    "implementation": ("Ieviešana, plāna izmaiņas un finansējums", "Implementation, changes to the plan and finance"),
-    "comparison": ("Pašvaldību salīdzinājums", "Comparison of municipalities"),
-    "history": ("Plāna redakcijas un notikumu hronoloģija", "Plan versions and timeline"),
-    "data_quality": ("Datu kvalitāte", "Data quality"),
-    "method": ("Metode, datu atklāšanas kontrole un izcelsme", "Method, disclosure control and provenance"),
-    "figure": ("Attēls", "Figure"),
-    "data_behind": ("Attēla dati tabulā", "The chart's data as a table"),
-    "no_projects": (
+    "summary": Text("Kopsavilkums", "Summary"),
+    "commentary": Text("Izvērtētāja komentārs", "Evaluator's commentary"),
+    "target_groups": Text("Mērķa grupas un vajadzības", "Target groups and needs"),
+    "services": Text("Aktivitātes un sasniegtie rādītāji", "Activities and indicators achieved"),
+    "infrastructure": Text("Pakalpojumu un infrastruktūras pieejamība", "Availability of services and infrastructure"),
+    "implementation": Text(
+        "Ieviešana, plāna izmaiņas un finansējums", "Implementation, changes to the plan and finance"
+    ),
+    "comparison": Text("Pašvaldību salīdzinājums", "Comparison of municipalities"),
+    "history": Text("Plāna redakcijas un notikumu hronoloģija", "Plan versions and timeline"),
+    "data_quality": Text("Datu kvalitāte", "Data quality"),
+    "method": Text("Metode, datu atklāšanas kontrole un izcelsme", "Method, disclosure control and provenance"),
+    "figure": Text("Attēls", "Figure"),
+    "data_behind": Text("Attēla dati tabulā", "The chart's data as a table"),
+    "no_projects": Text(
         "Pašvaldībā nav ERAF infrastruktūras projektu.",
         "The municipality has no ERDF infrastructure project.",
     ),
-    "no_warnings": ("Brīdinājumu nav.", "No warnings."),
-    "low_warnings": (
+    "no_warnings": Text("Brīdinājumu nav.", "No warnings."),
+    "low_warnings": Text(
         "Mazāk svarīgie brīdinājumi (kopā: {n}), piemēram, par datiem, kas iesniegti ar nokavējumu, ir "
         "uzskaitīti katras pašvaldības ziņojumā.",
         "Low-importance warnings (in all: {n}), such as data submitted late, are listed in each municipality's report.",
     ),
-    "needs_caption": (
+    "needs_caption": Text(
         "Individuālo vajadzību izvērtējumi un atbalsta plāni pa gadiem",
         "Individual needs assessments and support plans by year",
     ),
-    "baseline_caption": ("Situācija pirms plāna", "The situation before the plan"),
-    "transitions_caption": ("Pārejas no institūcijām (kopā līdz datumam)", "Moves out of institutions (cumulative)"),
-    "targets_caption": ("Mērķi un sasniegtais (reģions)", "Targets and achievement (region)"),
-    "projects_caption": ("ERAF infrastruktūras projekti", "ERDF infrastructure projects"),
-    "history_caption": ("Mērķi pa plāna redakcijām", "Targets by plan version"),
-    "plan_changes_caption": (
+    "baseline_caption": Text("Situācija pirms plāna", "The situation before the plan"),
+    "transitions_caption": Text(
+        "Pārejas no institūcijām (kopā līdz datumam)", "Moves out of institutions (cumulative)"
+    ),
+    "targets_caption": Text("Mērķi un sasniegtais (reģions)", "Targets and achievement (region)"),
+    "projects_caption": Text("ERAF infrastruktūras projekti", "ERDF infrastructure projects"),
+    "history_caption": Text("Mērķi pa plāna redakcijām", "Targets by plan version"),
+    "plan_changes_caption": Text(
         "Izmaiņas infrastruktūras pašvaldību sarakstā",
         "Changes to the list of municipalities with infrastructure",
     ),
-    "finance_caption": ("Finansējums pa fondiem (EUR)", "Finance by fund (EUR)"),
-    "completeness_caption": ("Pašvaldību iesniegtie dati pa gadiem", "Data submitted by municipalities, by year"),
-    "warnings_caption": ("Datu pārbaudes brīdinājumi", "Data check warnings"),
-    "ranking_caption": (
+    "finance_caption": Text("Finansējums pa fondiem (EUR)", "Finance by fund (EUR)"),
+    "completeness_caption": Text("Pašvaldību iesniegtie dati pa gadiem", "Data submitted by municipalities, by year"),
+    "warnings_caption": Text("Datu pārbaudes brīdinājumi", "Data check warnings"),
+    "ranking_caption": Text(
         "Pašvaldības pēc pakalpojumus saņēmušo personu skaita (kopā)",
         "Municipalities by persons served (cumulative)",
     ),
-    "events_caption": ("Galvenie notikumi", "Key events"),
-    "contribution": (
+    "events_caption": Text("Galvenie notikumi", "Key events"),
+    "contribution": Text(
         "Mērķi DI plānā noteikti reģionam kopumā; pašvaldības skaitļi rāda tās devumu.",
         "The DI plan sets its targets for the region as a whole; a municipality's figures show its contribution.",
     ),
-    "method_text": (
+    "method_text": Text(
         "Unikālo personu skaits līdz datumam ir jaunu (pirmo reizi plāna ietvaros apkalpotu) personu "
         "summa pa gadiem, nevis gada apkalpoto personu summa. Tukša vērtība nozīmē \u201cnav ziņots\u201d, "
         "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
@@ -95,9 +98,9 @@ T = {
         "reported\u201d, which differs from zero. Achievement is compared with the target of the plan "
         "version in force on the evaluation date and with the share of the plan's time elapsed.",
     ),
-    "indicators_caption": ("Rādītāju katalogs", "Indicator catalogue"),
-    "in_all": ("(kopā kopš plāna sākuma)", "(in all since the plan began)"),
-    "catalogue_link": (
+    "indicators_caption": Text("Rādītāju katalogs", "Indicator catalogue"),
+    "in_all": Text("(kopā kopš plāna sākuma)", "(in all since the plan began)"),
+    "catalogue_link": Text(
         "Rādītāju katalogs (definīcijas, skaitītājs un saucējs, mērvienības) ir ziņojumu sarakstā.",
         "The indicator catalogue (definitions, numerators and denominators, units) is on the list of reports.",
     ),
@@ -105,8 +108,7 @@ T = {
 
 
 def t(key: str, lang: str, **values) -> str:
-    text = T[key][0 if lang == "lv" else 1]
-    return text.format(**values) if values else text
+    return T[key](lang, **values)
 
 
 _datasets: dict = {}
@@ -194,8 +196,7 @@ class Report:
         self.full = full
         self.evaluation = full.for_scope(scope) if scope != "region" else full
         self._figures: dict[str, int] = {}
-        scopes = full.scopes.set_index("scope")
-        self.name = t("region_name", self.lang) if scope == "region" else str(scopes.at[scope, "name"])
+        self.name = terms.scope_name(scope, self.lang, full.scopes)
 
     @classmethod
     def open(cls, kind: str, namespace: dict) -> Report:
@@ -251,7 +252,9 @@ class Report:
         lang = self.lang
         title = t("title", lang, name=self.name)
         until = fmt.format_date(self.full.as_of, lang, case="dat")  # "līdz" takes the dative
-        lead = t("lead", lang, date=until, version=self._version_name(self.full.plan_version))
+        lead = t(
+            "lead", lang, region_of=v.REGION_OF(lang), date=until, version=self._version_name(self.full.plan_version)
+        )
         body = f"<header><h1>{escape(title)}</h1>{paragraph(lead, 'lead')}"
         if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
             body += paragraph(t("synthetic", lang), "note")
@@ -323,7 +326,10 @@ class Report:
 
     def target_groups(self) -> Fragment:
         lang, ev = self.lang, self.evaluation
-        body = self._chart("persons_by_year", charts.persons_by_year_chart(self._scope_rows(ev.persons_by_year), lang))
+        body = self._chart(
+            "persons_by_year",
+            charts.persons_by_year_chart(self._scope_rows(ev.persons_by_year), lang, names=self.full.scopes),
+        )
         needs = self._scope_rows(ev.needs)
         if len(needs):
             wide = needs.pivot_table(
@@ -357,7 +363,8 @@ class Report:
         body = ""
         for group in ("FT", "GRT"):
             body += self._chart(
-                f"services_{group}", charts.services_chart(cumulative, group, lang, as_of=self.full.as_of)
+                f"services_{group}",
+                charts.services_chart(cumulative, group, lang, as_of=self.full.as_of, names=self.full.scopes),
             )
         achievement = self.full.achievement
         rows = [
@@ -444,7 +451,9 @@ class Report:
             body += table(frame, t("plan_changes_caption", lang))
         finance = self._scope_rows(ev.finance)
         if len(finance):
-            body += self._chart("finance", charts.finance_chart(finance, lang, as_of=self.full.as_of))
+            body += self._chart(
+                "finance", charts.finance_chart(finance, lang, as_of=self.full.as_of, names=self.full.scopes)
+            )
             for programme, rows in finance.groupby("programme", sort=False):
                 total = rows[rows["fund"] == "total"]
                 if len(total):
@@ -478,7 +487,7 @@ class Report:
             low = int((warnings["importance"] == "low").sum())
             warnings = warnings[warnings["importance"] != "low"]
         if len(warnings):
-            message = "message_lv" if lang == "lv" else "message_en"
+            message = f"message_{lang}"
             frame = pd.DataFrame(
                 {
                     terms.column_label("importance", lang): [terms.term(x, lang) for x in warnings["importance"]],
@@ -540,7 +549,9 @@ class Report:
                 }
             )
         body = table(pd.DataFrame(rows), t("ranking_caption", lang), row_header=False)
-        multiples = charts.small_multiples_chart(ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang)
+        multiples = charts.small_multiples_chart(
+            ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang, names=self.full.scopes
+        )
         body += self._chart("small_multiples", dataclasses.replace(multiples, data=_years_across(multiples.data)))
         if any(set(wide.index) <= set(layout) for layout in (charts.TILES_2017, charts.TILES_2021)):
             # the hand-placed map knows Kurzeme's municipalities (2017 and 2021); other data get none
@@ -553,7 +564,9 @@ class Report:
                     "label": [_sum_label(wide.at[s, "FT"], wide.at[s, "GRT"], lang) for s in wide.index],
                 }
             )
-            body += self._chart("tile_map", charts.tile_map_chart(tiles, lang, terms.tile_map_title(lang)))
+            body += self._chart(
+                "tile_map", charts.tile_map_chart(tiles, lang, terms.tile_map_title(lang), names=self.full.scopes)
+            )
         return self._section("comparison", body)
 
     def history(self) -> Fragment:
@@ -577,11 +590,10 @@ class Report:
         if plan_version is None:
             return "—"
         versions = self.dataset.plan_versions.set_index("plan_version")
-        return str(versions.at[plan_version, "name_lv" if self.lang == "lv" else "name_en"])
+        return str(versions.at[plan_version, f"name_{self.lang}"])
 
     def _scope_name(self, scope: str) -> str:
-        scopes = self.full.scopes.set_index("scope")
-        return str(scopes.at[scope, "name"]) if scope in scopes.index else str(scope)
+        return terms.scope_name(scope, self.lang, self.full.scopes)
 
     def _target_phrase(self, row) -> str:
         return f"{self._num(row.achieved)} / {self._num(row.target_value)}"
@@ -592,7 +604,7 @@ def catalogue_table(lang: str) -> str:
     from di_eval.analysis.catalogue import CATALOGUE
 
     catalogue = pd.DataFrame(CATALOGUE)
-    name, definition = ("name_lv", "definition_lv") if lang == "lv" else ("name_en", "definition_en")
+    name, definition = f"name_{lang}", f"definition_{lang}"
     frame = pd.DataFrame(
         {
             terms.column_label("code", lang): catalogue["code"],

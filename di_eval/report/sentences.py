@@ -2,8 +2,8 @@
 
 Every builder is a pure function returning plain text (escape it when placing it in HTML).
 Published person counts arrive as an int, the string ``"<5"`` (suppressed) or None/NA (not
-reported); each builder reads well for all three. Words, numbers and agreement come from
-``di_eval.text``.
+reported); each builder reads well for all three. Each sentence is one ``Text`` template in both
+languages; words, numbers and agreement come from ``di_eval.text``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 
 from di_eval import vocabulary as v
 from di_eval.errors import ChoiceError
-from di_eval.text import check_lang
+from di_eval.text import Text, check_lang
 from di_eval.text.formats import (
     format_date,
     format_money,
@@ -24,16 +24,46 @@ from di_eval.text.formats import (
     to_date,
     value_kind,
 )
-from di_eval.text.grammar import count_phrase, group_noun, group_parts, group_phrase, join_words, locative, participle
+from di_eval.text.grammar import (
+    count_phrase,
+    group_noun,
+    group_parts,
+    group_phrase,
+    join_words,
+    locative,
+    participle,
+    plural,
+)
 from di_eval.text.terms import PROJECT_STATUSES, status_label, term
 
-# --- sentences ------------------------------------------------------------------------------
+# --- achievement ---------------------------------------------------------------------------------
+
+_VERSION = Text("; plāna redakcija: {name}", "; plan version: {name}")
+_NOT_REPORTED_UNTIL = Text("Dati par {group} līdz {until} nav ziņoti", "No data were reported on {group} up to {until}")
+_ACHIEVED = {
+    "VSAC": Text(
+        "Līdz {until} uz dzīvi pašvaldībā {verb} {count}", "By {until}, {count} had moved to live in a municipality"
+    ),
+    None: Text("Līdz {until} pakalpojumus {verb} {count}", "By {until}, {count} had received services"),
+}
+_NO_TARGET = Text("; DI plānā mērķis nav noteikts", "; the DI plan sets no target")
+_SHARE_OF_TARGET = Text(
+    " jeb {rate} no DI plāna mērķa ({target}{version})", ": {rate} of the DI plan target ({target}{version})"
+)
+_SHARE_NOT_COMPUTABLE = Text(
+    "; DI plāna mērķis: {target}{version}; sasniegtā daļa nav aprēķināma",
+    "; DI plan target: {target}{version}; the share achieved cannot be computed",
+)
+_BECAUSE_SUPPRESSED = Text(", jo skaitlis nav publicējams", " because the figure is suppressed")
+_STATUS = Text("Statuss: {label}.", "Status: {label}.")
+_EXPECTED = Text(
+    "Pēc laika, kas pagājis, bija {expected} {rate}; statuss: {label}.",
+    "Given the time elapsed, {rate} was expected; status: {label}.",
+)
 
 
 def _version_part(plan_version_name: str | None, lang: str) -> str:
-    if not plan_version_name:
-        return ""
-    return f"; plāna redakcija: {plan_version_name}" if lang == "lv" else f"; plan version: {plan_version_name}"
+    return _VERSION(lang, name=plan_version_name) if plan_version_name else ""
 
 
 def achievement_sentence(
@@ -45,52 +75,48 @@ def achievement_sentence(
     kind = value_kind(achieved)
     noun = group_parts(target, lang)[0]
     version = _version_part(plan_version_name, lang)
-    until = format_date(as_of, lang, case="dat")
+    until = format_date(as_of, lang, case="dat")  # "līdz" takes the dative
     target_text = count_phrase(target_value, noun, lang) if not is_blank(target_value) else None
-    if lang == "lv":
-        if kind == "missing":
-            first = f"Dati par {group_noun(target, lang, 'dat')} līdz {until} nav ziņoti"
-        else:
-            verb, done = ("moved", "uz dzīvi pašvaldībā") if target == "VSAC" else ("received", "pakalpojumus")
-            first = (
-                f"Līdz {until} {done} {participle(verb, achieved, noun.gender)} {group_phrase(target, achieved, lang)}"
-            )
-        if target_text is None:
-            first += "; DI plānā mērķis nav noteikts"
-        elif not is_blank(rate) and kind == "number":
-            first += f" jeb {format_percent(rate, lang)} no DI plāna mērķa ({target_text}{version})"
-        else:
-            first += f"; DI plāna mērķis: {target_text}{version}; sasniegtā daļa nav aprēķināma"
-            first += ", jo skaitlis nav publicējams" if kind in ("suppressed", "hidden") else ""
+    if kind == "missing":
+        first = _NOT_REPORTED_UNTIL(lang, group=group_noun(target, lang, "dat"), until=until)
     else:
-        if kind == "missing":
-            first = f"No data were reported on {group_noun(target, lang)} up to {until}"
-        else:
-            done = "had moved to live in a municipality" if target == "VSAC" else "had received services"
-            first = f"By {until}, {group_phrase(target, achieved, lang)} {done}"
-        if target_text is None:
-            first += "; the DI plan sets no target"
-        elif not is_blank(rate) and kind == "number":
-            first += f": {format_percent(rate, lang)} of the DI plan target ({target_text}{version})"
-        else:
-            first += f"; DI plan target: {target_text}{version}; the share achieved cannot be computed"
-            first += " because the figure is suppressed" if kind in ("suppressed", "hidden") else ""
+        verb = participle("moved" if target == "VSAC" else "received", achieved, noun.gender)
+        template = _ACHIEVED["VSAC" if target == "VSAC" else None]
+        first = template(lang, until=until, verb=verb, count=group_phrase(target, achieved, lang))
+    if target_text is None:
+        first += _NO_TARGET(lang)
+    elif not is_blank(rate) and kind == "number":
+        first += _SHARE_OF_TARGET(lang, rate=format_percent(rate, lang), target=target_text, version=version)
+    else:
+        first += _SHARE_NOT_COMPUTABLE(lang, target=target_text, version=version)
+        first += _BECAUSE_SUPPRESSED(lang) if kind in ("suppressed", "hidden") else ""
     return f"{first}. {_expected_sentence(expected_rate, status, lang)}"
 
 
 def _expected_sentence(expected_rate, status, lang: str) -> str:
     label = status_label(status, lang)
     if is_blank(expected_rate):
-        return f"Statuss: {label}." if lang == "lv" else f"Status: {label}."
-    shown = format_percent(expected_rate, lang)
-    if lang == "lv":
-        # "sagaidāms 21 %", "sagaidāmi 57 %": the participle agrees with "procents"
-        whole = percent_points(expected_rate)
-        return f"Pēc laika, kas pagājis, bija {participle('expected', whole, 'm')} {shown}; statuss: {label}."
-    return f"Given the time elapsed, {shown} was expected; status: {label}."
+        return _STATUS(lang, label=label)
+    # "sagaidāms 21 %", "sagaidāmi 57 %": the participle agrees with "procents"
+    expected = participle("expected", percent_points(expected_rate), "m")
+    return _EXPECTED(lang, expected=expected, rate=format_percent(expected_rate, lang), label=label)
 
+
+# --- persons served ----------------------------------------------------------------------------------
 
 _GROUP_ORDER = ("FT", "GRT", "BSAC", "VSAC")
+_SERVED_IN = Text("{head} pakalpojumus saņēma {items}.", "In {year}, {items} received services in {place}.")
+_NOTHING_IN = Text("{head} dati nav ziņoti.", "In {year}, no data were reported for {place}.")
+_GROUPS_NOT_REPORTED = Text(" Dati par {groups} nav ziņoti.", " No data were reported on {groups}.")
+_NO_MUNICIPALITY = Text(
+    "{year} projekta pakalpojumi netika sniegti nevienā pašvaldībā.",
+    "In {year}, project services were not provided in any municipality.",
+)
+_OF_TOTAL = Text(" no {n}", " (of {n})")
+_IN_MUNICIPALITIES = Text(
+    "{year} projekta pakalpojumi sniegti {count}{total}.",
+    "In {year}, project services were provided in {count}{total}.",
+)
 
 
 def persons_year_sentence(scope_name: str, year, by_group: dict, lang: str) -> str:
@@ -102,18 +128,14 @@ def persons_year_sentence(scope_name: str, year, by_group: dict, lang: str) -> s
     missing = [g for g in groups if value_kind(by_group[g]) == "missing"]
     items = [group_phrase(g, by_group[g], lang) for g in reported]
     year_text = format_year(year, lang, case="loc")
-    if lang == "lv":
-        place = locative(scope_name)
-        head = f"{year_text} {place}" if place else f"{scope_name}: {year_text}"
-        text = f"{head} pakalpojumus saņēma {join_words(items, lang)}." if items else f"{head} dati nav ziņoti."
-        if missing and items:
-            text += f" Dati par {join_words([group_noun(g, lang, 'dat') for g in missing], lang)} nav ziņoti."
-        return text
+    # Latvian puts the place in the locative ("Kuldīgas novadā"); a name without a known one comes first.
+    place = locative(scope_name)
+    head = f"{year_text} {place}" if place else f"{scope_name}: {year_text}"
     if not items:
-        return f"In {year_text}, no data were reported for {scope_name}."
-    text = f"In {year_text}, {join_words(items, lang)} received services in {scope_name}."
+        return _NOTHING_IN(lang, head=head, year=year_text, place=scope_name)
+    text = _SERVED_IN(lang, head=head, year=year_text, items=join_words(items, lang), place=scope_name)
     if missing:
-        text += f" No data were reported on {join_words([group_noun(g, lang) for g in missing], lang)}."
+        text += _GROUPS_NOT_REPORTED(lang, groups=join_words([group_noun(g, lang, "dat") for g in missing], lang))
     return text
 
 
@@ -122,15 +144,19 @@ def municipalities_served_sentence(year, n, lang: str, of_total: int | None = No
     check_lang(lang)
     year_text = format_year(year, lang, case="loc")
     if int(n) == 0:
-        if lang == "lv":
-            return f"{year_text} projekta pakalpojumi netika sniegti nevienā pašvaldībā."
-        return f"In {year_text}, project services were not provided in any municipality."
-    total = ""
-    if of_total is not None:
-        total = f" no {format_number(of_total, lang)}" if lang == "lv" else f" (of {format_number(of_total, lang)})"
-    if lang == "lv":
-        return f"{year_text} projekta pakalpojumi sniegti {count_phrase(n, 'municipality', lang, 'loc')}{total}."
-    return f"In {year_text}, project services were provided in {count_phrase(n, 'municipality', lang)}{total}."
+        return _NO_MUNICIPALITY(lang, year=year_text)
+    total = "" if of_total is None else _OF_TOTAL(lang, n=format_number(of_total, lang))
+    return _IN_MUNICIPALITIES(lang, year=year_text, count=count_phrase(n, "municipality", lang, "loc"), total=total)
+
+
+# --- targets ---------------------------------------------------------------------------------------------
+
+_TARGET = Text("{target} mērķis", "The {target} target")
+_NO_VERSION_SETS = Text("Neviena plāna redakcija nenosaka {target} mērķi.", "No plan version sets a {target} target.")
+_FROM_TO = Text("no {old} uz {new} ({when})", "from {old} to {new} ({when})")
+_CHANGED = Text("{name} mainīts {changes}.", "{name} changed {changes}.")
+_UNCHANGED = Text("{name} kopš {since} nav mainīts: {value}.", "{name} has not changed since {since}: {value}.")
+_NO_TARGET_VALUE = Text("nav noteikts", "none")
 
 
 def _rows(history) -> list[dict]:
@@ -147,28 +173,19 @@ def target_change_sentence(target: str, history, lang: str) -> str:
     """
     check_lang(lang)
     rows = sorted((r for r in _rows(history) if r["target"] == target), key=lambda r: to_date(r["in_force_from"]))
-    name = f"{target} mērķis" if lang == "lv" else f"The {target} target"
+    name = _TARGET(lang, target=target)
     if not rows:
-        return (
-            f"Neviena plāna redakcija nenosaka {target} mērķi."
-            if lang == "lv"
-            else f"No plan version sets a {target} target."
-        )
+        return _NO_VERSION_SETS(lang, target=target)
     changes = []
     for before, after in zip(rows, rows[1:]):
         if _same_value(before["value"], after["value"]):
             continue
         old, new = (_target_number(r["value"], lang) for r in (before, after))
-        when = format_date(after["in_force_from"], lang, case="loc")
-        changes.append(f"no {old} uz {new} ({when})" if lang == "lv" else f"from {old} to {new} ({when})")
+        changes.append(_FROM_TO(lang, old=old, new=new, when=format_date(after["in_force_from"], lang, case="loc")))
     if changes:
-        joined = join_words(changes, lang)
-        return f"{name} mainīts {joined}." if lang == "lv" else f"{name} changed {joined}."
-    since = format_date(rows[0]["in_force_from"], lang, case="gen")
-    value = _target_number(rows[-1]["value"], lang)
-    if lang == "lv":
-        return f"{name} kopš {since} nav mainīts: {value}."
-    return f"{name} has not changed since {since}: {value}."
+        return _CHANGED(lang, name=name, changes=join_words(changes, lang))
+    since = format_date(rows[0]["in_force_from"], lang, case="gen")  # "kopš" takes the genitive
+    return _UNCHANGED(lang, name=name, since=since, value=_target_number(rows[-1]["value"], lang))
 
 
 def _same_value(first, second) -> bool:
@@ -178,7 +195,19 @@ def _same_value(first, second) -> bool:
 
 
 def _target_number(value, lang: str) -> str:
-    return ("nav noteikts" if lang == "lv" else "none") if is_blank(value) else format_number(value, lang)
+    return _NO_TARGET_VALUE(lang) if is_blank(value) else format_number(value, lang)
+
+
+# --- infrastructure and money --------------------------------------------------------------------------
+
+_PROJECT = Text("Projekts „{name}“: {state}", "Project “{name}”: {state}")
+_LATE = Text("{head}; kavējums pret plānoto — {days}.", "{head}; {days} behind schedule.")
+_EARLY = Text("{head}; {days} agrāk, nekā plānots.", "{head}; {days} ahead of schedule.")
+_ON_SCHEDULE = Text("{head}; atbilst plānotajam termiņam.", "{head}; on schedule.")
+_PLANNED = Text("plānotais finansējums — {amount}", "{amount} planned")
+_CONTRACTED = Text("līgumos noslēgtais — {amount}", "{amount} contracted")
+_PAID = Text("izmaksātais — {amount}", "{amount} paid")
+_ABSORPTION = Text("apguve — {rate}", "absorption {rate}")
 
 
 def infrastructure_sentence(project_name: str, status: str, slippage_days, lang: str) -> str:
@@ -187,42 +216,40 @@ def infrastructure_sentence(project_name: str, status: str, slippage_days, lang:
     check_lang(lang)
     if status not in PROJECT_STATUSES:
         raise ChoiceError("project status", status, list(PROJECT_STATUSES))
-    state = term(status, lang, "project_status")
-    head = f"Projekts „{project_name}“: {state}" if lang == "lv" else f"Project “{project_name}”: {state}"
+    head = _PROJECT(lang, name=project_name, state=term(status, lang, "project_status"))
     if is_blank(slippage_days) or status == "dropped":
         return head + "."
     days = int(slippage_days)
-    if lang == "lv":
-        if days > 0:
-            return f"{head}; kavējums pret plānoto — {count_phrase(days, 'day', lang)}."
-        if days < 0:
-            return f"{head}; {count_phrase(-days, 'day', lang, 'acc')} agrāk, nekā plānots."
-        return f"{head}; atbilst plānotajam termiņam."
     if days > 0:
-        return f"{head}; {count_phrase(days, 'day', lang)} behind schedule."
+        return _LATE(lang, head=head, days=count_phrase(days, "day", lang))
     if days < 0:
-        return f"{head}; {count_phrase(-days, 'day', lang)} ahead of schedule."
-    return f"{head}; on schedule."
+        return _EARLY(lang, head=head, days=count_phrase(-days, "day", lang, "acc"))
+    return _ON_SCHEDULE(lang, head=head)
 
 
 def finance_sentence(programme: str, planned, paid, absorption_rate, lang: str, contracted=None) -> str:
     """Money of one programme: planned, (contracted,) paid and the absorption rate (paid / planned)."""
     check_lang(lang)
     name = term(programme, lang, "programme") if programme in v.PROGRAMMES else str(programme)
-    rate = format_percent(absorption_rate, lang)
-    if lang == "lv":
-        parts = [f"plānotais finansējums — {format_money(planned, lang)}"]
-        if contracted is not None:
-            parts.append(f"līgumos noslēgtais — {format_money(contracted, lang)}")
-        parts.append(f"izmaksātais — {format_money(paid, lang)}")
-        parts.append(f"apguve — {rate}")
-        return f"{name}: {', '.join(parts)}."
-    parts = [f"{format_money(planned, lang)} planned"]
+    parts = [_PLANNED(lang, amount=format_money(planned, lang))]
     if contracted is not None:
-        parts.append(f"{format_money(contracted, lang)} contracted")
-    parts.append(f"{format_money(paid, lang)} paid")
-    parts.append(f"absorption {rate}")
+        parts.append(_CONTRACTED(lang, amount=format_money(contracted, lang)))
+    parts.append(_PAID(lang, amount=format_money(paid, lang)))
+    parts.append(_ABSORPTION(lang, rate=format_percent(absorption_rate, lang)))
     return f"{name}: {', '.join(parts)}."
+
+
+# --- submissions -----------------------------------------------------------------------------------------
+
+_NOTHING_DUE = Text("Līdz šim datumam atskaites vēl nebija jāiesniedz.", "No submissions were due yet.")
+_DUE = Text("{due} {count}", "{count} {be} due")
+_OF_THEM_LATE = Text(", no tām {n} ar nokavējumu", ", {n} of them late")
+_ON_TIME = Text("laikā", "on time")
+_LATE_WORD = Text("ar nokavējumu", "late")
+_THE_ONE_RECEIVED = Text("{head}; tā saņemta {when}.", "{head}; it was received {when}.")
+_ALL_RECEIVED = Text("{head}; visas saņemtas{rest}.", "{head}; all received{rest}.")
+_RECEIVED = Text("{received} {n}{late}", "{n} received{late}")
+_MISSING = Text("nav {received} {n}", "{n} missing")
 
 
 def completeness_sentence(expected, received, late, missing, lang: str) -> str:
@@ -230,71 +257,21 @@ def completeness_sentence(expected, received, late, missing, lang: str) -> str:
     check_lang(lang)
     expected, received, late, missing = (int(x) for x in (expected, received, late, missing))
     if expected == 0:
-        return "Līdz šim datumam atskaites vēl nebija jāiesniedz." if lang == "lv" else "No submissions were due yet."
-    return (
-        _completeness_lv(expected, received, late, missing)
-        if lang == "lv"
-        else _completeness_en(expected, received, late, missing)
+        return _NOTHING_DUE(lang)
+    head = _DUE(
+        lang,
+        due=participle("expected", expected, "f").capitalize(),
+        count=count_phrase(expected, "submission", lang),
+        be=plural(expected, ("was", "were"), "en"),
     )
-
-
-def _completeness_lv(expected, received, late, missing) -> str:
-    head = f"{participle('expected', expected, 'f').capitalize()} {count_phrase(expected, 'submission', 'lv')}"
-    late_part = "" if late == 0 else f", no tām {format_number(late, 'lv')} ar nokavējumu"
+    late_part = "" if late == 0 else _OF_THEM_LATE(lang, n=format_number(late, lang))
     if missing == 0 and received >= expected:
         if expected == 1:
-            return f"{head}; tā saņemta {'ar nokavējumu' if late else 'laikā'}."
-        return f"{head}; visas saņemtas{late_part if late else ' laikā'}."
+            return _THE_ONE_RECEIVED(lang, head=head, when=(_LATE_WORD if late else _ON_TIME)(lang))
+        return _ALL_RECEIVED(lang, head=head, rest=late_part if late else f" {_ON_TIME(lang)}")
     parts = [head]
     if received:
-        parts.append(f"{participle('received_passive', received, 'f')} {format_number(received, 'lv')}{late_part}")
-    parts.append(f"nav {participle('received_passive', missing, 'f')} {format_number(missing, 'lv')}")
+        word = participle("received_passive", received, "f")
+        parts.append(_RECEIVED(lang, received=word, n=format_number(received, lang), late=late_part))
+    parts.append(_MISSING(lang, received=participle("received_passive", missing, "f"), n=format_number(missing, lang)))
     return "; ".join(parts) + "."
-
-
-def _completeness_en(expected, received, late, missing) -> str:
-    head = f"{count_phrase(expected, 'submission', 'en')} {'was' if expected == 1 else 'were'} due"
-    late_part = "" if late == 0 else f", {format_number(late, 'en')} of them late"
-    if missing == 0 and received >= expected:
-        if expected == 1:
-            return f"{head}; it was received {'late' if late else 'on time'}."
-        return f"{head}; all received{late_part if late else ' on time'}."
-    parts = [head]
-    if received:
-        parts.append(f"{format_number(received, 'en')} received{late_part}")
-    parts.append(f"{format_number(missing, 'en')} missing")
-    return "; ".join(parts) + "."
-
-
-def suppression_note(threshold: int, lang: str, secondary_marker: str | None = "x") -> str:
-    """The disclosure rule in words, for every report that publishes counts of persons."""
-    check_lang(lang)
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise ChoiceError("suppression threshold", threshold, hint="a whole number of at least 1")
-    if threshold == 1:
-        if lang == "lv":
-            return "Skaitļi par personām netiek slēpti."
-        return "Counts of persons are not suppressed."
-    hidden_lv = (
-        "skaitlis 1 nav publicēts un parādīts"
-        if threshold == 2
-        else f"skaitļi no 1 līdz {threshold - 1} nav publicēti un parādīti"
-    )
-    hidden_en = (
-        "a count of 1 is not published and is shown"
-        if threshold == 2
-        else f"counts from 1 to {threshold - 1} are not published and are shown"
-    )
-    marked_lv = f" (tie apzīmēti ar „{secondary_marker}“, nav 0)" if secondary_marker else ""
-    marked_en = f" (marked “{secondary_marker}”; not 0)" if secondary_marker else ""
-    if lang == "lv":
-        return (
-            f"Lai nevienu personu nevarētu atpazīt, {hidden_lv} kā „<{threshold}“ (0 parādīts kā 0). "
-            f"Vajadzības gadījumā paslēpti arī citi skaitļi{marked_lv}, lai slēpto vērtību nevarētu aprēķināt "
-            "no kopsummām, citām pašvaldībām vai citiem gadiem. Naudas summas un vietu skaits netiek slēpti."
-        )
-    return (
-        f"So that no person can be identified, {hidden_en} as “<{threshold}” (zero is shown as 0). "
-        f"Where needed, further counts are hidden{marked_en} so that a hidden value cannot be worked out "
-        "from totals, other municipalities or other years. Money and numbers of places are not suppressed."
-    )

@@ -230,6 +230,14 @@ _PARTICIPLES = {
 }
 
 
+_NOBODY = {"m": "neviens", "f": "neviena"}
+
+
+def nobody(gender: str) -> str:
+    """Latvian "neviens" / "neviena" agreeing with the gender of the noun it goes with."""
+    return _NOBODY[gender]
+
+
 def participle(verb: str, value, gender: str) -> str:
     """The Latvian participle of ``verb`` agreeing with a subject counted by ``value``."""
     singular, plural_form = _PARTICIPLES[verb][gender]

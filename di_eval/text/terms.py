@@ -227,3 +227,20 @@ def milestone_status_label(status: str, lang: str) -> str:
     if status not in MILESTONE_STATUSES:
         raise ChoiceError("milestone status", status, list(MILESTONE_STATUSES))
     return f"{MILESTONE_SYMBOLS[status]} {MILESTONE_STATUSES[status](lang)}"
+
+
+# --- places ----------------------------------------------------------------------------------
+
+
+def scope_name(scope: str, lang: str, names=None, short: bool = False) -> str:
+    """The name of a scope as the evaluation has it: ``names`` is its ``scopes`` table (scope, name,
+    name_short). The plan's region is named in ``lang``; a scope not in ``names`` by its code."""
+    row = None
+    if names is not None and len(names):
+        found = names[names["scope"].astype(str) == str(scope)]
+        row = found.iloc[0] if len(found) else None
+    if scope == "region" and (row is None or row["name"] == v.REGION_NAME.lv):
+        return v.REGION_NAME(lang)
+    if row is None:
+        return str(scope)
+    return str(row["name_short"] if short and "name_short" in row and row["name_short"] else row["name"])

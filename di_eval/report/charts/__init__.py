@@ -4,11 +4,12 @@
 grouped by what they show: ``persons``, ``infrastructure``, ``finance`` and ``regional``.
 """
 
-from di_eval.report.charts.base import DPI, FIGURE_WIDTH, MIN_FONT_PT, STYLE, Chart, scope_name
+from di_eval.report.charts.base import DPI, FIGURE_WIDTH, MIN_FONT_PT, STYLE, Chart
 from di_eval.report.charts.finance import finance_chart
 from di_eval.report.charts.infrastructure import milestones_chart, timeline_chart
 from di_eval.report.charts.persons import achievement_chart, persons_by_year_chart, services_chart
 from di_eval.report.charts.regional import TILES_2017, TILES_2021, small_multiples_chart, tile_map_chart
+from di_eval.text.terms import scope_name
 
 __all__ = [
     "DPI",

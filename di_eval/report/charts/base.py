@@ -18,19 +18,18 @@ import html
 import io
 import math
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import wraps
 
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from di_eval import paths
 from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.report import palette as p
+from di_eval.text import Text, terms
 from di_eval.text import formats as fmt
 from di_eval.text import grammar as gr
-from di_eval.text import terms
 
 FIGURE_WIDTH = 7.2  # inches: 792 px at 110 dpi, the width of the report's text column
 DPI = 110
@@ -66,11 +65,11 @@ STYLE = {
 }
 
 _GROUPS = ("FT", "GRT", "BSAC")
-_REGION_NAME = {"lv": "Kurzemes plānošanas reģions", "en": "Kurzeme Planning Region"}
-_SOURCE = {
-    "lv": "Avots: pašvaldību dati par DI plāna ieviešanu, aprēķins ar di-eval.",
-    "en": "Source: municipalities' data on the DI plan's implementation, calculated with di-eval.",
-}
+_SOURCE = Text(
+    "Avots: pašvaldību dati par DI plāna ieviešanu, aprēķins ar di-eval.",
+    "Source: municipalities' data on the DI plan's implementation, calculated with di-eval.",
+)
+_DATA_AS_TABLE = Text("Dati tabulā", "Data as a table")
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +99,7 @@ class Chart:
         # For exploring in JupyterLab; the published reports assemble their own <figure>.
         src = "data:image/png;base64," + base64.b64encode(self.png_bytes()).decode("ascii")
         table = self.data.to_html(index=False, escape=True, border=0)
-        summary = "Dati tabulā" if self.lang == "lv" else "Data as a table"
+        summary = _DATA_AS_TABLE(self.lang)
         return (
             f"<figure><figcaption><strong>{html.escape(self.title)}</strong> {html.escape(self.caption)}</figcaption>"
             f'<img src="{src}" alt="{html.escape(self.alt)}">'
@@ -195,26 +194,6 @@ def _group_name(group: str, lang: str) -> str:
     return _cap(gr.group_noun(group, lang))
 
 
-@lru_cache(maxsize=1)
-def _reference_names() -> dict[str, tuple[str, str]]:
-    """Scope code -> (official name, short name) for the municipalities of both structures."""
-    names = {}
-    for file, code in (("municipalities.csv", "atvk_code"), ("municipalities_2021.csv", "iso_code")):
-        path = paths.REFERENCE_DIR / file
-        if path.is_file():
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
-            names.update({row[code]: (row["name"], row["name_short"]) for _, row in table.iterrows()})
-    return names
-
-
-def scope_name(scope: str, lang: str, short: bool = False) -> str:
-    """The name of a scope: the region, or a municipality by ATVK or ISO code (the code if unknown)."""
-    if scope == "region":
-        return _REGION_NAME[lang]
-    names = _reference_names().get(str(scope))
-    return (names[1] if short else names[0]) if names else str(scope)
-
-
 def _one_scope(frame: pd.DataFrame, what: str) -> str:
     if frame is None or len(frame) == 0:
         raise DiEvalError(f"{what}: the table has no rows to draw")
@@ -240,10 +219,30 @@ def _headers(frame: pd.DataFrame, lang: str, rename: dict | None = None) -> pd.D
 # --- captions ------------------------------------------------------------------------------------
 
 
+_UNTIL = Text("līdz {date}", "up to {date}")  # "līdz" takes the dative
+_UNTIL_EVALUATION = Text("līdz izvērtējuma datumam", "up to the evaluation date")
+_ONE_HIDDEN = Text("skaitlis 1", "a count of 1")
+_RANGE_HIDDEN = Text("skaitlis no 1 līdz {top}", "a count from 1 to {top}")
+_SUPPRESSED_MARK = {
+    "bar": Text("Svītrots tukšs stabiņš", "A hatched empty bar"),
+    "point": Text("Tukšs marķieris", "An empty marker"),
+}
+_SUPPRESSED_NOTE = Text(
+    "{shape} ar „<{threshold}“ — {hidden}, kas netiek publicēts.",
+    "{shape} marked “<{threshold}”: {hidden}, not published.",
+)
+_HIDDEN_NOTE = Text(
+    "„{marker}“ — skaitlis slēpts, lai nevarētu aprēķināt citus slēptos skaitļus (tas nav 0).",
+    "“{marker}”: a count hidden so that other hidden counts cannot be worked out (not 0).",
+)
+_MISSING_NOTE = Text("„nav ziņots“ — dati nav iesniegti.", "“not reported”: no data were submitted.")
+HIDDEN_WORDS = Text("skaitlis slēpts", "hidden")
+
+
 def _until(as_of, lang: str) -> str:
     if as_of is None:
-        return "līdz izvērtējuma datumam" if lang == "lv" else "up to the evaluation date"
-    return f"līdz {fmt.format_date(as_of, lang, 'dat')}" if lang == "lv" else f"up to {fmt.format_date(as_of, lang)}"
+        return _UNTIL_EVALUATION(lang)
+    return _UNTIL(lang, date=fmt.format_date(as_of, lang, "dat"))
 
 
 def _marks_note(values, lang: str, mark: str = "bar") -> str:
@@ -251,23 +250,12 @@ def _marks_note(values, lang: str, mark: str = "bar") -> str:
     notes = []
     thresholds = sorted({fmt.suppression_threshold(x) for x in values if _kind(x) == "suppressed"})
     for threshold in thresholds:
-        hidden_lv = "skaitlis 1" if threshold == 2 else f"skaitlis no 1 līdz {threshold - 1}"
-        hidden_en = "a count of 1" if threshold == 2 else f"a count from 1 to {threshold - 1}"
-        shape_lv = {"bar": "Svītrots tukšs stabiņš", "point": "Tukšs marķieris"}[mark]
-        shape_en = {"bar": "A hatched empty bar", "point": "An empty marker"}[mark]
-        if lang == "lv":
-            notes.append(f"{shape_lv} ar „<{threshold}“ — {hidden_lv}, kas netiek publicēts.")
-        else:
-            notes.append(f"{shape_en} marked “<{threshold}”: {hidden_en}, not published.")
+        hidden = _ONE_HIDDEN(lang) if threshold == 2 else _RANGE_HIDDEN(lang, top=threshold - 1)
+        notes.append(_SUPPRESSED_NOTE(lang, shape=_SUPPRESSED_MARK[mark](lang), threshold=threshold, hidden=hidden))
     for marker in sorted({str(x).strip() for x in values if _kind(x) == "hidden"}):
-        if lang == "lv":
-            notes.append(f"„{marker}“ — skaitlis slēpts, lai nevarētu aprēķināt citus slēptos skaitļus (tas nav 0).")
-        else:
-            notes.append(f"“{marker}”: a count hidden so that other hidden counts cannot be worked out (not 0).")
+        notes.append(_HIDDEN_NOTE(lang, marker=marker))
     if any(_kind(x) == "missing" for x in values):
-        notes.append(
-            "„nav ziņots“ — dati nav iesniegti." if lang == "lv" else "“not reported”: no data were submitted."
-        )
+        notes.append(_MISSING_NOTE(lang))
     return " ".join(notes)
 
 
@@ -277,13 +265,13 @@ def _value_words(value, lang: str) -> str:
     if kind == "suppressed":
         return fmt.fewer_than(value, lang)
     if kind == "hidden":
-        return "skaitlis slēpts" if lang == "lv" else "hidden"
+        return HIDDEN_WORDS(lang)
     return _shown(value, lang)
 
 
 def _caption(lang: str, *parts: str, source: str | None = None) -> str:
     text = " ".join(part.strip() for part in parts if part and part.strip())
-    return f"{text} {source or _SOURCE[lang]}".strip()
+    return f"{text} {source or _SOURCE(lang)}".strip()
 
 
 # --- drawing helpers ---------------------------------------------------------------------------

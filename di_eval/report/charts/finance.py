@@ -22,24 +22,33 @@ from di_eval.report.charts.base import (
     _stacked,
     _styled,
     _until,
-    scope_name,
 )
-from di_eval.text import check_lang, terms
+from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
 
 # --- 5. finance --------------------------------------------------------------------------------------
 
 _MEASURES = (("planned_eur", "planned"), ("contracted_eur", "contracted"), ("paid_eur", "actual"))
 _MEASURE_WORDS = {
-    "planned_eur": ("plānots", "planned"),
-    "contracted_eur": ("līgumos", "contracted"),
-    "paid_eur": ("izmaksāts", "paid"),
+    "planned_eur": Text("plānots", "planned"),
+    "contracted_eur": Text("līgumos", "contracted"),
+    "paid_eur": Text("izmaksāts", "paid"),
 }
+_FINANCE_TITLE = Text("Finansējums pa fondiem", "Finance by fund")
+_FINANCE_CAPTION = Text(
+    "{place}: EUR, kopā {until}. Rāmis — plānots, svītrots — noslēgtajos līgumos, "
+    "pilns — izmaksāts. Naudas summas netiek slēptas.",
+    "{place}: EUR, cumulative {until}. Outline: planned; hatched: contracted; "
+    "solid: paid. Amounts of money are not suppressed.",
+)
+_ABSORPTION = Text("apguve {rate}", "absorption {rate}")
 _FUND_ORDER = tuple(v.FUNDS)
 
 
 @_styled
-def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str | None = None) -> Chart:
+def finance_chart(
+    finance: pd.DataFrame, lang: str, *, as_of=None, source: str | None = None, names: pd.DataFrame | None = None
+) -> Chart:
     """Per programme and fund: planned (outline), contracted (hatched) and paid (solid), each labelled."""
     check_lang(lang)
     _require(finance, ["programme", "fund", "planned_eur", "contracted_eur", "paid_eur"], "finance_chart")
@@ -64,7 +73,7 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
             for offset, (column, kind) in zip((0.26, 0.0, -0.26), _MEASURES):
                 amount = float(row[column]) if not fmt.is_blank(row[column]) else 0.0
                 ax.barh(base + offset, amount, height=0.24, **p.mark_style(kind, colour))
-                word = _MEASURE_WORDS[column][0 if lang == "lv" else 1]
+                word = _MEASURE_WORDS[column](lang)
                 label = ax.annotate(
                     f"{word}: {fmt.format_money_short(row[column], lang)}",
                     (amount, base + offset),
@@ -85,14 +94,10 @@ def finance_chart(finance: pd.DataFrame, lang: str, *, as_of=None, source: str |
         _clean_axis(ax, keep="y")
         ax.tick_params(axis="y", left=False)
     _room_for_labels(axes, labelled)
-    title = "Finansējums pa fondiem" if lang == "lv" else "Finance by fund"
+    title = _FINANCE_TITLE(lang)
     caption = _caption(
         lang,
-        f"{scope_name(scope, lang)}: EUR, kopā {_until(as_of, lang)}. Rāmis — plānots, svītrots — noslēgtajos līgumos, "
-        "pilns — izmaksāts. Naudas summas netiek slēptas."
-        if lang == "lv"
-        else f"{scope_name(scope, lang)}: EUR, cumulative {_until(as_of, lang)}. Outline: planned; hatched: contracted; "
-        "solid: paid. Amounts of money are not suppressed.",
+        _FINANCE_CAPTION(lang, place=terms.scope_name(scope, lang, names), until=_until(as_of, lang)),
         source=source,
     )
     alt = " ".join(_programme_sentence(finance, programme, lang) for programme in programmes)
@@ -146,7 +151,7 @@ def _programme_totals(finance: pd.DataFrame, programme: str) -> dict:
 def _absorption_text(finance: pd.DataFrame, programme: str, lang: str) -> str:
     totals = _programme_totals(finance, programme)
     rate = fmt.format_percent(_rate(totals["paid_eur"], totals["planned_eur"]), lang)
-    return f"apguve {rate}" if lang == "lv" else f"absorption {rate}"
+    return _ABSORPTION(lang, rate=rate)
 
 
 def _programme_sentence(finance: pd.DataFrame, programme: str, lang: str) -> str:

@@ -21,7 +21,7 @@ from di_eval.report.charts.base import (
     _require,
     _styled,
 )
-from di_eval.text import check_lang, terms
+from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
 from di_eval.text import grammar as gr
 
@@ -114,20 +114,8 @@ def milestones_chart(
     if as_of is not None:
         day = fmt.to_date(as_of)
         ax.axvline(day, color=p.MUTED_TEXT, linewidth=1, linestyle=":")
-    title = (
-        "Infrastruktūras projektu posmi: plānotais un faktiskais"
-        if lang == "lv"
-        else "Infrastructure milestones: planned and actual"
-    )
-    caption = _caption(
-        lang,
-        "Tukšs aplis — plānotais datums, pilns aplis — faktiskais; pārtraukta līnija ar bultu — nokavēts posms līdz "
-        "izvērtējuma datumam (punktēta līnija). Statuss un novirze dienās rakstīti katras rindas labajā pusē."
-        if lang == "lv"
-        else "Open circle: planned date; filled circle: actual date; a dashed line with an arrow: an overdue milestone up to "
-        "the evaluation date (dotted line). The status and slippage in days are written at the right of each row.",
-        source=source,
-    )
+    title = _MILESTONES_TITLE(lang)
+    caption = _caption(lang, _MILESTONES_CAPTION(lang), source=source)
     names = project_names or {}
     data = pd.DataFrame(
         {
@@ -156,18 +144,32 @@ def _signed(days, lang: str) -> str:
     return ("+" if days > 0 else "") + fmt.format_number(days, lang)
 
 
+_MILESTONES_TITLE = Text(
+    "Infrastruktūras projektu posmi: plānotais un faktiskais", "Infrastructure milestones: planned and actual"
+)
+_MILESTONES_CAPTION = Text(
+    "Tukšs aplis — plānotais datums, pilns aplis — faktiskais; pārtraukta līnija ar bultu — nokavēts posms līdz "
+    "izvērtējuma datumam (punktēta līnija). Statuss un novirze dienās rakstīti katras rindas labajā pusē.",
+    "Open circle: planned date; filled circle: actual date; a dashed line with an arrow: an overdue milestone up to "
+    "the evaluation date (dotted line). The status and slippage in days are written at the right of each row.",
+)
 # Short status words beside each row (the data table has the full ones); the symbol comes first.
 _MILESTONE_SHORT = {
-    "done_on_time": ("laikā", "on time"),
-    "done_late": ("ar nokavējumu", "late"),
-    "overdue": ("nokavēts", "overdue"),
-    "not_due": ("vēl nav termiņš", "not yet due"),
+    "done_on_time": Text("laikā", "on time"),
+    "done_late": Text("ar nokavējumu", "late"),
+    "overdue": Text("nokavēts", "overdue"),
+    "not_due": Text("vēl nav termiņš", "not yet due"),
 }
+_MILESTONES_ALT = Text(
+    "Projektu skaits: {projects}, posmu skaits: {milestones}. Pēc statusa: ",
+    "{projects_phrase}, {milestones_phrase}. By status: ",
+)
+_LONGEST_DELAY = Text(" Lielākais kavējums: {what} — {days}.", " The longest delay: {what}, {days}.")
 
 
 def _milestone_text(row: dict, lang: str) -> str:
     symbol = terms.MILESTONE_SYMBOLS[row["status"]]
-    text = f"{symbol} {_MILESTONE_SHORT[row['status']][0 if lang == 'lv' else 1]}"
+    text = f"{symbol} {_MILESTONE_SHORT[row['status']](lang)}"
     if row["status"] in ("done_late", "overdue") and not fmt.is_blank(row["slippage_days"]):
         text += f" +{gr.count_phrase(int(row['slippage_days']), 'day', lang)}"
     return text
@@ -176,10 +178,13 @@ def _milestone_text(row: dict, lang: str) -> str:
 def _milestones_alt(rows: list[dict], lang: str) -> str:
     projects = len({r["project_id"] for r in rows})
     counts = {status: sum(r["status"] == status for r in rows) for status in terms.MILESTONE_STATUSES}
-    if lang == "lv":
-        head = f"Projektu skaits: {projects}, posmu skaits: {len(rows)}. Pēc statusa: "
-    else:
-        head = f"{gr.count_phrase(projects, 'project', lang)}, {gr.count_phrase(len(rows), 'milestone', lang)}. By status: "
+    head = _MILESTONES_ALT(
+        lang,
+        projects=projects,
+        milestones=len(rows),
+        projects_phrase=gr.count_phrase(projects, "project", lang),
+        milestones_phrase=gr.count_phrase(len(rows), "milestone", lang),
+    )
     parts = [f"{terms.MILESTONE_STATUSES[s](lang)} — {c}" for s, c in counts.items() if c]
     text = head + ", ".join(parts) + "."
     late = [r for r in rows if r["status"] in ("done_late", "overdue") and not fmt.is_blank(r["slippage_days"])]
@@ -187,7 +192,7 @@ def _milestones_alt(rows: list[dict], lang: str) -> str:
         worst = max(late, key=lambda r: int(r["slippage_days"]))
         what = f"{worst['project_id']}, {terms.term(worst['milestone'], lang, 'milestone')}"
         days = gr.count_phrase(int(worst["slippage_days"]), "day", lang)
-        text += f" Lielākais kavējums: {what} — {days}." if lang == "lv" else f" The longest delay: {what}, {days}."
+        text += _LONGEST_DELAY(lang, what=what, days=days)
     return text
 
 
@@ -198,7 +203,7 @@ def _milestones_alt(rows: list[dict], lang: str) -> str:
 def timeline_chart(events: pd.DataFrame, lang: str, *, source: str | None = None) -> Chart:
     """Key events in order, one per row, dated only as precisely as known; plan versions as diamonds."""
     check_lang(lang)
-    text_column = "event_lv" if lang == "lv" else "event_en"
+    text_column = f"event_{lang}"  # events.csv has the event in each report language
     _require(events, ["date", text_column], "timeline_chart")
     if len(events) == 0:
         raise DiEvalError("timeline_chart: the table has no rows to draw")
@@ -248,20 +253,9 @@ def timeline_chart(events: pd.DataFrame, lang: str, *, source: str | None = None
             fontweight="bold" if is_version else "normal",
         )
         cursor += row_height
-    title = "Galvenie notikumi" if lang == "lv" else "Key events"
+    title = _TIMELINE_TITLE(lang)
     ax.set_title(title, loc="left", x=0.02)
-    caption = _caption(
-        lang,
-        "Notikumi hronoloģiskā secībā; rombs un treknraksts — DI plāna redakcija. Datums norādīts tik precīzi, cik zināms."
-        if lang == "lv"
-        else "Events in order; a diamond and bold text mark a version of the DI plan. Dates are as precise as known.",
-        source=source
-        or (
-            "Avots: KPR publiskā informācija (data/reference/events.csv)."
-            if lang == "lv"
-            else "Source: public information of KPR (data/reference/events.csv)."
-        ),
-    )
+    caption = _caption(lang, _TIMELINE_CAPTION(lang), source=source or _TIMELINE_SOURCE(lang))
     data = pd.DataFrame(
         {
             "date": [fmt.format_event_date(r["_day"], r.get("date_precision") or "day", lang) for r in rows],
@@ -271,25 +265,33 @@ def timeline_chart(events: pd.DataFrame, lang: str, *, source: str | None = None
     return Chart(figure, title, caption, _timeline_alt(rows, text_column, lang), _headers(data, lang), lang)
 
 
+_TIMELINE_TITLE = Text("Galvenie notikumi", "Key events")
+_TIMELINE_CAPTION = Text(
+    "Notikumi hronoloģiskā secībā; rombs un treknraksts — DI plāna redakcija. Datums norādīts tik precīzi, cik zināms.",
+    "Events in order; a diamond and bold text mark a version of the DI plan. Dates are as precise as known.",
+)
+_TIMELINE_SOURCE = Text(
+    "Avots: KPR publiskā informācija (data/reference/events.csv).",
+    "Source: public information of KPR (data/reference/events.csv).",
+)
+_TIMELINE_ALT = Text(
+    "Laika līnija: {count} no {first}. gada līdz {last}. gadam.", "Timeline: {count} from {first} to {last}."
+)
+_VERSIONS_ALT = Text(" DI plāna redakcijas: {dates}.", " Versions of the DI plan: {dates}.")
+_FIRST_LAST = Text(" Pirmais: {first}. Pēdējais: {last}.", " First: {first}. Last: {last}.")
+
+
 def _timeline_alt(rows: list[dict], text_column: str, lang: str) -> str:
     first, last = rows[0], rows[-1]
     count = gr.count_phrase(len(rows), "event", lang)
-    if lang == "lv":
-        text = f"Laika līnija: {count} no {first['_day'].year}. gada līdz {last['_day'].year}. gadam."
-    else:
-        text = f"Timeline: {count} from {first['_day'].year} to {last['_day'].year}."
+    text = _TIMELINE_ALT(lang, count=count, first=first["_day"].year, last=last["_day"].year)
     versions = [r for r in rows if r.get("kind") == "plan_version"]
     if versions:
-        dates = ", ".join(fmt.format_date(r["_day"], lang) for r in versions)
-        text += f" DI plāna redakcijas: {dates}." if lang == "lv" else f" Versions of the DI plan: {dates}."
+        text += _VERSIONS_ALT(lang, dates=", ".join(fmt.format_date(r["_day"], lang) for r in versions))
     first_text = (
         f"{fmt.format_event_date(first['_day'], first.get('date_precision') or 'day', lang)} — {first[text_column]}"
     )
     last_text = (
         f"{fmt.format_event_date(last['_day'], last.get('date_precision') or 'day', lang)} — {last[text_column]}"
     )
-    return text + (
-        f" Pirmais: {first_text}. Pēdējais: {last_text}."
-        if lang == "lv"
-        else f" First: {first_text}. Last: {last_text}."
-    )
+    return text + _FIRST_LAST(lang, first=first_text, last=last_text)

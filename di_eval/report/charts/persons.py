@@ -33,9 +33,8 @@ from di_eval.report.charts.base import (
     _styled,
     _until,
     _value_words,
-    scope_name,
 )
-from di_eval.text import check_lang, terms
+from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
 from di_eval.text import grammar as gr
 
@@ -44,14 +43,39 @@ from di_eval.text import grammar as gr
 _TARGET_ORDER = ("FT", "GRT", "VSAC", "BSAC")
 
 
+_OF = Text("{achieved} no {target} {noun}", "{achieved} of {target} {noun}")
+_EXPECTED_LABEL = Text("sagaidāms {rate}", "expected {rate}")
+_ACHIEVEMENT_TITLE = Text("Sasniegtais pret DI plāna mērķiem", "Achievement against the DI plan targets")
+_ACHIEVEMENT_CAPTION = Text(
+    "Sasniegtā daļa no DI plāna mērķa, kopā {until}; rāmis — mērķis (100 %), "
+    "melnā svītra — progress, kas sagaidāms pēc laika, kas pagājis.",
+    "Share of each DI plan target achieved, cumulative {until}; the outline is the target "
+    "(100%), the black line the progress expected from the time elapsed.",
+)
+_VERSION_NAMED = Text("Mērķi no plāna redakcijas „{version}“.", "Targets from the plan version “{version}”.")
+_VERSION_SINCE = Text(
+    "Mērķi no plāna redakcijas, kas spēkā kopš {since}.", "Targets from the plan version in force since {since}."
+)
+_NOT_COMPUTABLE_SHARE = Text("{target} — {of}, daļa nav aprēķināma", "{target} — {of}, share not computable")
+_SHARE_OF = Text("{target} — {share} ({of})", "{target}: {share} ({of})")
+_ACHIEVEMENT_ALT = Text(
+    "{until} sasniegtā daļa no mērķa: {parts}.", "{until} — the share of each target achieved: {parts}."
+)
+_EXPECTED_ALT = Text(" Pēc laika, kas pagājis, {expected} {rate}.", " {rate} was expected from the time elapsed.")
+_STATUS_ALT = Text(" Statuss: {statuses}.", " Status: {statuses}.")
+
+
 def _of_phrase(achieved, target_value, target: str, lang: str) -> str:
     """ "91 no 350 personām" / "91 of 350 persons"; Latvian "no" takes the genitive singular
     after 1, 21 ... and the dative plural otherwise."""
     noun = gr.group_parts(target, lang)[0]
-    if lang == "lv":
-        case = "gen" if gr.is_singular(target_value, "lv") else "dat"
-        return f"{_shown(achieved, lang)} no {_shown(target_value, lang)} {noun.form(target_value, 'lv', case)}"
-    return f"{_shown(achieved, lang)} of {_shown(target_value, lang)} {noun.form(target_value, 'en')}"
+    case = "gen" if gr.is_singular(target_value, lang) else "dat"
+    return _OF(
+        lang,
+        achieved=_shown(achieved, lang),
+        target=_shown(target_value, lang),
+        noun=noun.form(target_value, lang, case),
+    )
 
 
 @_styled
@@ -99,9 +123,8 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
                 path_effects=[patheffects.withStroke(linewidth=5, foreground=p.BACKGROUND)],  # stands out on any bar
             )
             if index == 0 or len(expected_rates) > 1:  # one label when every target expects the same
-                words = "sagaidāms" if lang == "lv" else "expected"
                 ax.annotate(
-                    f"{words} {fmt.format_percent(expected, lang)}",
+                    _EXPECTED_LABEL(lang, rate=fmt.format_percent(expected, lang)),
                     (expected, y + 0.38),
                     xytext=(0, 2),
                     textcoords="offset points",
@@ -132,17 +155,11 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], [fmt.format_percent(x, lang) for x in (0, 0.25, 0.5, 0.75, 1.0)])
     ax.tick_params(axis="y", left=False)
     ax.spines["left"].set_visible(False)
-    title = "Sasniegtais pret DI plāna mērķiem" if lang == "lv" else "Achievement against the DI plan targets"
+    title = _ACHIEVEMENT_TITLE(lang)
     version = next((r.get("plan_version") for r in rows if r.get("plan_version")), None)
     caption = _caption(
         lang,
-        (
-            f"Sasniegtā daļa no DI plāna mērķa, kopā {_until(as_of, lang)}; rāmis — mērķis (100 %), "
-            "melnā svītra — progress, kas sagaidāms pēc laika, kas pagājis."
-            if lang == "lv"
-            else f"Share of each DI plan target achieved, cumulative {_until(as_of, lang)}; the outline is the target "
-            "(100%), the black line the progress expected from the time elapsed."
-        ),
+        _ACHIEVEMENT_CAPTION(lang, until=_until(as_of, lang)),
         _version_note(version, lang),
         _marks_note([r["achieved"] for r in rows], lang),
         source=source,
@@ -164,14 +181,10 @@ def _version_note(version, lang: str) -> str:
     if not version:
         return ""
     try:
-        since = fmt.format_date(version, lang, "gen")
+        since = fmt.format_date(version, lang, "gen")  # "kopš" takes the genitive
     except ChoiceError:
-        return (
-            f"Mērķi no plāna redakcijas „{version}“." if lang == "lv" else f"Targets from the plan version “{version}”."
-        )
-    if lang == "lv":
-        return f"Mērķi no plāna redakcijas, kas spēkā kopš {since}."
-    return f"Targets from the plan version in force since {fmt.format_date(version, lang)}."
+        return _VERSION_NAMED(lang, version=version)
+    return _VERSION_SINCE(lang, since=since)
 
 
 def _achievement_alt(rows: list[dict], as_of, lang: str) -> str:
@@ -183,26 +196,17 @@ def _achievement_alt(rows: list[dict], as_of, lang: str) -> str:
         share = fmt.format_percent(row["rate"], lang) if not fmt.is_blank(row["rate"]) else None
         of = _of_phrase(row["achieved"], row["target_value"], row["target"], lang)
         if share is None:
-            hidden = "daļa nav aprēķināma" if lang == "lv" else "share not computable"
-            parts.append(f"{row['target']} — {of}, {hidden}")
-        elif lang == "lv":
-            parts.append(f"{row['target']} — {share} ({of})")
+            parts.append(_NOT_COMPUTABLE_SHARE(lang, target=row["target"], of=of))
         else:
-            parts.append(f"{row['target']}: {share} ({of})")
-    head = f"{_cap(_until(as_of, lang))} " + (
-        "sasniegtā daļa no mērķa: " if lang == "lv" else "— the share of each target achieved: "
-    )
-    text = head + "; ".join(parts) + "."
+            parts.append(_SHARE_OF(lang, target=row["target"], share=share, of=of))
+    text = _ACHIEVEMENT_ALT(lang, until=_cap(_until(as_of, lang)), parts="; ".join(parts))
     expected = sorted({round(float(r["expected_rate"]), 4) for r in rows if not fmt.is_blank(r["expected_rate"])})
     if len(expected) == 1:
-        if lang == "lv":
-            whole = fmt.percent_points(expected[0])
-            text += f" Pēc laika, kas pagājis, {gr.participle('expected', whole, 'm')} {fmt.format_percent(expected[0], lang)}."
-        else:
-            text += f" {fmt.format_percent(expected[0], lang)} was expected from the time elapsed."
+        # "sagaidāms 21 %", "sagaidāmi 57 %": the participle agrees with "procents"
+        agreed = gr.participle("expected", fmt.percent_points(expected[0]), "m")
+        text += _EXPECTED_ALT(lang, expected=agreed, rate=fmt.format_percent(expected[0], lang))
     statuses = [f"{r['target']} — {terms.status_words(r['status'], lang)}" for r in rows]
-    text += (" Statuss: " if lang == "lv" else " Status: ") + ", ".join(statuses) + "."
-    return text
+    return text + _STATUS_ALT(lang, statuses=", ".join(statuses))
 
 
 # --- 2. persons by year -------------------------------------------------------------------------
@@ -217,8 +221,10 @@ def persons_by_year_chart(
     measure: str = "persons_served",
     as_of=None,
     source: str | None = None,
+    names: pd.DataFrame | None = None,
 ) -> Chart:
-    """Persons served per year in one scope, one panel per target group (FT, GRT, BSAC), every bar labelled."""
+    """Persons served per year in one scope, one panel per target group (FT, GRT, BSAC), every bar labelled.
+    ``names``: the evaluation's ``scopes`` table, which names the scope."""
     check_lang(lang)
     _require(persons_by_year, ["scope", "year", "target_group", "service", measure], "persons_by_year_chart")
     scope = _one_scope(persons_by_year, "persons_by_year_chart")
@@ -247,24 +253,15 @@ def persons_by_year_chart(
         bottom=0.3 / (0.55 + 1.7 * len(groups)),
         hspace=0.55,
     )
-    place = scope_name(scope, lang)
+    place = terms.scope_name(scope, lang, names)
     service_text = "" if service == "any" else f" — {terms.term(service, lang, 'service')}"
-    title = ("Pakalpojumus saņēmušie pa gadiem" if lang == "lv" else "Persons served per year") + service_text
-    what_lv = (
-        "jebkuru projekta pakalpojumu" if service == "any" else f"pakalpojumu „{terms.term(service, 'lv', 'service')}“"
-    )
-    what_en = "any project service" if service == "any" else f"the service “{terms.term(service, 'en', 'service')}”"
-    if measure not in ("persons_served", "persons_new"):
-        raise ChoiceError("measure", measure, ["persons_served", "persons_new"])
-    counted = {
-        "persons_served": ("gada laikā saņēmušas", "in the year"),
-        "persons_new": ("pirmo reizi saņēmušas", "for the first time"),
-    }[measure]
+    title = _PER_YEAR_TITLE(lang) + service_text
+    what = _ANY_SERVICE(lang) if service == "any" else _THE_SERVICE(lang, service=terms.term(service, lang, "service"))
+    if measure not in _COUNTED:
+        raise ChoiceError("measure", measure, list(_COUNTED))
     caption = _caption(
         lang,
-        f"{place}: unikālas personas, kas {counted[0]} {what_lv}, pa mērķa grupām; katram panelim savs mērogs."
-        if lang == "lv"
-        else f"{place}: unique persons who received {what_en} {counted[1]}, by target group; each panel has its own scale.",
+        _PER_YEAR_CAPTION(lang, place=place, counted=_COUNTED[measure](lang, what=what)),
         _marks_note(rows[measure].tolist(), lang),
         source=source,
     )
@@ -285,30 +282,42 @@ def persons_by_year_chart(
     return Chart(figure, title, caption, alt, _headers(table, lang), lang)
 
 
+_PER_YEAR_TITLE = Text("Pakalpojumus saņēmušie pa gadiem", "Persons served per year")
+_ANY_SERVICE = Text("jebkuru projekta pakalpojumu", "any project service")
+_THE_SERVICE = Text("pakalpojumu „{service}“", "the service “{service}”")
+_COUNTED = {
+    "persons_served": Text("gada laikā saņēmušas {what}", "received {what} in the year"),
+    "persons_new": Text("pirmo reizi saņēmušas {what}", "received {what} for the first time"),
+}
+_PER_YEAR_CAPTION = Text(
+    "{place}: unikālas personas, kas {counted}, pa mērķa grupām; katram panelim savs mērogs.",
+    "{place}: unique persons who {counted}, by target group; each panel has its own scale.",
+)
+_NO_FIGURES = Text("{name}: skaitļi nav publicējami vai nav ziņoti.", "{name}: figures suppressed or not reported.")
+_IN_YEAR = Text("{year}. gadā {value}", "{value} in {year}")
+_MOST_IN = Text("visvairāk {year}. gadā ({value})", "most in {year} ({value})")
+_HIDDEN_YEARS = Text("; skaitlis slēpts: {years}", "; hidden: {years}")
+_FEWER_YEARS = Text("; mazāk nekā {n}: {years}", "; fewer than {n}: {years}")
+_MISSING_YEARS = Text("; nav ziņots: {years}", "; not reported: {years}")
+
+
 def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
     """ "Bērni ar FT: 2017. gadā 25, visvairāk 2019. gadā (206), 2023. gadā 121." """
     name = _group_name(group, lang)
     numbers = {y: float(x) for y, x in values.items() if _kind(x) == "number"}
     if not numbers:
-        return f"{name}: " + (
-            "skaitļi nav publicējami vai nav ziņoti." if lang == "lv" else "figures suppressed or not reported."
-        )
+        return _NO_FIGURES(lang, name=name)
     years = sorted(values)
     peak = max(numbers, key=lambda y: (numbers[y], -y))
 
     def at(year):
-        value = _value_words(values[year], lang)
-        return f"{year}. gadā {value}" if lang == "lv" else f"{value} in {year}"
+        return _IN_YEAR(lang, year=year, value=_value_words(values[year], lang))
 
     shown = [y for y in years if _kind(values[y]) != "missing"]  # unreported years are listed once, below
     first, last = shown[0], shown[-1]
     parts = [at(first)]
     if peak not in (first, last):
-        parts.append(
-            f"visvairāk {peak}. gadā ({_shown(values[peak], lang)})"
-            if lang == "lv"
-            else f"most in {peak} ({_shown(values[peak], lang)})"
-        )
+        parts.append(_MOST_IN(lang, year=peak, value=_shown(values[peak], lang)))
     if last != first:
         parts.append(at(last))
     hidden = [y for y in years if _kind(values[y]) == "suppressed" and y not in (first, last)]
@@ -316,15 +325,12 @@ def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
     secret = [y for y in years if _kind(values[y]) == "hidden" and y not in (first, last)]
     text = f"{name}: {', '.join(parts)}"
     if secret:
-        text += ("; skaitlis slēpts: " if lang == "lv" else "; hidden: ") + ", ".join(str(y) for y in secret)
+        text += _HIDDEN_YEARS(lang, years=", ".join(str(y) for y in secret))
     if hidden:
-        text += (
-            f"; mazāk nekā {fmt.suppression_threshold(values[hidden[0]])}: "
-            if lang == "lv"
-            else f"; fewer than {fmt.suppression_threshold(values[hidden[0]])}: "
-        ) + ", ".join(str(y) for y in hidden)
+        threshold = fmt.suppression_threshold(values[hidden[0]])
+        text += _FEWER_YEARS(lang, n=threshold, years=", ".join(str(y) for y in hidden))
     if missing:
-        text += ("; nav ziņots: " if lang == "lv" else "; not reported: ") + ", ".join(str(y) for y in missing)
+        text += _MISSING_YEARS(lang, years=", ".join(str(y) for y in missing))
     return text + "."
 
 
@@ -333,9 +339,16 @@ def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
 
 @_styled
 def services_chart(
-    persons_cumulative: pd.DataFrame, target_group: str, lang: str, *, as_of=None, source: str | None = None
+    persons_cumulative: pd.DataFrame,
+    target_group: str,
+    lang: str,
+    *,
+    as_of=None,
+    source: str | None = None,
+    names: pd.DataFrame | None = None,
 ) -> Chart:
-    """Cumulative unique persons of one target group per service, with the group's total first."""
+    """Cumulative unique persons of one target group per service, with the group's total first.
+    ``names``: the evaluation's ``scopes`` table, which names the scope."""
     check_lang(lang)
     _require(persons_cumulative, ["scope", "target_group", "service", "persons"], "services_chart")
     if target_group not in v.GROUP_SERVICES:
@@ -354,7 +367,7 @@ def services_chart(
         )
     lengths = [_number(x) if _kind(x) == "number" else _bound(x) for x in values.values()]
     ax.set_xlim(0, _headroom(lengths, 1.15))
-    total_label = "Kopā (unikālas personas)" if lang == "lv" else "Total (unique persons)"
+    total_label = _TOTAL_LABEL(lang)
     labels = [total_label if s == "any" else _cap(terms.term(s, lang, "service")) for s in services]
     ax.set_yticks(range(len(services)), [textwrap.fill(x, 26) for x in reversed(labels)])
     ax.axhline(len(services) - 1.5, color=p.GRID, linewidth=1)
@@ -362,14 +375,10 @@ def services_chart(
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", left=False)
     group = _group_name(target_group, lang)
-    title = f"{group}: pakalpojumu saņēmēji pa pakalpojumiem" if lang == "lv" else f"{group}: persons served by service"
+    title = _SERVICES_TITLE(lang, group=group)
     caption = _caption(
         lang,
-        f"{scope_name(scope, lang)}: unikālas personas kopš plāna sākuma, kopā {_until(as_of, lang)}. Viena persona var saņemt "
-        "vairākus pakalpojumus, tāpēc pakalpojumu summa var pārsniegt kopējo skaitu."
-        if lang == "lv"
-        else f"{scope_name(scope, lang)}: unique persons since the plan started, cumulative {_until(as_of, lang)}. A person may "
-        "receive several services, so the services may add up to more than the total.",
+        _SERVICES_CAPTION(lang, place=terms.scope_name(scope, lang, names), until=_until(as_of, lang)),
         _marks_note([values.get(s) for s in services], lang),
         source=source,
     )
@@ -379,23 +388,36 @@ def services_chart(
     )
 
 
+_TOTAL_LABEL = Text("Kopā (unikālas personas)", "Total (unique persons)")
+_SERVICES_TITLE = Text("{group}: pakalpojumu saņēmēji pa pakalpojumiem", "{group}: persons served by service")
+_SERVICES_CAPTION = Text(
+    "{place}: unikālas personas kopš plāna sākuma, kopā {until}. Viena persona var saņemt "
+    "vairākus pakalpojumus, tāpēc pakalpojumu summa var pārsniegt kopējo skaitu.",
+    "{place}: unique persons since the plan started, cumulative {until}. A person may "
+    "receive several services, so the services may add up to more than the total.",
+)
+_TOTAL_MISSING = Text("{group}: kopējais skaits nav ziņots.", "{group}: total not reported.")
+_NOBODY_SERVED = Text("{nobody} {someone} pakalpojumus vēl nav {received}.", "No {people} have received a service yet.")
+_IN_ALL = Text("Kopā vismaz vienu pakalpojumu {received} {count}.", "In all, {count} received at least one service.")
+_LARGEST_FIRST = Text(" Pa pakalpojumiem, sākot ar lielāko: ", " By service, largest first: ")
+
+
 def _services_alt(target_group: str, values: dict, services: list[str], lang: str) -> str:
     total = values.get("any")
+    gender = gr.group_parts(target_group, lang)[0].gender
     if _kind(total) == "missing":
-        head = f"{_group_name(target_group, lang)}: " + (
-            "kopējais skaits nav ziņots." if lang == "lv" else "total not reported."
-        )
+        head = _TOTAL_MISSING(lang, group=_group_name(target_group, lang))
     elif _kind(total) == "number" and float(total) == 0:
-        if lang == "lv":
-            gender = gr.group_parts(target_group, lang)[0].gender
-            nobody = "Neviens" if gender == "m" else "Neviena"
-            someone = gr.group_noun(target_group, lang, singular=True)
-            return f"{nobody} {someone} pakalpojumus vēl nav {gr.participle('received', 1, gender)}."
-        return f"No {gr.group_noun(target_group, lang)} have received a service yet."
-    elif lang == "lv":
-        head = f"Kopā vismaz vienu pakalpojumu {gr.participle('received', total, gr.group_parts(target_group, lang)[0].gender)} {gr.group_phrase(target_group, total, lang)}."
+        return _NOBODY_SERVED(
+            lang,
+            nobody=gr.nobody(gender).capitalize(),
+            someone=gr.group_noun(target_group, lang, singular=True),
+            received=gr.participle("received", 1, gender),
+            people=gr.group_noun(target_group, lang),
+        )
     else:
-        head = f"In all, {gr.group_phrase(target_group, total, lang)} received at least one service."
+        received = gr.participle("received", total, gender)
+        head = _IN_ALL(lang, received=received, count=gr.group_phrase(target_group, total, lang))
     ranked = sorted(
         (s for s in services if s != "any"),
         key=lambda s: (
@@ -406,5 +428,4 @@ def _services_alt(target_group: str, values: dict, services: list[str], lang: st
     items = [f"{terms.term(s, lang, 'service')} ({_shown(values.get(s), lang)})" for s in ranked]
     if not items:
         return head
-    lead = " Pa pakalpojumiem, sākot ar lielāko: " if lang == "lv" else " By service, largest first: "
-    return head + lead + ", ".join(items) + "."
+    return head + _LARGEST_FIRST(lang) + ", ".join(items) + "."

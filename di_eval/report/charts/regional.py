@@ -32,10 +32,24 @@ from di_eval.report.charts.base import (
     _series,
     _shown,
     _styled,
-    scope_name,
 )
-from di_eval.text import check_lang
+from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
+
+_PERSONS_SERVED = Text("Pakalpojumus saņēmušie", "Persons served")
+_MULTIPLES_TITLE = Text("{what} pa gadiem katrā pašvaldībā", "{what} per year in each municipality")
+_ONE_SCALE = Text(
+    "Katrā panelī viena pašvaldība; visiem paneļiem viens mērogs (0–{top}).",
+    "One panel per municipality, all on one scale (0–{top}).",
+)
+_MARKER_SHAPES = Text("Līnijas atšķiras arī ar marķieru formu.", "Lines also differ by marker shape.")
+_NOTHING_ABOVE_ZERO = Text(
+    "{name}: nevienā pašvaldībā nav publicēta skaita virs 0", "{name}: no published count above 0"
+)
+_MOST_IN_PLACE = Text("{name}: visvairāk {place} {year}. gadā ({value})", "{name}: most in {place} in {year} ({value})")
+_PANELS = Text("{n} pašvaldību paneļi vienā mērogā. ", "{n} municipal panels on one scale. ")
+_ALWAYS_SMALL = Text(" Visos gados 0 vai mazāk nekā 5: {places}.", " Zero or fewer than 5 in every year: {places}.")
+_NOT_REPORTED_IN = Text(" Nav ziņots: {places}.", " Not reported: {places}.")
 
 
 @_styled
@@ -46,11 +60,12 @@ def small_multiples_chart(
     *,
     service: str = "any",
     measure: str = "persons_served",
-    names: dict | None = None,
+    names: pd.DataFrame | None = None,
     source: str | None = None,
 ) -> Chart:
     """One small panel per municipality on one shared scale: bars for one target group, or
-    lines with distinct markers for all groups (``target_group="any"``)."""
+    lines with distinct markers for all groups (``target_group="any"``). ``names``: the
+    evaluation's ``scopes`` table, which names the panels (short names)."""
     check_lang(lang)
     _require(persons_by_year, ["scope", "year", "target_group", "service", measure], "small_multiples_chart")
     rows = persons_by_year[(persons_by_year["service"] == service) & (persons_by_year["scope"] != "region")]
@@ -62,11 +77,10 @@ def small_multiples_chart(
     if not scopes:
         raise DiEvalError("small_multiples_chart: the table has no municipal rows to draw")
     years = sorted(int(y) for y in pd.unique(rows["year"]))
-    label_of = (
-        (lambda s: names.get(s, scope_name(s, lang, short=True)))
-        if names
-        else (lambda s: scope_name(s, lang, short=True))
-    )
+
+    def label_of(scope: str) -> str:
+        return terms.scope_name(scope, lang, names, short=True)
+
     scopes.sort(key=lambda s: fold(label_of(s)))
     columns = 4
     grid_rows = math.ceil(len(scopes) / columns)
@@ -96,20 +110,12 @@ def small_multiples_chart(
     figure.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.35 / height, hspace=0.75, wspace=0.18)
     if len(groups) > 1:
         _figure_key(figure, groups, lang, y=1 - 0.28 / height)
-    what = (
-        _group_name(groups[0], lang)
-        if len(groups) == 1
-        else ("Pakalpojumus saņēmušie" if lang == "lv" else "Persons served")
-    )
-    title = f"{what} pa gadiem katrā pašvaldībā" if lang == "lv" else f"{what} per year in each municipality"
+    what = _group_name(groups[0], lang) if len(groups) == 1 else _PERSONS_SERVED(lang)
+    title = _MULTIPLES_TITLE(lang, what=what)
     caption = _caption(
         lang,
-        f"Katrā panelī viena pašvaldība; visiem paneļiem viens mērogs (0–{fmt.format_number(round(top / 1.25), lang)})."
-        if lang == "lv"
-        else f"One panel per municipality, all on one scale (0–{fmt.format_number(round(top / 1.25), lang)}).",
-        ""
-        if len(groups) == 1
-        else ("Līnijas atšķiras arī ar marķieru formu." if lang == "lv" else "Lines also differ by marker shape."),
+        _ONE_SCALE(lang, top=fmt.format_number(round(top / 1.25), lang)),
+        "" if len(groups) == 1 else _MARKER_SHAPES(lang),
         _marks_note(rows[measure].tolist(), lang, mark="bar" if len(groups) == 1 else "point"),
         source=source,
     )
@@ -218,15 +224,11 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
                     best = (scope, year, value)
         name = _group_name(group, lang)
         if best is None or float(best[2]) == 0:
-            parts.append(
-                f"{name}: "
-                + ("nevienā pašvaldībā nav publicēta skaita virs 0" if lang == "lv" else "no published count above 0")
-            )
+            parts.append(_NOTHING_ABOVE_ZERO(lang, name=name))
             continue
-        if lang == "lv":
-            parts.append(f"{name}: visvairāk {label_of(best[0])} {best[1]}. gadā ({_shown(best[2], lang)})")
-        else:
-            parts.append(f"{name}: most in {label_of(best[0])} in {best[1]} ({_shown(best[2], lang)})")
+        parts.append(
+            _MOST_IN_PLACE(lang, name=name, place=label_of(best[0]), year=best[1], value=_shown(best[2], lang))
+        )
     small = [
         label_of(s)
         for s in scopes
@@ -242,21 +244,26 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
             if _kind(x) == "missing"
         }
     )
-    head = (
-        f"{len(scopes)} pašvaldību paneļi vienā mērogā. "
-        if lang == "lv"
-        else f"{len(scopes)} municipal panels on one scale. "
-    )
-    text = head + "; ".join(parts) + "."
+    text = _PANELS(lang, n=len(scopes)) + "; ".join(parts) + "."
     if small:
-        text += (
-            (" Visos gados 0 vai mazāk nekā 5: " if lang == "lv" else " Zero or fewer than 5 in every year: ")
-            + ", ".join(small)
-            + "."
-        )
+        text += _ALWAYS_SMALL(lang, places=", ".join(small))
     if missing:
-        text += (" Nav ziņots: " if lang == "lv" else " Not reported: ") + ", ".join(missing) + "."
+        text += _NOT_REPORTED_IN(lang, places=", ".join(missing))
     return text
+
+
+_TILE_CAPTION = Text(
+    "Pašvaldības attēlotas aptuveni to atrašanās vietās; tumšāks laukums — lielāka vērtība, katrā laukumā rakstīts "
+    "nosaukums un vērtība.",
+    "Municipalities drawn roughly where they lie; a darker tile is a larger value, and each tile states its name and "
+    "value.",
+)
+_NO_DATA = Text("nav datu", "no data")
+_LARGEST_SMALLEST = Text(
+    "Lielākās vērtības: {largest}; mazākās: {smallest}.", "Largest: {largest}; smallest: {smallest}."
+)
+_WITHOUT_VALUE = Text(" Bez vērtības: {places}.", " Without a value: {places}.")
+_NO_DATA_IN = Text(" Nav datu: {places}.", " No data: {places}.")
 
 
 # --- 7. tile map ---------------------------------------------------------------------------------------
@@ -311,10 +318,17 @@ def _tile_layout(scopes: list[str]) -> dict[str, tuple[int, int]]:
 
 @_styled
 def tile_map_chart(
-    values: pd.DataFrame, lang: str, title: str, *, caption: str | None = None, source: str | None = None
+    values: pd.DataFrame,
+    lang: str,
+    title: str,
+    *,
+    caption: str | None = None,
+    source: str | None = None,
+    names: pd.DataFrame | None = None,
 ) -> Chart:
     """The municipalities as labelled tiles in their rough places; darker = larger value, and
-    every tile states its name and label, so colour is never the only carrier."""
+    every tile states its name and label, so colour is never the only carrier. ``names``: the
+    evaluation's ``scopes`` table, which names the tiles without a value."""
     check_lang(lang)
     _require(values, ["scope", "name_short", "value", "label"], "tile_map_chart")
     scopes = [str(s) for s in values["scope"]]
@@ -338,9 +352,9 @@ def tile_map_chart(
                 p.BACKGROUND,
                 p.MUTED_TEXT,
                 (0, (2, 2)),
-                ("nav datu" if lang == "lv" else "no data"),
+                _NO_DATA(lang),
             )
-            name = scope_name(scope, lang, short=True)
+            name = terms.scope_name(scope, lang, names, short=True)
         else:
             value = record["value"]
             fill = p.BACKGROUND if fmt.is_blank(value) else p.sequential_colour(float(value) / top if top > 0 else 0.0)
@@ -384,26 +398,17 @@ def tile_map_chart(
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, loc="left")
-    caption = _caption(
-        lang,
-        caption
-        or (
-            "Pašvaldības attēlotas aptuveni to atrašanās vietās; tumšāks laukums — lielāka vērtība, katrā laukumā rakstīts nosaukums un vērtība."
-            if lang == "lv"
-            else "Municipalities drawn roughly where they lie; a darker tile is a larger value, and each tile states its name and value."
-        ),
-        source=source,
-    )
+    caption = _caption(lang, caption or _TILE_CAPTION(lang), source=source)
     data = pd.DataFrame(
         {
             "municipality": [str(records[s]["name_short"]) for s in scopes],
             "value": [str(records[s]["label"]) for s in scopes],
         }
     )
-    return Chart(figure, title, caption, _tile_alt(records, layout, title, lang), _headers(data, lang), lang)
+    return Chart(figure, title, caption, _tile_alt(records, layout, title, lang, names), _headers(data, lang), lang)
 
 
-def _tile_alt(records: dict, layout: dict, title: str, lang: str) -> str:
+def _tile_alt(records: dict, layout: dict, title: str, lang: str, names: pd.DataFrame | None) -> str:
     known = [
         (float(r["value"]), str(r["name_short"]), str(r["label"]))
         for r in records.values()
@@ -414,15 +419,11 @@ def _tile_alt(records: dict, layout: dict, title: str, lang: str) -> str:
     if known:
         largest = ", ".join(f"{name} ({label})" for _, name, label in known[:3])
         smallest = ", ".join(f"{name} ({label})" for _, name, label in reversed(known[-3:]))
-        text += (
-            f"Lielākās vērtības: {largest}; mazākās: {smallest}."
-            if lang == "lv"
-            else f"Largest: {largest}; smallest: {smallest}."
-        )
+        text += _LARGEST_SMALLEST(lang, largest=largest, smallest=smallest)
     unknown = [str(r["name_short"]) for r in records.values() if fmt.is_blank(r["value"])]
     if unknown:
-        text += (" Bez vērtības: " if lang == "lv" else " Without a value: ") + ", ".join(unknown) + "."
-    absent = [scope_name(s, lang, short=True) for s in layout if s not in records]
+        text += _WITHOUT_VALUE(lang, places=", ".join(unknown))
+    absent = [terms.scope_name(s, lang, names, short=True) for s in layout if s not in records]
     if absent:
-        text += (" Nav datu: " if lang == "lv" else " No data: ") + ", ".join(absent) + "."
+        text += _NO_DATA_IN(lang, places=", ".join(absent))
     return text
