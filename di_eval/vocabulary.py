@@ -8,10 +8,9 @@ FIRST_YEAR = 2017
 LAST_YEAR = 2023
 YEARS = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
 
-# The region the plan is for, named once: as a name, in the genitive ("of the region") and locative.
+# The region the plan is for, named once: as a name and in the genitive ("the region's").
 REGION_NAME = Text("Kurzemes plānošanas reģions", "Kurzeme Planning Region")
 REGION_OF = Text("Kurzemes plānošanas reģiona", "the Kurzeme Planning Region's")
-REGION_IN = Text("Kurzemes plānošanas reģionā", "in the Kurzeme Planning Region")
 
 TARGET_GROUPS = {
     "FT": Text("bērni ar funkcionāliem traucējumiem", "children with functional impairments"),

@@ -219,7 +219,6 @@ def persons_by_year_chart(
     service: str = "any",
     *,
     measure: str = "persons_served",
-    as_of=None,
     source: str | None = None,
     names: pd.DataFrame | None = None,
 ) -> Chart:
