@@ -30,6 +30,8 @@ from scipy.sparse.csgraph import connected_components
 from di_eval.errors import ChoiceError, DiEvalError
 
 PUBLISHED, PRIMARY, SECONDARY, NOT_REPORTED = "published", "primary", "secondary", "not_reported"
+ROUNDED = "rounded"  # published rounded to ``rounding_base`` (the rounding method)
+METHODS = ("heuristic", "suppression", "rounding")
 
 # A value closer than this to another counts as equal to it (round-off of the LP solver).
 _TOLERANCE = 1e-6
@@ -37,37 +39,83 @@ _TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class DisclosureRule:
-    """The rule: counts 1..threshold-1 are shown as "<threshold"; cells hidden so that those
-    cannot be worked out are shown as ``secondary_marker`` ("x": not 0, size not told)."""
+    """The rule. Counts 1..threshold-1 are shown as "<threshold"; 0 is shown.
+
+    ``method="heuristic"`` (the default): other counts are shown exactly, except cells hidden
+    as ``secondary_marker`` ("x": not 0, size not told) so that no hidden count can be worked
+    out from the sums of one release (``protect``; the full audit of ``di_eval.analysis.audit``
+    may still pin some). ``method="suppression"``: the same, then widened until the full audit
+    of every release passes (``di_eval.analysis.protect``). ``method="rounding"``: counts of threshold or more are rounded to the nearest multiple of
+    ``rounding_base`` (halves up), except in ``exact_scopes`` (the region, whose figures are
+    public); a cell the audit finds too narrow is rounded or shown as "x" in addition.
+    """
 
     threshold: int = 5
     secondary_marker: str = "x"
+    method: str = "heuristic"
+    rounding_base: int = 5
+    exact_scopes: tuple = ("region",)
 
     def __post_init__(self):
         if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, np.integer)) or self.threshold < 1:
             raise ChoiceError("disclosure threshold", self.threshold, hint="a whole number of at least 1")
+        if self.method not in METHODS:
+            raise ChoiceError("disclosure method", self.method, list(METHODS))
+        base = self.rounding_base
+        if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2:
+            raise ChoiceError("rounding base", base, hint="a whole number of at least 2")
+        object.__setattr__(self, "exact_scopes", tuple(self.exact_scopes))
 
     @property
     def primary_marker(self) -> str:
         return f"<{self.threshold}"
 
     def text(self, lang: str = "lv") -> str:
-        """The rule in words, for the method section of a report."""
-        t, x = self.threshold, self.secondary_marker
+        """The rule and its guarantee in words, for the method section of a report."""
+        t, x, b = self.threshold, self.secondary_marker, self.rounding_base
         if lang == "lv":
+            small = f"Lai nevienu personu nevarētu atpazīt, skaits no 1 līdz {t - 1} ir rādīts kā “<{t}”, bet 0 tiek rādīta. "
+            if self.method == "rounding":
+                rest = (
+                    f"Pārējie pašvaldību skaiti ir noapaļoti līdz tuvākajam {b} daudzkārtnim (“{b * 2}” nozīmē "
+                    f"{b * 2 - b // 2}–{b * 2 + b - 1 - b // 2}); reģiona skaiti ir precīzi, ja nav atzīmēti kā "
+                    f"noapaļoti. Ar “{x}” apzīmētas vērtības (kas nav 0) ir slēptas. "
+                )
+            else:
+                rest = f"Ar “{x}” apzīmētas vērtības (kas nav 0, bet var būt jebkura lieluma) ir slēptas. "
+            if self.method == "heuristic":
+                return (
+                    small + rest[:-2] + ", lai slēpto skaitu nevarētu aprēķināt, atņemot no kopsummām. "
+                    "Naudas summas un vietu skaits netiek slēpti."
+                )
             return (
-                f"Lai nevienu personu nevarētu atpazīt, skaits no 1 līdz {t - 1} ir rādīts kā “<{t}”, "
-                f"bet 0 tiek rādīta. Ar “{x}” apzīmētas vērtības (kas nav 0, bet var būt jebkura "
-                "lieluma) ir slēptas, lai slēpto skaitu nevarētu aprēķināt no kopsummām, citām "
-                "pašvaldībām, citiem gadiem vai citiem šī izvērtējuma ziņojumiem. Naudas summas un "
-                "vietu skaits netiek slēpti."
+                small + rest + "Pārbaudīts ar lineāro programmēšanu pār visiem publicētajiem skaitiem, to "
+                "sakarībām (kopsummas, gadi, pakalpojumi), jau publiskotajiem skaitiem un visiem šī "
+                "izvērtējuma iepriekšējiem laidieniem: nevienu slēptu vai noapaļotu skaitu nevar aprēķināt "
+                f"precīzi, un katram skaitam no 1 līdz {t - 1} paliek vismaz 3 iespējamas vērtības. "
+                "Naudas summas un vietu skaits netiek slēpti."
             )
         if lang == "en":
+            small = f"So that no person can be identified, counts from 1 to {t - 1} are shown as “<{t}”; 0 is shown. "
+            if self.method == "rounding":
+                rest = (
+                    f"Other counts of municipalities are rounded to the nearest multiple of {b} (“{b * 2}” means "
+                    f"{b * 2 - b // 2} to {b * 2 + b - 1 - b // 2}); the region's counts are exact unless marked "
+                    f"as rounded. Values marked “{x}” (not 0) are hidden. "
+                )
+            else:
+                rest = f"Values marked “{x}” (not 0, but of any size) are hidden. "
+            if self.method == "heuristic":
+                return (
+                    small + rest[:-2] + " so that a hidden count cannot be worked out by subtracting from "
+                    "totals. Money and numbers of places are not hidden."
+                )
             return (
-                f"So that no person can be identified, counts from 1 to {t - 1} are shown as “<{t}”; "
-                f"0 is shown. Values marked “{x}” (not 0, but of any size) are hidden so that a "
-                "hidden count cannot be worked out from totals, other municipalities, other years or "
-                "other reports of this evaluation. Money and numbers of places are not hidden."
+                small + rest + "Checked by linear programming over every published count, the relations "
+                "between them (totals, years, services), the figures already public and every earlier "
+                "release of this evaluation: no hidden or rounded count can be worked out exactly, and every "
+                f"count from 1 to {t - 1} keeps at least 3 possible values. "
+                "Money and numbers of places are not hidden."
             )
         raise ChoiceError("language", lang, ["lv", "en"])
 
@@ -119,14 +167,23 @@ class ProtectedCube:
         return np.isin(self.status, (PRIMARY, SECONDARY))
 
 
+def round_to(values, base: int) -> np.ndarray:
+    """``values`` rounded to the nearest multiple of ``base``, halves up."""
+    return base * np.floor(np.asarray(values, dtype=float) / base + 0.5)
+
+
 def published_values(protected: ProtectedCube) -> list:
-    """What a reader sees for each cell: the count, the marker, or None when not reported."""
+    """What a reader sees for each cell: the count (rounded where its status is "rounded"),
+    the marker, or None when not reported."""
     markers = {PRIMARY: protected.rule.primary_marker, SECONDARY: protected.rule.secondary_marker}
     values = protected.cube.cells["value"].to_numpy(dtype=float, na_value=np.nan)
+    rounded = round_to(np.nan_to_num(values), protected.rule.rounding_base)
     out = []
-    for status, value in zip(protected.status, values):
+    for status, value, near in zip(protected.status, values, rounded):
         if status == PUBLISHED:
             out.append(int(value))
+        elif status == ROUNDED:
+            out.append(int(near))
         elif status == NOT_REPORTED:
             out.append(None)
         else:

@@ -62,6 +62,9 @@ class Evaluation:
     protected: ProtectedCube
     municipalities: pd.DataFrame  # the reference table of the chosen structure, for names
     scope: str = REGION  # the scope this object was restricted to (``for_scope``), else region
+    successors: dict = dataclasses.field(default_factory=dict)  # 2017 code -> 2021 code
+    release_audit: object = None  # the full audit protection passed (methods other than heuristic)
+    public_figures: object = None  # the figures already in public (the reader knows them)
 
     def __getattribute__(self, name: str):
         # Read-only like a Dataset's tables: each access returns a copy-on-write view (a dict, a
@@ -117,8 +120,17 @@ class Evaluation:
         return headline.figures(self, scope if scope is not None else self.scope)
 
     def audit(self) -> AuditResult:
-        """Re-run the disclosure audit on the whole published cube of this run."""
+        """Re-run the disclosure audit of ``protect`` (sums of this run) on the published cube."""
         return audit(self.protected)
+
+    def full_audit(self, previous=(), *, tight: bool = False):
+        """The full reader's audit of this run's release with ``previous`` releases and the
+        public figures (``di_eval.analysis.audit.audit_releases``)."""
+        from di_eval.analysis import audit as full
+        from di_eval.analysis.release import from_protected
+
+        mine = from_protected(self.protected, self.as_of, self.successors)
+        return full.audit_releases([*previous, mine], self.public_figures, tight=tight)
 
 
 def _rows_of(table: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
@@ -128,7 +140,14 @@ def _rows_of(table: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
 
 
 def evaluate(
-    dataset, as_of="2020-12-31", structure: str = "2017", threshold: int = 5, *, joint: bool = False
+    dataset,
+    as_of="2020-12-31",
+    structure: str = "2017",
+    threshold: int = 5,
+    *,
+    joint: bool = False,
+    rule: DisclosureRule | None = None,
+    previous=(),
 ) -> Evaluation:
     """Every indicator at ``as_of`` for the region and every municipality of ``structure``.
 
@@ -140,12 +159,16 @@ def evaluate(
     """
     as_of = ind.parse_as_of(as_of)
     structure = ind.check_structure(structure)
-    rule = DisclosureRule(threshold)
+    rule = rule if rule is not None else DisclosureRule(threshold)
     years = ind.complete_years(as_of)
     successors = ind.successor_map(dataset)
     scopes_all = ind.scope_table(dataset)
     cube = ind.person_cube(dataset.service_uptake, dataset.transitions, dataset.needs_assessments, successors, years)
-    protected = protect(cube, rule, joint=joint)
+    release_audit = None
+    if rule.method == "heuristic" and not previous:
+        protected = protect(cube, rule, joint=joint)
+    else:
+        protected, release_audit = _protect_release(dataset, cube, rule, as_of, successors, previous)
     cells = protected.cells
     order = dict(zip(scopes_all["scope"], scopes_all["order"]))
     shown = set(scopes_all.loc[scopes_all["structure"].isin([structure, "region"]), "scope"])
@@ -201,7 +224,28 @@ def evaluate(
         municipalities_served_by_year=served,
         protected=protected,
         municipalities=municipalities,
+        successors=successors,
+        release_audit=release_audit,
+        public_figures=getattr(dataset, "public_figures", None),
     )
+
+
+def _protect_release(dataset, cube, rule, as_of, successors, previous):
+    """Protection against the full reader of this release, ``previous`` releases and the public
+    figures (a heuristic rule given earlier releases is widened like "suppression")."""
+    from di_eval.analysis.protect import protect_release
+
+    if rule.method == "heuristic":
+        rule = dataclasses.replace(rule, method="suppression")
+
+    def cube_for(last_year):
+        years = [y for y in ind.complete_years(ind.LAST_DAY) if y <= last_year]
+        return ind.person_cube(
+            dataset.service_uptake, dataset.transitions, dataset.needs_assessments, successors, years
+        )
+
+    public = getattr(dataset, "public_figures", None)
+    return protect_release(cube, rule, as_of, successors, previous=previous, public=public, cube_for=cube_for)
 
 
 # --- slicing the published cube into tables ---------------------------------------------------------

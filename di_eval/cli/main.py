@@ -15,7 +15,13 @@ import sys
 from di_eval import __version__
 from di_eval.errors import ChoiceError, DataValidationError, DiEvalError
 
-COMMAND_MODULES = ("di_eval.cli.data", "di_eval.cli.intake", "di_eval.cli.run", "di_eval.cli.figures")
+COMMAND_MODULES = (
+    "di_eval.cli.data",
+    "di_eval.cli.intake",
+    "di_eval.cli.run",
+    "di_eval.cli.figures",
+    "di_eval.cli.audit",
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -1,0 +1,156 @@
+"""Benchmark: disclosure-control methods side by side on the shipped sample (issue 10).
+
+Run: `.venv/bin/python benchmarks/disclosure.py [--methods a,a+,c,c1] [--years 2019,...,2023] [--json FILE]`
+
+For the five yearly releases as_of 2019-12-31 ... 2023-12-31 and each method it measures:
+  - hidden %: of the municipalities' non-zero person counts (both structures), the share shown
+    as "<5" or "x"; small %: the share that is truly 1..4 (the floor any method must hide);
+  - rounded %: the share shown rounded (the rounding methods);
+  - headline hidden: of the 54 headline figures (a municipality's cumulative FT or GRT `any`,
+    20 + 7 municipalities), how many are hidden, and how many of those are 5 or more;
+  - audit alone: counts failing the guarantee in the release read alone (pinned exactly, or a
+    count that may be 1..4 with fewer than 3 possible whole values), by the full reader of
+    `di_eval.analysis.audit` (every relation, the public figures);
+  - audit of all five releases read together (the last row of each method);
+  - seconds: protecting (and, for the protecting methods, the audit rounds inside it).
+
+Methods:
+  a   today's heuristic (`disclosure.protect`), published as it is
+  a+  the heuristic, then widened until the full audit passes (`method="suppression"`)
+  c   rounding to base 5, the region exact, each release protected with the earlier ones
+      as `previous` (the yearly workflow; `method="rounding"`)
+  c1  rounding, each release protected alone (no `previous`)
+
+Prints a Markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+METHODS = ("a", "a+", "c", "c1")
+
+
+def measures(cells, status) -> dict:
+    from di_eval.analysis.protect import headline_mask
+
+    values = cells["value"].to_numpy(dtype=float, na_value=np.nan)
+    municipal = (cells["scope"] != "region").to_numpy() & (values > 0)
+    hidden = np.isin(status, ("primary", "secondary"))
+    head = headline_mask(cells)
+    return {
+        "hidden_pct": 100.0 * hidden[municipal].mean(),
+        "small_pct": 100.0 * ((values >= 1) & (values <= 4))[municipal].mean(),
+        "rounded_pct": 100.0 * (status == "rounded")[municipal].mean(),
+        "headline": int(head.sum()),
+        "headline_hidden": int((hidden & head).sum()),
+        "headline_hidden_5_plus": int((hidden & head & (values >= 5)).sum()),
+    }
+
+
+def run(methods, years) -> list[dict]:
+    import di_eval
+    from di_eval.analysis import audit as au
+    from di_eval.analysis import indicators as ind
+    from di_eval.analysis import release as rel
+    from di_eval.analysis.disclosure import DisclosureRule, protect
+    from di_eval.analysis.protect import protect_release
+
+    dataset = di_eval.load(ROOT / "data" / "sample")
+    successors = ind.successor_map(dataset)
+    public = dataset.public_figures
+
+    def cube_for(year):
+        return ind.person_cube(
+            dataset.service_uptake,
+            dataset.transitions,
+            dataset.needs_assessments,
+            successors,
+            [y for y in ind.complete_years(ind.parse_as_of(f"{year}-12-31"))],
+        )
+
+    rows = []
+    for method in methods:
+        releases = []
+        for year in years:
+            as_of = f"{year}-12-31"
+            cube = cube_for(year)
+            started = time.perf_counter()
+            if method == "a":
+                protected = protect(cube, 5)
+            else:
+                rule = DisclosureRule(5, method="suppression" if method == "a+" else "rounding")
+                previous = releases if method == "c" else []
+                protected, _ = protect_release(
+                    cube, rule, as_of, successors, previous=previous, public=public, cube_for=cube_for
+                )
+            seconds = time.perf_counter() - started
+            release = rel.from_protected(protected, as_of, successors)
+            releases.append(release)
+            alone = au.audit_releases([release], public)
+            row = {"method": method, "as_of": as_of, "seconds": seconds, **measures(cube.cells, protected.status)}
+            row |= {"audit_alone": len(alone.findings), "audit_seconds": alone.seconds}
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+        together = au.audit_releases(releases, public)
+        rows.append(
+            {
+                "method": method,
+                "as_of": "all together",
+                "audit_together": len(together.findings),
+                "audit_seconds": together.seconds,
+                "conflicts": together.conflicts,
+            }
+        )
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def markdown(rows) -> str:
+    lines = [
+        "| method | as_of | hidden % (small %) | rounded % | headline hidden (≥ 5) | fails alone | protect s | audit s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["as_of"] == "all together":
+            lines.append(
+                f"| {r['method']} | five releases together | | | | **{r['audit_together']}** | | "
+                f"{r['audit_seconds']:.1f} |"
+            )
+            continue
+        lines.append(
+            f"| {r['method']} | {r['as_of']} | {r['hidden_pct']:.0f} ({r['small_pct']:.0f}) | {r['rounded_pct']:.0f} | "
+            f"{r['headline_hidden']} of {r['headline']} ({r['headline_hidden_5_plus']}) | {r['audit_alone']} | "
+            f"{r['seconds']:.1f} | {r['audit_seconds']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--years", default="2019,2020,2021,2022,2023")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args(argv)
+    methods = [m for m in args.methods.split(",") if m]
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        parser.error(f"unknown method {unknown[0]!r}; choose from {', '.join(METHODS)}")
+    rows = run(methods, [int(y) for y in args.years.split(",")])
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

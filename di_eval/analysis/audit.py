@@ -1,0 +1,548 @@
+"""The reader's audit of one or more releases: the tightest interval of every count not shown exactly.
+
+The reader knows, of every release: each published value (an exact count, a rounded count, "<t",
+"x"), every relation between the counts (the region and each 2021 municipality are the sums of
+their 2017 parts; a cumulative is the sum of the years' new persons and at least any year's
+persons served; ``any`` is at least each service and at most their sum; new <= served; support
+plans <= assessments), the figures already in public (``public_figures.csv``), and that counts
+are whole numbers. The counts of a year are the same cells in every release that covers the
+year; each release's cumulative is its own cell (the sum of the years up to its ``as_of``).
+
+For each count not shown exactly, linear programmes (HiGHS) give its smallest and largest
+possible value over everything known at once; where that range holds at most three whole
+numbers the bounds are made exact with an integer programme. A count **fails** when its range
+holds one whole number (it can be worked out exactly) or when it could be from 1 to t-1 and its
+range holds fewer than three whole numbers. The test does not use the true values, so it is the
+same whether the protecting run or any reader performs it.
+
+A revised count (a form replaced after a release) contradicts an earlier published value. With
+the true values at hand (protection), an earlier value that excludes the current truth is known
+to describe the old form and is left out: the reader cannot use it to learn the new count, and
+the earlier release's own audit still covers the old one. Without them (a reader's audit of
+published files), the latest release wins where two contradict.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from di_eval.analysis import indicators as ind
+from di_eval.analysis.disclosure import Finding, _all_constraints
+from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
+from di_eval.errors import DiEvalError
+
+_TOL = 1e-6
+# A range of this many whole numbers or fewer is checked with an integer programme.
+_NARROW = 3
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    """One release as the audit uses it: cells (CUBE_KEYS + low, high, reported), the year its
+    cumulative runs to, the crosswalk, and optionally the true values (protection only)."""
+
+    last_year: int
+    cells: pd.DataFrame
+    successors: dict
+    threshold: int
+    truth: np.ndarray | None = None
+    published: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class ReleaseAudit:
+    """The audit's result; ``intervals`` has one row per count not shown exactly."""
+
+    intervals: pd.DataFrame
+    releases: int
+    relations: int
+    linear_programs: int
+    integer_programs: int
+    seconds: float
+    conflicts: int = 0
+    model: object = field(default=None, repr=False)
+
+    @property
+    def findings(self) -> list[Finding]:
+        rows = self.intervals[self.intervals["finding"] != ""]
+        keys = [*CUBE_KEYS, "through"]
+        return [
+            Finding(int(r.uid), {k: getattr(r, k) for k in keys}, str(r.status), float(r.low), float(r.high), r.finding)
+            for r in rows.itertuples()
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.intervals["finding"] != "").any()
+
+    @property
+    def hidden_cells(self) -> int:
+        return int(self.intervals["status"].isin(["primary", "secondary"]).sum())
+
+    @property
+    def rounded_cells(self) -> int:
+        return int((self.intervals["status"] == "rounded").sum())
+
+    def summary(self) -> str:
+        failing = int((self.intervals["finding"] != "").sum())
+        head = "the guarantee holds" if not failing else f"{failing} count(s) fail the guarantee"
+        return (
+            f"{head}: {self.releases} release(s), {self.hidden_cells} hidden and {self.rounded_cells} rounded "
+            f"counts, {self.relations} relations, {self.linear_programs} linear and {self.integer_programs} "
+            f"integer programmes, {self.seconds:.1f} s"
+        )
+
+
+# --- the model ------------------------------------------------------------------------------------
+
+
+def skeleton(cells: pd.DataFrame, successors: dict, years: list[int]):
+    """The cube of relations for ``cells`` (keys + ``reported``), built from the keys alone."""
+    base = cells[cells["scope"].isin(successors.keys()) & (cells["year"] != CUMULATIVE)]
+    base = base.assign(value=pd.array(np.where(base["reported"], 0, np.nan), dtype="Float64").astype("Int64"))
+
+    def wide(table, measures, index):
+        rows = base[(base["table"] == table) & base["measure"].isin(measures)]
+        out = rows.pivot_table(index=index, columns="measure", values="value", aggfunc="first", dropna=False)
+        out = out.reindex(columns=measures).reset_index()
+        for m in measures:
+            out[m] = out[m].astype("Int64")
+        return out
+
+    uptake = wide("uptake", ["persons_served", "persons_new"], ["scope", "year", "group", "service"])
+    uptake = uptake.rename(columns={"scope": "atvk_code", "group": "target_group"})
+    transitions = wide("transitions", ["persons"], ["scope", "year", "group"])
+    transitions = transitions.rename(columns={"scope": "atvk_code", "group": "transition"})
+    needs = wide("needs", ["assessments", "support_plans"], ["scope", "year", "group"])
+    needs = needs.rename(columns={"scope": "atvk_code", "group": "target_group"})
+    return ind.person_cube(uptake, transitions, needs, successors, years)
+
+
+@dataclass
+class _Model:
+    uid_keys: pd.DataFrame  # per universe cell: CUBE_KEYS + through
+    low: np.ndarray
+    high: np.ndarray
+    published: np.ndarray  # published by some release
+    row: np.ndarray
+    uid: np.ndarray
+    coef: np.ndarray
+    equal: np.ndarray
+    uids_of: list  # per knowledge: universe id of each of its cells (-1 where the cube lacks it)
+    status: np.ndarray  # per universe cell: the status in the latest release publishing it
+    value: np.ndarray  # per universe cell: the value shown there
+    conflicts: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.equal)
+
+
+def _universe_keys(keys: pd.DataFrame, last_year: int) -> pd.DataFrame:
+    through = np.where(keys["year"] == CUMULATIVE, last_year, keys["year"])
+    return keys[CUBE_KEYS].assign(through=through.astype("int64"))
+
+
+def build_model(knowledge: list[Knowledge], public: pd.DataFrame | None = None, statuses=None) -> _Model:
+    """Every cell of every release on one set of universe ids, every relation, what is known."""
+    knowledge = list(knowledge) + _public_skeletons(knowledge, public)
+    cubes, all_keys = [], []
+    for k in knowledge:
+        years = sorted(int(y) for y in set(k.cells["year"]) - {CUMULATIVE} if y <= k.last_year)
+        cube = skeleton(k.cells, k.successors, years)
+        cubes.append(cube)
+        all_keys.append(_universe_keys(cube.cells, k.last_year))
+    keys = pd.concat(all_keys, ignore_index=True)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+    uid_keys = uniques.to_frame(index=False)
+    uid_keys.columns = list(keys.columns)
+    n = len(uid_keys)
+    low, high = np.zeros(n), np.full(n, np.inf)
+    published = np.zeros(n, bool)
+    status = np.full(n, "", dtype=object)
+    value = np.full(n, None, dtype=object)
+    rows, cells, coefs, equal = [], [], [], []
+    offset, start, conflicts = 0, 0, 0
+    uids_of = []
+    for k, cube in zip(knowledge, cubes):
+        cube_uid = codes[start : start + len(cube.cells)]
+        start += len(cube.cells)
+        reported = cube.cells["value"].notna().to_numpy()
+        c = _all_constraints(cube, reported)
+        rows.append(c.row + offset)
+        cells.append(cube_uid[c.cell])
+        coefs.append(c.coef)
+        equal.append(c.equal)
+        offset += c.rows
+        # The knowledge's cells onto the universe.
+        mine = _universe_keys(k.cells, k.last_year)
+        position = pd.MultiIndex.from_frame(mine)
+        index = pd.MultiIndex.from_frame(uid_keys).get_indexer(position)
+        uids_of.append(index)
+        if not k.published:
+            continue
+        ok = (index >= 0) & k.cells["reported"].to_numpy()
+        u = index[ok]
+        lo, hi = k.cells["low"].to_numpy(float)[ok], k.cells["high"].to_numpy(float)[ok]
+        if k.truth is not None:
+            # An earlier value that excludes the current truth is about a revised form.
+            t = np.asarray(k.truth, float)[ok]
+            keep = np.isnan(t) | ((lo <= t + _TOL) & (t <= hi + _TOL))
+            conflicts += int((~keep).sum())
+            u, lo, hi = u[keep], lo[keep], hi[keep]
+        new_low, new_high = np.maximum(low[u], lo), np.minimum(high[u], hi)
+        clash = new_low > new_high + _TOL
+        conflicts += int(clash.sum())
+        # Where two releases contradict, the later one wins.
+        new_low[clash], new_high[clash] = lo[clash], hi[clash]
+        low[u], high[u] = new_low, new_high
+        published[u] = True
+    _apply_public(public, uid_keys, low, high)
+    if statuses is not None:
+        for k_index, (st_values, vals) in statuses.items():
+            u = uids_of[k_index]
+            ok = u >= 0
+            status[u[ok]] = np.asarray(st_values, object)[ok]
+            value[u[ok]] = np.asarray(vals, object)[ok]
+    return _Model(
+        uid_keys,
+        low,
+        high,
+        published,
+        np.concatenate(rows).astype(np.int64),
+        np.concatenate(cells).astype(np.int64),
+        np.concatenate(coefs),
+        np.concatenate(equal),
+        uids_of,
+        status,
+        value,
+        conflicts,
+    )
+
+
+def _public_skeletons(knowledge: list[Knowledge], public: pd.DataFrame | None) -> list[Knowledge]:
+    """Relations for the cumulatives of public figures dated where no release has its cumulative."""
+    if public is None or not len(public) or not knowledge:
+        return []
+    have = {k.last_year for k in knowledge}
+    latest = max(knowledge, key=lambda k: k.last_year)
+    out = []
+    cumulative = public[public["measure"] == "persons_cumulative"]
+    for year in sorted({pd.Timestamp(a).year for a in cumulative["as_of"]} - have):
+        cells = latest.cells[(latest.cells["year"] <= year) | (latest.cells["year"] == CUMULATIVE)]
+        if not (cells["year"] == year).any():
+            continue
+        out.append(Knowledge(year, cells, latest.successors, latest.threshold, published=False))
+    return out
+
+
+def _apply_public(public, uid_keys, low, high) -> None:
+    if public is None or not len(public):
+        return
+    index = pd.MultiIndex.from_frame(uid_keys)
+    for row in public.itertuples():
+        if row.measure == "persons_served" and not pd.isna(row.year):
+            key = ("uptake", "persons_served", REGION, int(row.year), row.target_group, row.service, int(row.year))
+        elif row.measure == "persons_cumulative":
+            through = pd.Timestamp(row.as_of).year
+            key = ("uptake", "persons_cumulative", REGION, CUMULATIVE, row.target_group, row.service, through)
+        else:
+            continue  # how many municipalities served: says nothing about one count
+        u = index.get_indexer([key])[0]
+        if u < 0:
+            continue
+        lo, hi = (row.value, row.value) if row.comparison == "eq" else (row.value + 1, np.inf)
+        new_low, new_high = max(low[u], lo), min(high[u], hi)
+        if new_low <= new_high:  # a public figure the data no longer match is about older data
+            low[u], high[u] = new_low, new_high
+
+
+# --- the linear programmes ---------------------------------------------------------------------------
+
+
+def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, tight: bool = False):
+    """Whole-number bounds of each target cell (universe ids) and whether they are exact (see
+    ``_Component.solve``)."""
+    n = len(model.low)
+    lo_all, hi_all = model.low.copy(), model.high.copy()
+    fixed = lo_all >= hi_all - _TOL
+    variable = np.flatnonzero(~fixed)
+    local = np.full(n, -1, np.int64)
+    local[variable] = np.arange(len(variable))
+    entry_var = ~fixed[model.uid]
+    known = np.where(entry_var, 0.0, model.coef * np.where(fixed, lo_all, 0.0)[model.uid])
+    rhs = -np.bincount(model.row, weights=known, minlength=model.rows)
+    h_row, h_col, h_coef = model.row[entry_var], local[model.uid[entry_var]], model.coef[entry_var]
+    n_var = len(variable)
+    out_low, out_high = lo_all.copy(), hi_all.copy()
+    out_exact = np.ones(n, bool)
+    if not n_var:
+        return out_low[targets], out_high[targets], out_exact[targets]
+    matrix = sparse.csr_matrix((h_coef, (h_row, h_col)), shape=(model.rows, n_var))
+    size = n_var + model.rows
+    graph = sparse.csr_matrix((np.ones(len(h_row)), (h_col, n_var + h_row)), shape=(size, size))
+    _, node_group = connected_components(graph, directed=False)
+    group = node_group[:n_var]
+    row_group = np.full(model.rows, -1)
+    row_group[h_row] = group[h_col]
+    is_target = np.zeros(n, bool)
+    is_target[targets] = True
+    var_target = is_target[variable]
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(group.max() + 2))
+    row_order = np.argsort(row_group, kind="stable")
+    row_bounds = np.searchsorted(row_group[row_order], np.arange(group.max() + 2))
+    for g in range(group.max() + 1):
+        cols = order[bounds[g] : bounds[g + 1]]
+        if not var_target[cols].any():
+            continue
+        rows = row_order[row_bounds[g] : row_bounds[g + 1]]
+        rows = rows[row_group[rows] == g]
+        lo, hi = lo_all[variable[cols]], hi_all[variable[cols]]
+        if not len(rows):
+            continue  # a cell in no relation keeps its own interval
+        component = _Component(matrix[rows][:, cols], rhs[rows], model.equal[rows], lo, hi)
+        low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight)
+        out_low[variable[cols]], out_high[variable[cols]] = low_g, high_g
+        out_exact[variable[cols]] = exact_g
+    return out_low[targets], out_high[targets], out_exact[targets]
+
+
+class _Component:
+    """Linked cells as one linear programme, kept warm between objectives."""
+
+    def __init__(self, matrix, rhs, equal, low, high):
+        self.n = matrix.shape[1]
+        self.low, self.high = np.asarray(low, float), np.asarray(high, float)
+        finite = np.concatenate([self.low, self.high[np.isfinite(self.high)], np.abs(rhs)])
+        self.cap = 10.0 * float(finite.max(initial=0.0)) + 100.0
+        upper = np.where(np.isfinite(self.high), self.high, self.cap)
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = matrix.shape[0]
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = self.low
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.where(equal, rhs, -highspy.kHighsInf)
+        lp.row_upper_ = np.asarray(rhs, dtype=float)
+        columns = sparse.csc_matrix(matrix)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_ = self.n
+        lp.a_matrix_.num_row_ = matrix.shape[0]
+        lp.a_matrix_.start_ = columns.indptr
+        lp.a_matrix_.index_ = columns.indices
+        lp.a_matrix_.value_ = columns.data
+        self.lp = lp
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.passModel(lp)
+        self.indices = np.arange(self.n, dtype=np.int32)
+        self.upper = upper
+
+    def _run(self, highs, objective, stats, key="linear_programs"):
+        stats[key] = stats.get(key, 0) + 1
+        highs.changeColsCost(self.n, self.indices, np.asarray(objective, dtype=float))
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise DiEvalError(
+                "disclosure audit: the published values contradict each other or the relations "
+                "(an earlier release of data since revised?)"
+            )
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise DiEvalError(f"disclosure audit: a linear programme failed ({status})")
+        return np.asarray(highs.getSolution().col_value)
+
+    def solve(self, target, stats, threshold: int, tight: bool):
+        """Whole-number bounds of the target cells, and which of them are exact.
+
+        ``tight=False``: a cell shown by whole-number solutions (witnesses) to take values far
+        enough apart to pass is given the range of its witnesses (it can be wider); only the
+        others get exact bounds. ``tight=True``: every target gets exact bounds.
+        """
+        seen_low, seen_high = np.full(self.n, np.inf), np.full(self.n, -np.inf)
+        open_low, open_high = target.copy(), target.copy()
+        rng = np.random.default_rng(0)
+
+        def record(x):
+            if np.abs(x - np.round(x)).max(initial=0.0) > _TOL:
+                return  # not a whole-number point: no witness
+            np.minimum(seen_low, x, out=seen_low)
+            np.maximum(seen_high, x, out=seen_high)
+            open_low[seen_low <= self.low + _TOL] = False
+            open_high[seen_high >= self.upper - _TOL] = False
+            if not tight:
+                width = seen_high - seen_low
+                passed = (width >= 2 - _TOL) | ((width >= 1 - _TOL) & (seen_low >= threshold - _TOL))
+                open_low[passed] = False
+                open_high[passed] = False
+
+        # Cheap first: random directions push many cells to their limits at once.
+        stalled = 0
+        while stalled < 3 and open_low.sum() + open_high.sum() >= 8:
+            before = open_low.sum() + open_high.sum()
+            objective = np.zeros(self.n)
+            objective[open_low] = rng.uniform(0.5, 1.5, open_low.sum())
+            objective[open_high] -= rng.uniform(0.5, 1.5, open_high.sum())
+            both = open_low & open_high
+            objective[both] = rng.choice([-1.0, 1.0], both.sum())
+            record(self._run(self.highs, objective, stats))
+            gained = before - (open_low.sum() + open_high.sum())
+            stalled = stalled + 1 if gained < max(2, before // 40) else 0
+        low, high = seen_low.copy(), seen_high.copy()
+        exact = target & ~open_low & ~open_high
+        exact &= (seen_low <= self.low + _TOL) & (seen_high >= self.upper - _TOL)
+        low[exact], high[exact] = self.low[exact], self.upper[exact]
+        # A bound an LP reaches at a fractional point may be tighter in whole numbers.
+        fractional = np.zeros(self.n, bool)
+        for j in np.flatnonzero(open_low | open_high):
+            for sign, is_low in ((1.0, True), (-1.0, False)):
+                if is_low and seen_low[j] <= self.low[j] + _TOL:
+                    low[j] = self.low[j]
+                    continue
+                if not is_low and seen_high[j] >= self.upper[j] - _TOL:
+                    high[j] = self.upper[j]
+                    continue
+                x = self._run(self.highs, _unit(self.n, j, sign), stats)
+                fractional[j] |= np.abs(x - np.round(x)).max(initial=0.0) > _TOL
+                if is_low:
+                    low[j] = x[j]
+                else:
+                    high[j] = x[j]
+                record(x)
+            exact[j] = True
+        low = np.ceil(low - _TOL)
+        high = np.floor(high + _TOL)
+        narrow = np.flatnonzero(target & exact & fractional & (high - low < _NARROW))
+        if len(narrow):
+            milp = highspy.Highs()
+            milp.setOptionValue("output_flag", False)
+            lp = self.lp
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+            milp.passModel(lp)
+            for j in narrow:
+                low[j] = round(self._run(milp, _unit(self.n, j, 1.0), stats, "integer_programs")[j])
+                high[j] = round(self._run(milp, _unit(self.n, j, -1.0), stats, "integer_programs")[j])
+        high = np.where(high >= self.cap - 0.5, np.inf, high)
+        return low, high, exact
+
+
+def _unit(n, j, sign):
+    objective = np.zeros(n)
+    objective[j] = sign
+    return objective
+
+
+# --- the audit ----------------------------------------------------------------------------------------
+
+
+def audit_knowledge(
+    knowledge: list[Knowledge], public=None, statuses=None, threshold: int | None = None, *, tight: bool = False
+) -> ReleaseAudit:
+    """Audit releases given as Knowledge; ``statuses``: {knowledge index: (status, value)} to report."""
+    started = time.perf_counter()
+    model = build_model(knowledge, public, statuses)
+    t = threshold if threshold is not None else max(k.threshold for k in knowledge)
+    return audit_model(model, t, sum(k.published for k in knowledge), tight=tight, started=started)
+
+
+def audit_model(model: _Model, t: int, releases: int, *, tight: bool = False, started=None) -> ReleaseAudit:
+    """The audit of a built model (see ``audit_knowledge``)."""
+    started = time.perf_counter() if started is None else started
+    exact = model.low >= model.high - _TOL
+    targets = np.flatnonzero(model.published & ~exact)
+    stats: dict = {}
+    low, high, exact_bounds = intervals(model, targets, stats, t, tight)
+    finding = _verdict(low, high, t)
+    shown = np.flatnonzero(model.published & exact & (model.low >= 1) & (model.low <= t - 1))
+    keys = model.uid_keys
+    table = keys.iloc[targets].assign(uid=targets, status=model.status[targets], published=model.value[targets])
+    table = table.assign(low=low, high=high, tight=exact_bounds, finding=finding)
+    if len(shown):
+        extra = keys.iloc[shown].assign(
+            uid=shown, status=model.status[shown], published=model.value[shown], low=model.low[shown]
+        )
+        extra = extra.assign(high=model.low[shown], tight=True, finding="shown")
+        table = pd.concat([table, extra], ignore_index=True)
+    return ReleaseAudit(
+        table.reset_index(drop=True),
+        releases,
+        model.rows,
+        stats.get("linear_programs", 0),
+        stats.get("integer_programs", 0),
+        time.perf_counter() - started,
+        model.conflicts,
+        model,
+    )
+
+
+def _verdict(low, high, t) -> np.ndarray:
+    finding = np.full(len(low), "", dtype=object)
+    finding[high - low < 1 - _TOL] = "exact"
+    narrow = (low <= t - 1) & (high - low < 2 - _TOL) & (finding == "")
+    finding[narrow] = "narrow"
+    return finding
+
+
+def quick_failures(model: _Model, t: int, rounds: int = 30) -> np.ndarray:
+    """Universe ids that fail already on bounds carried along one relation at a time (valid
+    outer bounds, so every one found is a real failure; the LP audit finds the rest)."""
+    low, high = model.low.copy(), model.high.copy()
+    row, uid, coef, equal = model.row, model.uid, model.coef, model.equal
+    n_rows = model.rows
+    for _ in range(rounds):
+        term_min = np.where(coef > 0, coef * low[uid], coef * high[uid])
+        term_max = np.where(coef > 0, coef * high[uid], coef * low[uid])
+        rest_min = _sum_of_others(row, term_min, n_rows)
+        rest_max = _sum_of_others(row, term_max, n_rows)
+        # coef * x <= -rest_min (every row); coef * x >= -rest_max (equalities)
+        upper_term, lower_term = -rest_min, np.where(equal[row], -rest_max, -np.inf)
+        new_high = np.where(coef > 0, upper_term / coef, lower_term / coef)
+        new_low = np.where(coef > 0, lower_term / coef, upper_term / coef)
+        before_low, before_high = low.copy(), high.copy()
+        np.maximum.at(low, uid, np.ceil(np.nan_to_num(new_low, nan=-np.inf) - _TOL))
+        np.minimum.at(high, uid, np.floor(np.nan_to_num(new_high, nan=np.inf) + _TOL))
+        if (low == before_low).all() and (high == before_high).all():
+            break
+    targets = np.flatnonzero(model.published & (model.low < model.high - _TOL))
+    return targets[_verdict(low[targets], high[targets], t) != ""]
+
+
+def _sum_of_others(row, term, n_rows):
+    """For each entry, the sum of the other entries of its row (+-inf where one is infinite)."""
+    finite = np.isfinite(term)
+    own = np.where(finite, term, 0.0)
+    total = np.bincount(row, weights=own, minlength=n_rows)
+    neg_inf = np.bincount(row, weights=(term == -np.inf), minlength=n_rows)
+    pos_inf = np.bincount(row, weights=(term == np.inf), minlength=n_rows)
+    rest = total[row] - own
+    rest = np.where(neg_inf[row] - (term == -np.inf) > 0, -np.inf, rest)
+    return np.where(pos_inf[row] - (term == np.inf) > 0, np.inf, rest)
+
+
+def knowledge_of(release, truth=None) -> Knowledge:
+    """A Release as the audit reads it."""
+    cells = release.knowledge().assign(status=release.cells["status"].to_numpy())
+    return Knowledge(release.last_year, cells, release.successors, release.rule.threshold, truth)
+
+
+def audit_releases(releases, public: pd.DataFrame | None = None, *, tight: bool = False) -> ReleaseAudit:
+    """Audit one or more published releases together, as a reader with nothing else would.
+
+    ``tight=True`` gives every count its tightest interval (slower); otherwise a count that
+    passes may be shown with a narrower range than a reader can reach (column ``tight``)."""
+    if not releases:
+        raise DiEvalError("nothing to audit: no release given")
+    releases = sorted(releases, key=lambda r: r.as_of)
+    knowledge = [knowledge_of(r) for r in releases]
+    statuses = {
+        i: (r.cells["status"].to_numpy(object), r.cells["published"].to_numpy(object)) for i, r in enumerate(releases)
+    }
+    return audit_knowledge(knowledge, public, statuses, releases[-1].rule.threshold, tight=tight)

@@ -1,0 +1,244 @@
+"""Protecting a release against every reader: protect, audit everything published, widen, repeat.
+
+``protect_release`` starts from the chosen method's pattern:
+
+- ``rounding`` (NHS Digital, Eurostat, OpenSAFELY): 0 shown, 1..t-1 as "<t", the rest rounded
+  to the nearest multiple of ``rounding_base``, exactly in ``exact_scopes`` (the region);
+- ``suppression``: the heuristic of ``di_eval.analysis.disclosure.protect`` (small counts
+  "<t", others hidden as "x" until no sum gives a hidden count away);
+
+keeps the pattern of earlier releases for the years they published (a count they hid or rounded
+is hidden or rounded again), then audits the new release together with every earlier one and
+the public figures (``di_eval.analysis.audit``). While a count fails, it widens what is
+published around it, cheapest first: a "<t" count becomes "x" (it stays hidden, only its upper
+limit goes), an exact count becomes rounded, a rounded or exact one becomes "x". Headline figures
+(a municipality's cumulative FT or GRT ``any``) and the region are widened last.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from di_eval.analysis import audit as au
+from di_eval.analysis import release as rel
+from di_eval.analysis.disclosure import (
+    NOT_REPORTED,
+    PRIMARY,
+    PUBLISHED,
+    ROUNDED,
+    SECONDARY,
+    Cube,
+    DisclosureRule,
+    ProtectedCube,
+    protect,
+)
+from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
+from di_eval.errors import DiEvalError
+
+MAX_ROUNDS = 200
+
+
+def headline_mask(cells: pd.DataFrame) -> np.ndarray:
+    """A municipality's cumulative FT or GRT ``any`` (either structure)."""
+    return (
+        (cells["table"] == "uptake").to_numpy()
+        & (cells["measure"] == "persons_cumulative").to_numpy()
+        & cells["group"].isin(["FT", "GRT"]).to_numpy()
+        & (cells["service"] == "any").to_numpy()
+        & (cells["scope"] != REGION).to_numpy()
+    )
+
+
+def initial_status(cube: Cube, rule: DisclosureRule) -> np.ndarray:
+    values = cube.cells["value"].to_numpy(dtype=float, na_value=np.nan)
+    if rule.method == "suppression":
+        return protect(cube, rule).status.copy()
+    t = rule.threshold
+    exact_scope = cube.cells["scope"].isin(rule.exact_scopes).to_numpy()
+    status = np.where(exact_scope, PUBLISHED, ROUNDED).astype(object)
+    status[values < t] = PRIMARY
+    status[values == 0] = PUBLISHED
+    status[np.isnan(values)] = NOT_REPORTED
+    return status
+
+
+def _keep_earlier_pattern(cube: Cube, status: np.ndarray, previous: list) -> None:
+    """A year an earlier release published keeps what it hid or rounded (same truth only)."""
+    if not previous:
+        return
+    cells = cube.cells
+    values = cells["value"].to_numpy(dtype=float, na_value=np.nan)
+    index = pd.MultiIndex.from_frame(cells[CUBE_KEYS])
+    for release in previous:
+        yearly = release.cells[release.cells["year"] != CUMULATIVE]
+        where = index.get_indexer(pd.MultiIndex.from_frame(yearly[CUBE_KEYS]))
+        ok = where >= 0
+        where, before = where[ok], yearly["status"].to_numpy(object)[ok]
+        known = release.knowledge()[release.cells["year"] != CUMULATIVE]
+        lo, hi = known["low"].to_numpy(float)[ok], known["high"].to_numpy(float)[ok]
+        same = (values[where] >= lo) & (values[where] <= hi)  # a revised count starts afresh
+        now = status[where]
+        to_x = same & (before == SECONDARY) & np.isin(now, (PUBLISHED, ROUNDED, PRIMARY))
+        status[where[to_x]] = SECONDARY
+        to_round = same & (before == ROUNDED) & (now == PUBLISHED) & (values[where] >= 1)
+        status[where[to_round]] = ROUNDED if release.rule.method == "rounding" else SECONDARY
+
+
+def _truth_of(release, cube_for) -> np.ndarray | None:
+    """The current true values of an earlier release's cells (its years from today's data)."""
+    if cube_for is None:
+        return None
+    cube = cube_for(release.last_year)
+    values = cube.cells.set_index(CUBE_KEYS)["value"]
+    where = values.index.get_indexer(pd.MultiIndex.from_frame(release.cells[CUBE_KEYS]))
+    truth = values.to_numpy(dtype=float, na_value=np.nan)
+    return np.where(where >= 0, truth[np.maximum(where, 0)], np.nan)
+
+
+def protect_release(
+    cube: Cube,
+    rule: DisclosureRule,
+    as_of,
+    successors: dict,
+    *,
+    previous=(),
+    public: pd.DataFrame | None = None,
+    cube_for=None,
+    initial: np.ndarray | None = None,
+):
+    """Protect ``cube`` (the release at ``as_of``) so that it, the earlier releases and the
+    public figures together pass the audit. Returns (ProtectedCube, ReleaseAudit).
+
+    ``cube_for(last_year)``: the true cube of an earlier release's years from today's data
+    (to recognise revised counts); without it earlier values are taken as they were published.
+    """
+    previous = sorted(previous, key=lambda r: r.as_of)
+    status = initial_status(cube, rule) if initial is None else np.asarray(initial, dtype=object).copy()
+    _keep_earlier_pattern(cube, status, previous)
+    values = cube.cells["value"].to_numpy(dtype=float, na_value=np.nan)
+    earlier = [au.knowledge_of(r, _truth_of(r, cube_for)) for r in previous]
+    headline = headline_mask(cube.cells)
+    region = (cube.cells["scope"] == REGION).to_numpy()
+    level = cube.cells["preference"].to_numpy(dtype=float)
+    tried = np.zeros(len(values), bool)
+    # The relations do not change between rounds: build them once, with the new release's own
+    # knowledge left out, and put its current pattern in each round.
+    protected = ProtectedCube(cube, rule, status.copy())
+    release = rel.from_protected(protected, as_of, successors)
+    mine = len(earlier)
+    structure = au.build_model(
+        [
+            *earlier,
+            au.Knowledge(release.last_year, _structure_cells(release), successors, rule.threshold, published=False),
+        ],
+        public,
+    )
+    base_low, base_high, base_published = structure.low.copy(), structure.high.copy(), structure.published.copy()
+    uids = structure.uids_of[mine]
+    inside = uids >= 0
+    for _ in range(MAX_ROUNDS):
+        protected = ProtectedCube(cube, rule, status.copy())
+        release = rel.from_protected(protected, as_of, successors)
+        known = release.knowledge()
+        lo, hi = known["low"].to_numpy(float), known["high"].to_numpy(float)
+        ok = inside & known["reported"].to_numpy()
+        low, high, published = base_low.copy(), base_high.copy(), base_published.copy()
+        low[uids[ok]] = np.maximum(low[uids[ok]], lo[ok])
+        high[uids[ok]] = np.minimum(high[uids[ok]], hi[ok])
+        published[uids[ok]] = True
+        structure.low, structure.high, structure.published = low, high, published
+        structure.status[uids[inside]] = status[inside]
+        structure.value[uids[inside]] = release.cells["published"].to_numpy(object)[inside]
+        failing = au.quick_failures(structure, rule.threshold)
+        result = None
+        if not len(failing):
+            result = au.audit_model(structure, rule.threshold, mine + 1)
+            if result.ok:
+                return protected, result
+            failing = result.intervals.loc[result.intervals["finding"] != "", "uid"].to_numpy(np.int64)
+        changed = _widen(structure, failing, mine, status, values, headline, region, level, rule, tried, result is None)
+        if not changed:
+            first = result.findings[0] if result is not None else structure.uid_keys.iloc[failing[0]].to_dict()
+            raise DiEvalError(
+                f"disclosure control cannot protect this release: {len(failing)} count(s) stay "
+                f"recoverable with nothing left to widen (first: {first})"
+            )
+    raise DiEvalError(f"disclosure control did not converge in {MAX_ROUNDS} rounds")
+
+
+def _structure_cells(release) -> pd.DataFrame:
+    known = release.knowledge()
+    return known.assign(low=0.0, high=np.inf)
+
+
+def _widen(model, failing, mine: int, status, values, headline, region, level, rule, tried, careful=True) -> int:
+    """One round of repairs around the ``failing`` universe ids; returns how many cells changed."""
+    uid_to_cell = np.full(len(model.low), -1, np.int64)
+    cells_uid = model.uids_of[mine]
+    ok = cells_uid >= 0
+    uid_to_cell[cells_uid[ok]] = np.flatnonzero(ok)
+    rows_of = _grouping(model.uid, len(model.low))
+    uids_of = _grouping(model.row, model.rows)
+    touched = np.zeros(len(values), bool)
+    changed = 0
+    for f in failing:
+        own = uid_to_cell[f]
+        if own >= 0 and status[own] == PRIMARY and not touched[own]:
+            status[own] = SECONDARY
+            touched[own] = True
+            changed += 1
+            continue
+        rows = np.unique(model.row[_members(rows_of, [f])])
+        neighbours = uid_to_cell[model.uid[_members(uids_of, rows)]]
+        neighbours = np.unique(neighbours[(neighbours >= 0) & (neighbours != own)])
+        if careful and touched[neighbours].any():
+            continue  # a neighbour already changed this round: look again first
+        choice = _cheapest(neighbours, status, values, headline, region, level, rule)
+        if choice is None:
+            # Nothing around it: widen the cell itself (rounded -> x).
+            if own >= 0 and status[own] in (PUBLISHED, ROUNDED) and values[own] >= 1 and not tried[own]:
+                status[own] = SECONDARY
+                tried[own] = touched[own] = True
+                changed += 1
+            continue
+        cell, new = choice
+        status[cell] = new
+        touched[cell] = True
+        changed += 1
+    return changed
+
+
+def _cheapest(cells, status, values, headline, region, level, rule):
+    """The repair that costs least: (cell, new status) or None."""
+    best = None
+    for cell in cells:
+        s, v = status[cell], values[cell]
+        if not v >= 1:
+            continue
+        # Hiding costs most (headline figures and the region above all); rounding little.
+        if s == PRIMARY:
+            cost, new = 0.0, SECONDARY
+        elif s == PUBLISHED and rule.method == "rounding" and v >= rule.threshold:
+            cost, new = 10.0 + 5.0 * region[cell], ROUNDED
+        elif s in (PUBLISHED, ROUNDED):
+            cost, new = 100.0 + 1000.0 * headline[cell] + 500.0 * region[cell], SECONDARY
+        else:
+            continue
+        cost += level[cell] + v / 1000.0
+        if best is None or cost < best[0]:
+            best = (cost, int(cell), new)
+    return None if best is None else best[1:]
+
+
+def _grouping(keys: np.ndarray, size: int):
+    order = np.argsort(keys, kind="stable")
+    start = np.searchsorted(keys[order], np.arange(size + 1))
+    return order, start
+
+
+def _members(grouping, keys) -> np.ndarray:
+    """The positions grouped under each of ``keys``: rows of cells or cells of rows."""
+    order, start = grouping
+    parts = [order[start[k] : start[k + 1]] for k in keys]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
