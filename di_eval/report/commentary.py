@@ -10,13 +10,14 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from di_eval.errors import ChoiceError, DataValidationError, DiEvalError, Problem
-from di_eval.text import check_lang
+from di_eval.text import Text, check_lang
 
 # --- the evaluator's commentary ---------------------------------------------------------------
 
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _LINK_REL = "nofollow noopener noreferrer"
-_IMAGE_WORD = {"lv": "attēls", "en": "image"}
+_IMAGE = Text("[attēls: {alt}]", "[image: {alt}]")
+_IMAGE_WITHOUT_ALT = Text("[attēls]", "[image]")
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
 _ALIGNMENT = re.compile(r"text-align:(left|right|center)")
 
@@ -64,7 +65,7 @@ def _markdown(lang: str) -> MarkdownIt:
         token = tokens[idx]
         alt = renderer.renderInlineAsText(token.children or [], options, env).strip()
         src = token.attrGet("src") or ""
-        text = escapeHtml(f"[{_IMAGE_WORD[lang]}: {alt}]" if alt else f"[{_IMAGE_WORD[lang]}]")
+        text = escapeHtml(_IMAGE(lang, alt=alt) if alt else _IMAGE_WITHOUT_ALT(lang))
         if allowed_link(src):
             return f'<a href="{escapeHtml(src)}" rel="{_LINK_REL}">{text}</a>'
         return text

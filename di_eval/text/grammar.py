@@ -9,12 +9,11 @@ other number, and a suppressed count, the plural ("saņēmušas 11 personas", "<
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import babel
 
 from di_eval.errors import ChoiceError
-from di_eval.text import CASES, Text, check_case, check_lang
+from di_eval.text import CASES, LANGUAGES, Text, check_case, check_lang
 from di_eval.text.formats import (
     FEWER_THAN,
     NOT_PUBLISHED,
@@ -24,10 +23,8 @@ from di_eval.text.formats import (
     value_kind,
 )
 
-
-@cache
-def _plural_rule(lang: str):
-    return babel.Locale.parse(lang).plural_form
+# CLDR's plural rule of each report language, from Babel's locale data.
+_PLURAL_RULES = {lang: babel.Locale.parse(lang).plural_form for lang in LANGUAGES}
 
 
 def is_singular(value, lang: str) -> bool:
@@ -40,7 +37,7 @@ def is_singular(value, lang: str) -> bool:
     number = float(value)
     if not number.is_integer():
         return False
-    return _plural_rule(lang)(abs(int(number))) == "one"
+    return _PLURAL_RULES[lang](abs(int(number))) == "one"
 
 
 def plural(n, forms: tuple[str, str], lang: str) -> str:
