@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from di_eval import paths, rules
+from di_eval import journal, paths, rules
 from di_eval.errors import DataValidationError, Problem
 from di_eval.schemas import DATA_TABLES, REFERENCE_TABLES, TABLES
 
@@ -63,6 +64,22 @@ def _rebuild(data_dir, reference_dir, tables, fingerprint) -> Dataset:
 def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a canonical CSV as text, so that coercion problems can be reported per cell."""
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
+def _unreadable(file: str, err: Exception) -> Problem:
+    """Why a table cannot be read, with the row where the parser stopped."""
+    if isinstance(err, UnicodeDecodeError):
+        return Problem(file, None, None, None, f"not UTF-8 text (byte {err.start}): save the file as CSV UTF-8")
+    if isinstance(err, pd.errors.EmptyDataError):
+        return Problem(file, None, None, None, "the file is empty: it needs at least the header row")
+    if isinstance(err, OSError):
+        return Problem(file, None, None, None, f"cannot be read ({err.strerror or err.__class__.__name__})")
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+    if found:
+        expected, line, saw = found.groups()
+        return Problem(file, int(line), None, None, f"this row has {saw} fields, the header {expected}")
+    detail = str(err).strip().splitlines()[-1] if str(err).strip() else err.__class__.__name__
+    return Problem(file, None, None, None, f"not a readable CSV file ({detail})")
 
 
 def _rule_text(check: str) -> str:
@@ -141,6 +158,7 @@ def load(data_dir: str | Path | None = None, reference_dir: str | Path | None = 
         own = data_dir / "reference"
         reference_dir = own if own.is_dir() else paths.REFERENCE_DIR
     reference_dir = Path(reference_dir)
+    journal.recover(data_dir)  # an ingest interrupted earlier is completed or rolled back first
     if not data_dir.is_dir():
         raise DataValidationError([Problem(str(data_dir), None, None, None, "dataset folder not found")], str(data_dir))
     problems: list[Problem] = []
@@ -156,10 +174,8 @@ def load(data_dir: str | Path | None = None, reference_dir: str | Path | None = 
         files.append(path)
         try:
             raw = read_csv_text(path)
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-            problems.append(
-                Problem(shown, None, None, None, f"not a readable UTF-8 CSV file ({err.__class__.__name__})")
-            )
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as err:
+            problems.append(_unreadable(shown, err))
             continue
         typed, found = validate_table(name, raw, shown)
         problems += found

@@ -526,10 +526,30 @@ def test_a_failure_while_writing_leaves_the_dataset_as_it_was(tmp_path, sample_d
     with pytest.raises(di_eval.DiEvalError, match="No space left"):
         intake.ingest([form], sample_copy, replace=True)
     assert snapshot(sample_copy) == before
-    assert [p.name for p in sample_copy.parent.iterdir() if p.name.startswith(".")] == []
+    # nothing is left beside it but the lock file (empty; the operating system holds the lock)
+    assert [p.name for p in sample_copy.parent.iterdir() if p.name.startswith(".")] == [".dataset.lock"]
 
 
 def test_a_merge_that_breaks_a_dataset_rule_points_at_the_cell(tmp_path, sample_dataset):
+    form = filled_form(tmp_path, sample_dataset)
+    into = tmp_path / "ds"
+    shutil.copytree(paths.SAMPLE_DIR, into)
+    # the form starts construction after the dates the dataset holds for its end and opening, and
+    # leaves those blank (a blank keeps the recorded date): only the merged dataset breaks the order
+    updates = {}
+    for milestone, date in (("construction_start", dt.datetime(2021, 1, 15)), ("construction_end", None)):
+        updates[cell_of(form, "infrastructure", ("AIZ-1", milestone), "actual_date")] = date
+    updates[cell_of(form, "infrastructure", ("AIZ-1", "service_opened"), "actual_date")] = None
+    set_cells(form, updates)
+    assert intake.read_form(form).ok
+    before = snapshot(into)
+    with pytest.raises(intake.IntakeError) as refused:
+        intake.ingest([form], into, replace=True)
+    assert snapshot(into) == before
+    assert any(f.rule == "dataset_rule" and "milestone" in f.message("en") for f in refused.value.findings)
+
+
+def test_ingest_refuses_a_damaged_dataset_instead_of_repairing_it(tmp_path, sample_dataset):
     form = filled_form(tmp_path, sample_dataset)
     into = tmp_path / "ds"
     shutil.copytree(paths.SAMPLE_DIR, into)
@@ -537,14 +557,11 @@ def test_a_merge_that_breaks_a_dataset_rule_points_at_the_cell(tmp_path, sample_
     frame = pd.read_csv(milestones, dtype=str, keep_default_na=False)
     frame.loc[(frame["project_id"] == "AIZ-1") & (frame["milestone"] == "service_opened"), "actual_date"] = "2019-01-01"
     frame.to_csv(milestones, index=False, lineterminator="\n")
-    # the form keeps service_opened blank, so the dataset's early date meets the form's later ones
-    title, cell = cell_of(form, "infrastructure", ("AIZ-1", "service_opened"), "actual_date")
-    set_cells(form, {(title, cell): None})
     before = snapshot(into)
-    with pytest.raises(intake.IntakeError) as refused:
+    with pytest.raises(di_eval.DataValidationError, match="the dataset is damaged") as refused:
         intake.ingest([form], into, replace=True)
     assert snapshot(into) == before
-    assert any(f.rule == "dataset_rule" and "milestone" in f.message("en") for f in refused.value.findings)
+    assert "does not repair" in str(refused.value) and "infrastructure_milestones.csv, row 28" in str(refused.value)
 
 
 def test_a_refused_ingest_creates_no_folder(tmp_path):

@@ -6,19 +6,18 @@ place. Raw files are kept, unmodified, in ``raw/`` with their SHA-256.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import fcntl
+import io
 import os
 import re
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from di_eval import dataset
+from di_eval import dataset, fs, journal
 from di_eval import vocabulary as v
 from di_eval.errors import DataValidationError, DiEvalError, Problem
 from di_eval.intake import form as forms
@@ -55,12 +54,18 @@ class IngestResult:
 
 
 class _Tables:
-    """The canonical tables of a dataset folder as text rows, read lazily, written only if changed."""
+    """The canonical tables of a dataset folder as text rows, read lazily, written only if changed.
+
+    Each row read keeps its bytes as the file held them: a table that is written again keeps
+    every row that did not change byte for byte (quoting, line ending, a BOM at the start);
+    new and changed rows take the file's line ending.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.rows: dict[str, list[dict]] = {}
         self.headers: dict[str, list[str]] = {}
+        self.form: dict[str, tuple[str, str, str, str]] = {}  # name -> (BOM, header line, line ending, tail)
         self.changed: set[str] = set()
         self.fresh = not any((folder / TABLES[n].filename).is_file() for n in DATA_TABLES)
 
@@ -68,31 +73,86 @@ class _Tables:
         if name not in self.rows:
             path = self.folder / TABLES[name].filename
             if path.is_file():
-                with open(path, newline="", encoding="utf-8") as handle:
-                    reader = csv.DictReader(handle)
-                    self.headers[name] = list(reader.fieldnames or TABLES[name].schema.columns)
-                    self.rows[name] = [{k: (x if x != "" else None) for k, x in row.items()} for row in reader]
+                self._read(name, path)
             else:
                 self.headers[name] = list(TABLES[name].schema.columns)
+                self.form[name] = ("", "", "\n", "")
                 self.rows[name] = []
         return self.rows[name]
+
+    def _read(self, name: str, path: Path) -> None:
+        raw = path.read_bytes()
+        bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+        text = raw[len(bom.encode()) :].decode("utf-8")  # a damaged table was refused before
+        lines = _LINE.findall(text)
+        consumed: list[str] = []
+
+        def feed():
+            for line in lines:
+                consumed.append(line)
+                yield line
+
+        reader = csv.reader(feed())
+        header_row = next(reader, None) or list(TABLES[name].schema.columns)
+        header_text = "".join(consumed)
+        consumed.clear()
+        ending = "\r\n" if header_text.endswith("\r\n") else "\n"
+        rows = []
+        pending_blank = ""
+        for record in reader:
+            text_of = "".join(consumed)
+            consumed.clear()
+            if not record:
+                pending_blank += text_of  # a blank line stays with the row after it
+                continue
+            values = {k: (x if x != "" else None) for k, x in zip(header_row, record)}
+            values[_RAW] = (pending_blank + text_of, tuple(values.get(k) for k in header_row))
+            pending_blank = ""
+            rows.append(values)
+        self.headers[name] = header_row
+        self.form[name] = (bom, header_text, ending, pending_blank)
+        self.rows[name] = rows
 
     def set(self, name: str, rows: list[dict]) -> None:
         self.rows[name] = rows
         self.changed.add(name)
 
+    def text(self, name: str) -> str:
+        """The table as it is to be written: unchanged rows as they were, others in the file's form."""
+        self.get(name)
+        headers = self.headers[name]
+        bom, header_text, ending, tail = self.form[name]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator=ending)
+        if header_text:
+            parts = [bom + header_text]
+        else:
+            writer.writerow(headers)
+            parts = [bom + out.getvalue()]
+        for row in self.rows[name]:
+            kept = row.get(_RAW)
+            if kept is not None and tuple(row.get(k) for k in headers) == kept[1]:
+                piece = kept[0]
+            else:
+                out.seek(0)
+                out.truncate()
+                writer.writerow(["" if row.get(k) is None else row.get(k) for k in headers])
+                piece = out.getvalue()
+            if not parts[-1].endswith(("\n", "\r")):
+                parts[-1] += ending  # the last line of the file had no line ending; more follows
+            parts.append(piece)
+        if tail:
+            parts.append(tail)  # blank lines at the end of the file
+        return "".join(parts)
+
     def write(self, folder: Path) -> None:
         names = self.changed | ({n for n in DATA_TABLES} if self.fresh else set())
-        for name in names:
-            self.get(name)
-            partial = folder / f".{TABLES[name].filename}.partial"
-            with open(partial, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(
-                    handle, fieldnames=self.headers[name], extrasaction="ignore", lineterminator="\n"
-                )
-                writer.writeheader()
-                writer.writerows(self.rows[name])
-            partial.replace(folder / TABLES[name].filename)
+        for name in sorted(names):
+            fs.write_atomic(folder / TABLES[name].filename, self.text(name).encode("utf-8"))
+
+
+_RAW = "__raw__"  # a row's text as read, and its values then: the row is written back as it was
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")  # lines with their endings
 
 
 def ingest(
@@ -105,14 +165,15 @@ def ingest(
 ) -> IngestResult:
     """Validate ``files`` and merge them into the dataset folder ``into`` in one atomic step.
 
-    Raises IntakeError listing every finding if any file is refused; then ``into`` is unchanged.
-    A file already ingested changes nothing; a different file for a municipality and year
-    already received is refused unless ``replace``, which keeps both in the submissions log.
+    Raises IntakeError listing every finding if any file is refused, DataValidationError if
+    ``into`` is a damaged dataset (what ``di_eval.load`` refuses: ingest does not repair it);
+    then ``into`` is unchanged. A file already ingested changes nothing; a different file for
+    a municipality and year already received is refused unless ``replace``, which keeps both
+    in the submissions log. An ingest interrupted earlier is completed or rolled back first.
     """
     into = Path(into)
-    received = received or dt.date.today()
+    received = check_received(received)
     files = [Path(f) for f in files]
-    _check_target(into)
     if not into.parent.is_dir():
         # check before creating folders, so that a refused ingest leaves no trace
         context = Context.load(None, reference_dir)
@@ -120,11 +181,29 @@ def ingest(
         if findings:
             raise IntakeError(findings, str(into))
     try:
-        into.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(into.parent):
+        fs.make_dir(into.parent)
+        with journal.hold(into):
+            journal.recover_locked(into)
+            journal.clean_stale(into)
+            _check_target(into)
             return _ingest_locked(files, into, replace, received, reference_dir)
     except OSError as err:
-        raise DiEvalError(f"cannot write the dataset {into}: {err.strerror or err}") from None
+        where = f" ({err.filename})" if err.filename else ""
+        raise DiEvalError(f"cannot write the dataset {into}{where}: {err.strerror or err}") from None
+
+
+def check_received(received: dt.date | None) -> dt.date:
+    """The date files were received: today if not given; refused before the plan began or after today."""
+    today = dt.date.today()
+    if received is None:
+        return today
+    first = dt.date(v.FIRST_YEAR, 1, 1)
+    if not first <= received <= today:
+        raise DiEvalError(
+            f"received date {received.isoformat()} is outside {first.isoformat()} … {today.isoformat()} "
+            "(the plan's first year to today): give the date the files came in"
+        )
+    return received
 
 
 def _check_target(into: Path) -> None:
@@ -136,7 +215,26 @@ def _check_target(into: Path) -> None:
             raise DiEvalError(f"{into} is not empty and holds no dataset tables: give a dataset folder or a new one")
 
 
+def _check_intact(into: Path, reference_dir) -> None:
+    """Refuse a damaged dataset (what ``di-eval check`` refuses) rather than rewrite it."""
+    if not into.is_dir() or _Tables(into).fresh:
+        return
+    try:
+        dataset.load(into, reference_dir)
+    except DataValidationError as err:
+        advice = Problem(
+            str(into),
+            None,
+            None,
+            None,
+            "ingest does not repair a damaged dataset: correct these problems (di-eval check --data "
+            f"{into} lists them) and ingest again; nothing was changed",
+        )
+        raise DataValidationError([*err.problems, advice], f"{into}: the dataset is damaged") from None
+
+
 def _ingest_locked(files, into, replace, received, reference_dir) -> IngestResult:
+    _check_intact(into, reference_dir)
     context = Context.load(into if into.is_dir() else None, reference_dir)
     submissions = [read_form(path, context) for path in files]
     findings = [f for s in submissions for f in s.findings]
@@ -151,16 +249,14 @@ def _ingest_locked(files, into, replace, received, reference_dir) -> IngestResul
     return _apply(plan, tables, into, received, reference_dir, context)
 
 
-@contextlib.contextmanager
-def _locked(folder: Path):
-    """Hold an exclusive lock on ``folder`` so that two ingests never interleave."""
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        os.close(handle)
+STOP_VARIABLE = "DI_EVAL_TEST_STOP_INGEST"  # a test hook: the step at which an ingest dies, as if killed
+STOP_EXIT = 75
+
+
+def _step(name: str) -> None:
+    """Where a test may stop an ingest (``DI_EVAL_TEST_STOP_INGEST=<name>``): no clean-up runs, as with SIGKILL."""
+    if os.environ.get(STOP_VARIABLE) == name:
+        os._exit(STOP_EXIT)
 
 
 def _raw_name(submission: Submission) -> str:
@@ -249,16 +345,15 @@ def _outcome(s: Submission, action: str, _replaced, tables: _Tables, status: str
 
 def _apply(plan, tables: _Tables, into: Path, received: dt.date, reference_dir, context: Context) -> IngestResult:
     outcomes = []
-    staging = Path(tempfile.mkdtemp(prefix=f".{into.name}.ingest-", dir=into.parent))
+    staging = fs.staging_dir(into.parent, journal.STAGING.format(name=into.name))
+    started = False
     try:
+        _step("staging")
         if into.is_dir():
             _copy_dataset(into, staging)
             shutil.copystat(into, staging)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            staging.chmod(0o777 & ~umask)
-        (staging / "raw").mkdir(exist_ok=True)
+        fs.make_dir(staging / "raw")
+        _step("copied")
         for s, action, replaced in plan:
             if action == "unchanged":
                 outcomes.append(_outcome(s, action, replaced, tables))
@@ -269,12 +364,28 @@ def _apply(plan, tables: _Tables, into: Path, received: dt.date, reference_dir, 
             _keep_raw(s, staging)
             outcomes.append(_outcome(s, action, replaced, tables, status))
         tables.write(staging)
+        _step("written")
         _check_staged(staging, into, tables, reference_dir)
-        _swap(staging, into)
+        previous = into.parent / f"{journal.REPLACED.format(name=into.name)}{uuid.uuid4().hex[:8]}"
+        journal.begin(into, staging, previous)
+        started = True
+        _step("journal")
+        _swap(staging, into, previous)
+        _step("swapped")
+        if previous.is_dir():
+            shutil.rmtree(previous, ignore_errors=True)
+        journal.finish(into)
     except BaseException:
+        if started:
+            journal.recover_locked(into)  # before the swap: rolled back; after it: completed
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return IngestResult(into, tuple(outcomes))
+
+
+def _swap(staging: Path, into: Path, previous: Path) -> None:
+    """Put the staged folder in place of ``into``; the old one waits at ``previous`` (see di_eval.journal)."""
+    fs.swap_dir(staging, into, previous=previous)
 
 
 def _copy_dataset(source: Path, target: Path) -> None:
@@ -301,9 +412,7 @@ def _keep_raw(s: Submission, staging: Path) -> None:
     lines = sums.read_text(encoding="utf-8").splitlines() if sums.exists() else []
     entry = f"{s.sha256}  {target.name}"
     if entry not in lines:
-        partial = sums.with_name(".SHA256SUMS.partial")
-        partial.write_text("\n".join(sorted([*lines, entry])) + "\n", encoding="utf-8")
-        partial.replace(sums)
+        fs.write_atomic(sums, "\n".join(sorted([*lines, entry])) + "\n")
 
 
 def _log(tables: _Tables, s: Submission, replaced: list[dict], received: dt.date, status: str) -> None:
@@ -393,7 +502,10 @@ def _replace(tables: _Tables, name: str, in_scope, new_rows: list[dict], key: tu
         if in_scope(row):
             k = tuple(row[c] for c in key)
             if k in by_key and k not in placed:
-                out.append(by_key[k])
+                new = by_key[k]
+                same = all(row.get(c) == x for c, x in new.items() if not c.startswith("__"))
+                # a row that comes back with the same values keeps its bytes
+                out.append({**row, "__origin__": new["__origin__"]} if same else new)
                 placed.add(k)
             insert_at = len(out)
             continue
@@ -475,18 +587,3 @@ def _map_problems(problems: list[Problem], staging: Path, into: Path, tables: _T
                 Finding(file, None, None, where, printable(problem.value), "dataset_rule", (("detail", problem.rule),))
             )
     return found
-
-
-def _swap(staging: Path, into: Path) -> None:
-    """Put the staged folder in place of ``into`` with renames, so readers never see a half-written one."""
-    if not into.exists():
-        staging.rename(into)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{into.name}.replaced-", dir=into.parent))
-    into.rename(old)  # onto the empty folder just made: a name nobody else holds
-    try:
-        staging.rename(into)
-    except BaseException:
-        old.rename(into)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -20,6 +20,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Pārbaudiet faila nosaukumu un atrašanās vietu.",
         "Check the file's name and location.",
     ),
+    "file_unreadable": (
+        "failu nevar nolasīt ({detail})",
+        "the file cannot be read ({detail})",
+        "Pārbaudiet, vai failam (un tā mapei) ir lasīšanas tiesības, un mēģiniet vēlreiz.",
+        "Check that the file (and its folder) may be read, and try again.",
+    ),
     "file_empty": (
         "fails ir tukšs (0 baitu)",
         "the file is empty (0 bytes)",

@@ -11,6 +11,7 @@ import hashlib
 import io
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,11 +58,17 @@ def sha256_of(path: Path) -> str:
 def read_grids(path: str | Path) -> tuple[str, list[Grid], list[Finding]]:
     """The kind ("xlsx" or "csv") and sheets of a file, or findings saying why it cannot be read."""
     path = Path(path)
-    shown = str(path)
 
     def refuse(rule: str, **params) -> tuple[str, list[Grid], list[Finding]]:
-        return "", [], [Finding(shown, None, None, None, None, rule, tuple(params.items()))]
+        return "", [], [Finding(str(path), None, None, None, None, rule, tuple(params.items()))]
 
+    try:
+        return _read_grids(path, refuse)
+    except OSError as err:  # no permission, a folder given as a file, a disk error
+        return refuse("file_unreadable", detail=err.strerror or err.__class__.__name__)
+
+
+def _read_grids(path: Path, refuse) -> tuple[str, list[Grid], list[Finding]]:
     if not path.is_file():
         return refuse("file_missing")
     size = path.stat().st_size
@@ -102,7 +109,7 @@ def _read_xlsx(path: Path, refuse):
                     "file_too_large", size_mb=round(unpacked / 2**20, 1), limit_mb=MAX_UNPACKED_BYTES // 2**20
                 )
             archive.testzip()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as err:
         return refuse("corrupt", detail=err.__class__.__name__)
     try:
         grids = _xlsx_grids(path)

@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from di_eval import dataset, paths, rules
+import pandas as pd
+
+from di_eval import dataset, journal, paths, rules
 from di_eval import vocabulary as v
+from di_eval.errors import DiEvalError
 from di_eval.intake import form as forms
 from di_eval.intake import privacy
 from di_eval.intake.messages import Finding, printable
@@ -84,16 +87,20 @@ class Context:
     def load(cls, data_dir: str | Path | None = None, reference_dir: str | Path | None = None) -> Context:
         """The context from a dataset folder (if given and present) and its reference facts."""
         data_dir = Path(data_dir) if data_dir is not None else None
+        if data_dir is not None:
+            journal.recover(data_dir)  # an ingest interrupted earlier is completed or rolled back first
+            if not data_dir.is_dir():
+                raise DiEvalError(f"{data_dir}: no such dataset folder (give --data an existing dataset folder)")
         if reference_dir is None:
             own = data_dir / "reference" if data_dir is not None else None
             reference_dir = own if own is not None and own.is_dir() else paths.REFERENCE_DIR
         reference_dir = Path(reference_dir)
-        municipalities = dataset.read_csv_text(reference_dir / "municipalities.csv")
+        municipalities = _read_table(reference_dir / "municipalities.csv", ("atvk_code", "name"))
         projects = {}
         for folder in (reference_dir, data_dir):
             path = folder / "infrastructure_projects.csv" if folder is not None else None
             if path is not None and path.is_file():
-                frame = dataset.read_csv_text(path)
+                frame = _read_table(path, ("project_id", "atvk_code"))
                 projects.update(zip(frame["project_id"], frame["atvk_code"]))
         return cls(
             dict(zip(municipalities["atvk_code"], municipalities["name"])),
@@ -103,13 +110,33 @@ class Context:
         )
 
 
+def _read_table(path: Path, columns: tuple[str, ...]):
+    """A reference table the checks need, or DiEvalError naming it when it cannot be read."""
+    try:
+        frame = dataset.read_csv_text(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        detail = getattr(err, "strerror", None) or err.__class__.__name__
+        raise DiEvalError(f"{path}: cannot be read ({detail}); di-eval check --data {path.parent} says more") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DiEvalError(f"{path}: column {missing[0]!r} is missing; di-eval check --data {path.parent} says more")
+    return frame
+
+
 def read_form(path: str | Path, context: Context | None = None) -> Submission:
     """Read and check one filled form (.xlsx) or one sheet of it (CSV); the findings list every problem."""
     context = context or Context.load()
     path = Path(path)
     kind, grids, findings = read_grids(path)
-    submission = Submission(path, kind, sha256_of(path) if path.is_file() else None, findings=list(findings))
+    submission = Submission(path, kind, None, findings=list(findings))
     if findings:
+        return submission
+    try:
+        submission.sha256 = sha256_of(path)
+    except OSError as err:
+        submission.findings.append(
+            Finding(str(path), None, None, None, None, "file_unreadable", (("detail", err.strerror),))
+        )
         return submission
     shown = str(path)
     known = _known_text(context)
