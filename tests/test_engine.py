@@ -51,8 +51,8 @@ def test_namespace_is_reset_between_reports(tmp_path):
 def test_hanging_report_is_stopped_and_the_next_runs(tmp_path):
     jobs = [job("hang", wait=120), job("after")]
     started = time.monotonic()
-    outcomes = batch.execute(jobs, tmp_path, workers=1, timeout=3)
-    assert time.monotonic() - started < 60
+    outcomes = batch.execute(jobs, tmp_path, workers=1, timeout=8)  # time for a restarted kernel's imports
+    assert time.monotonic() - started < 90
     assert [o.status for o in outcomes] == ["timeout", "ok"]
     assert outcomes[0].failing_cell is not None and "time limit" in outcomes[0].error
 
@@ -153,7 +153,7 @@ if __name__ == "__main__":
     staging = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until the run has written some reports
-        found = list(tmp_path.glob(".releases/.staging-site-*/r/*.html"))
+        found = list(tmp_path.glob(".releases/site/.staging-*/r/*.html"))
         if found:
             staging = found[0].parents[1]
             break
@@ -164,5 +164,5 @@ if __name__ == "__main__":
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before, "the last good output is untouched"
     again = batch.run([job("new")], out, parameters={}, fingerprint="3", workers=1, timeout=60)
-    assert again.ok and not list(tmp_path.glob(".releases/.staging-*")), "stale staging folders are cleared"
+    assert again.ok and not list(tmp_path.glob(".releases/site/.staging-*")), "stale staging folders are cleared"
     assert again.previous == first.release and (first.release / "r" / "keep.html").is_file(), "the one before is kept"

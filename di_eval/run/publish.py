@@ -2,11 +2,12 @@
 
 Layout, for ``--out outputs/reports``::
 
-    outputs/reports -> .releases/reports-20261201T141300Z-3f2a9c   (a symbolic link)
-    outputs/.releases/reports-20261201T141300Z-3f2a9c/             (this run's pages)
-    outputs/.releases/reports-20261130T090000Z-77b01e/             (the one before, kept)
-    outputs/.releases/reports-20261201T150000Z-aa11bb.failed/      (a run that was not published)
-    outputs/.reports.lock                                           (one run at a time)
+    outputs/reports -> .releases/reports/20261201T141300-123456Z-3f2a9c   (a symbolic link)
+    outputs/.releases/reports/20261201T141300-123456Z-3f2a9c/         (this run's pages)
+    outputs/.releases/reports/20261130T090000-654321Z-77b01e/         (the one before, kept)
+    outputs/.releases/reports/20261201T150000-000001Z-aa11bb.failed/  (a run not published)
+    outputs/.releases/reports/.staging-*/                             (a run in progress)
+    outputs/.reports.lock                                              (one run at a time)
 
 A run builds its pages in a staging folder inside ``.releases``; only if every report succeeded
 (or ``publish_partial``) the folder is renamed to its release name and a new link is put over
@@ -84,7 +85,8 @@ def current_release(out: Path) -> Path | None:
 
 
 def _release_id() -> str:
-    return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}"
+    # sortable by time to the microsecond, unique by the random part
+    return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S-%fZ')}-{uuid.uuid4().hex[:6]}"
 
 
 def new_staging(out: Path) -> Path:
@@ -93,12 +95,16 @@ def new_staging(out: Path) -> Path:
     Called with the output lock held, so no other run into ``out`` can be using them.
     """
     folder = fs.make_dir(releases_dir(out))
-    for stale in folder.glob(f".staging-{out.name}-*"):
+    for stale in folder.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
     for stale in out.parent.glob(f".{out.name}.link-*"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
-    return fs.staging_dir(folder, f".staging-{out.name}-")
+        if stale.is_symlink():
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        elif is_legacy_output(stale):  # a migration killed half-way: the old output, kept as a release
+            fs.write_atomic(stale / MARKER, json.dumps({"migrated": True}))
+            os.rename(stale, folder / f"{_release_id()}-legacy")
+    return fs.staging_dir(folder, ".staging-")
 
 
 # --- the manifest ----------------------------------------------------------------------------
@@ -154,7 +160,7 @@ def _link(target_name: str, out: Path) -> bool:
     """Put a link ``out -> .releases/<target_name>`` in one step; False where links cannot be made."""
     tmp = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
     try:
-        os.symlink(f"{RELEASES}/{target_name}", tmp, target_is_directory=True)
+        os.symlink(f"{RELEASES}/{out.name}/{target_name}", tmp, target_is_directory=True)
     except (OSError, NotImplementedError):
         return False
     try:
@@ -172,7 +178,7 @@ def _link(target_name: str, out: Path) -> bool:
 
 def _migrate(link: Path, out: Path) -> None:
     """``out`` is a plain folder an older di-eval wrote: it becomes a release, the link takes its place."""
-    legacy = releases_dir(out) / f"{out.name}-{_release_id()}-legacy"
+    legacy = releases_dir(out) / f"{_release_id()}-legacy"
     fs.write_atomic(out / MARKER, json.dumps({"release": legacy.name, "migrated": True}))
     if fs.exchange(link, out):  # one step: ``out`` is the link, ``link`` names the old folder
         _hook("migrated")
@@ -186,14 +192,14 @@ def _migrate(link: Path, out: Path) -> None:
 def publish(staging: Path, out: Path) -> Path:
     """Make ``staging`` the release ``out`` shows; the release before it is kept. Returns the release."""
     _hook("staged")
-    release = releases_dir(out) / f"{out.name}-{_release_id()}"
+    release = releases_dir(out) / _release_id()
     fs.write_atomic(staging / MARKER, json.dumps({"release": release.name, "generator": f"di-eval {__version__}"}))
     os.rename(staging, release)
     fs.fsync_dir(release.parent)
     _hook("released")
     if not _link(release.name, out):
         # no symbolic links here: the release folder itself goes to ``out`` (two renames)
-        replaced = releases_dir(out) / f"{out.name}-{_release_id()}-replaced"
+        replaced = releases_dir(out) / f"{_release_id()}-replaced"
         fs.swap_dir(release, out, previous=replaced if out.exists() else None)
         release = out
     _hook("linked")
@@ -203,20 +209,24 @@ def publish(staging: Path, out: Path) -> Path:
 
 def keep_failed(staging: Path, out: Path) -> Path:
     """A run that is not published: its folder is kept, marked failed, for its notebooks."""
-    kept = releases_dir(out) / f"{out.name}-{_release_id()}.failed"
+    kept = releases_dir(out) / f"{_release_id()}.failed"
     os.rename(staging, kept)
     prune(out)
     return kept
 
 
 def prune(out: Path) -> None:
-    """Remove old releases of ``out``: keep the one shown and the one before, and the last failed run."""
+    """Remove old releases of ``out``: keep the one shown and the one before, and the last failed run.
+
+    Folders migrated from an older di-eval (``*-legacy``) are kept until someone removes them.
+    """
     folder = releases_dir(out)
     shown = current_release(out)
     shown = shown.resolve() if shown is not None else None
     good, failed = [], []
-    for path in folder.glob(f"{out.name}-*"):
-        if not path.is_dir() or path.is_symlink():
+    for path in folder.glob("*"):
+        if not path.is_dir() or path.is_symlink() or path.name.startswith(".") or path.name.endswith("-legacy"):
+            # a run's own folders only: an output migrated from an older di-eval is never removed
             continue
         (failed if path.name.endswith(".failed") else good).append(path)
     good.sort(key=lambda p: p.name, reverse=True)

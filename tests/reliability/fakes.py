@@ -48,13 +48,59 @@ def fake_execute(fail=()):
     return execute
 
 
+_memo: dict = {}
+
+
+def _once(function, key_of):
+    """The sample is loaded and evaluated once per test process, not once per run."""
+
+    def call(*args, **kwargs):
+        key = (function.__name__, key_of(*args, **kwargs))
+        if key not in _memo:
+            _memo[key] = function(*args, **kwargs)
+        return _memo[key]
+
+    return call
+
+
 def install(monkeypatch=None, fail=()):
-    if monkeypatch is None:
-        batch.Workers = FakeWorkers
-        batch.execute = fake_execute(fail)
-    else:
-        monkeypatch.setattr(batch, "Workers", FakeWorkers)
-        monkeypatch.setattr(batch, "execute", fake_execute(fail))
+    from di_eval.run import site
+
+    _ORIGINAL.setdefault("load_snapshot", site.load_snapshot)
+    _ORIGINAL.setdefault("evaluate", site.evaluate)
+    replacements = {
+        (batch, "Workers"): FakeWorkers,
+        (batch, "execute"): fake_execute(fail),
+        (site, "load_snapshot"): _once(_ORIGINAL["load_snapshot"], lambda folder, **k: str(folder)),
+        (site, "evaluate"): _once(
+            _ORIGINAL["evaluate"],
+            lambda data, **k: (data.fingerprint, str(k.get("as_of")), k.get("structure"), k.get("threshold")),
+        ),
+    }
+    for (module, name), value in replacements.items():
+        if monkeypatch is None:
+            setattr(module, name, value)
+        else:
+            monkeypatch.setattr(module, name, value)
+
+
+_ORIGINAL: dict = {}
+
+
+def batch_run(out: str, fail=()) -> int:
+    """A publication with two stand-in reports and an index, straight through ``batch.run``."""
+    saved = batch.Workers, batch.execute
+    batch.Workers, batch.execute = FakeWorkers, fake_execute(fail)
+    jobs = [batch.Job(name, Path("unused.ipynb"), {}, f"{name}.html") for name in ("a", "b")]
+
+    def finish(staging, outcomes):
+        (staging / "index.html").write_text("<html>index</html>", encoding="utf-8")
+
+    try:
+        result = batch.run(jobs, Path(out), parameters={}, fingerprint="f", finish=finish)
+    finally:
+        batch.Workers, batch.execute = saved
+    return 0 if result.ok else 1
 
 
 def main(argv: list[str]) -> int:
@@ -62,6 +108,8 @@ def main(argv: list[str]) -> int:
     fail = []
     if argv[:1] == ["--fail"]:
         fail, argv = [argv[1]], argv[2:]
+    if argv[:1] == ["--batch"]:
+        return batch_run(argv[1], tuple(fail))
     if argv[:1] == ["--"]:
         argv = argv[1:]
     install(fail=tuple(fail))

@@ -231,7 +231,10 @@ def test_run_modules_import_without_fcntl_and_ipc():
 def _intake_uses_fcntl() -> bool:
     from di_eval import paths
 
-    return any("import fcntl" in p.read_text(encoding="utf-8") for p in (paths.PROJECT_ROOT / "di_eval" / "intake").glob("*.py"))
+    return any(
+        "import fcntl" in p.read_text(encoding="utf-8")
+        for p in (paths.PROJECT_ROOT / "di_eval" / "intake").glob("*.py")
+    )
 
 
 def test_whole_cli_imports_without_fcntl():
