@@ -25,7 +25,7 @@ install: $(STAMP) git-filter ## create .venv and install the package with its te
 # Notebooks are committed without outputs whatever is saved: git passes them through nbstripout
 # (.gitattributes names the filter; this sets it up in this clone's .git/config). Cell ids and
 # the notebook metadata JupyterLab writes are kept, so a notebook that was only run stays unchanged.
-NBSTRIPOUT = $(abspath $(BIN))/nbstripout --keep-id --extra-keys metadata.language_info.version
+NBSTRIPOUT = $(abspath $(BIN))/nbstripout --keep-id
 git-filter:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
