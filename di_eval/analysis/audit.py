@@ -10,9 +10,10 @@ year; each release's cumulative is its own cell (the sum of the years up to its 
 
 For each count not shown exactly, linear programmes (HiGHS) give its smallest and largest
 possible value over everything known at once; where that range holds at most three whole
-numbers the bounds are made exact with an integer programme. A count **fails** when its range
-holds one whole number (it can be worked out exactly) or when it could be from 1 to t-1 and its
-range holds fewer than three whole numbers. The test does not use the true values, so it is the
+numbers the bounds are made exact with an integer programme. A count **fails** when it is hidden
+("<t" or "x" in every release) and its range holds one whole number (it can be worked out
+exactly), or when it could be from 1 to t-1 and its range holds fewer than three whole numbers.
+A rounded count is at least t: working it out exactly reveals no small count, so it may be. The test does not use the true values, so it is the
 same whether the protecting run or any reader performs it.
 
 A revised count (a form replaced after a release) contradicts an earlier published value. With
@@ -460,7 +461,7 @@ def audit_model(model: _Model, t: int, releases: int, *, tight: bool = False, st
     targets = np.flatnonzero(model.published & ~exact)
     stats: dict = {}
     low, high, exact_bounds = intervals(model, targets, stats, t, tight)
-    finding = _verdict(low, high, t)
+    finding = _verdict(low, high, t, _valued(model, t)[targets])
     shown = np.flatnonzero(model.published & exact & (model.low >= 1) & (model.low <= t - 1))
     keys = model.uid_keys
     table = keys.iloc[targets].assign(uid=targets, status=model.status[targets], published=model.value[targets])
@@ -483,9 +484,12 @@ def audit_model(model: _Model, t: int, releases: int, *, tight: bool = False, st
     )
 
 
-def _verdict(low, high, t) -> np.ndarray:
+def _verdict(low, high, t, valued) -> np.ndarray:
+    """ "exact": a hidden count worked out; "narrow": a count that may be 1..t-1 with fewer than
+    3 possible values. A count published with a value (rounded: at least t, within the rounding
+    interval) is not hidden: working it out exactly tells a count of t or more, not a small one."""
     finding = np.full(len(low), "", dtype=object)
-    finding[high - low < 1 - _TOL] = "exact"
+    finding[(high - low < 1 - _TOL) & ~valued] = "exact"
     narrow = (low <= t - 1) & (high - low < 2 - _TOL) & (finding == "")
     finding[narrow] = "narrow"
     return finding
@@ -512,7 +516,12 @@ def quick_failures(model: _Model, t: int, rounds: int = 30) -> np.ndarray:
         if (low == before_low).all() and (high == before_high).all():
             break
     targets = np.flatnonzero(model.published & (model.low < model.high - _TOL))
-    return targets[_verdict(low[targets], high[targets], t) != ""]
+    return targets[_verdict(low[targets], high[targets], t, _valued(model, t)[targets]) != ""]
+
+
+def _valued(model: _Model, t: int) -> np.ndarray:
+    """Cells published with a value: exact, or rounded (at least t, a finite upper limit)."""
+    return np.isfinite(model.high) & (model.low >= t - _TOL)
 
 
 def _sum_of_others(row, term, n_rows):

@@ -37,6 +37,7 @@ from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
 from di_eval.errors import DiEvalError
 
 MAX_ROUNDS = 200
+_RADIUS = 4  # how many relations away a repair may look
 
 
 def headline_mask(cells: pd.DataFrame) -> np.ndarray:
@@ -110,6 +111,10 @@ def protect_release(
     """Protect ``cube`` (the release at ``as_of``) so that it, the earlier releases and the
     public figures together pass the audit. Returns (ProtectedCube, ReleaseAudit).
 
+    A count the earlier releases already give away by themselves (an earlier release protected
+    by a weaker method) stays a finding of the returned audit: the new release adds none, and
+    ``result.ok`` is then False; every other count passes.
+
     ``cube_for(last_year)``: the true cube of an earlier release's years from today's data
     (to recognise revised counts); without it earlier values are taken as they were published.
     """
@@ -137,6 +142,11 @@ def protect_release(
     base_low, base_high, base_published = structure.low.copy(), structure.high.copy(), structure.published.copy()
     uids = structure.uids_of[mine]
     inside = uids >= 0
+    # What the earlier releases already give away together cannot be taken back: the new release
+    # must add no failure of its own (audit the earlier ones to see theirs).
+    inherited = np.zeros(len(structure.low), bool)
+    if earlier:
+        inherited[au.audit_model(structure, rule.threshold, mine).intervals.query("finding != ''")["uid"]] = True
     for _ in range(MAX_ROUNDS):
         protected = ProtectedCube(cube, rule, status.copy())
         release = rel.from_protected(protected, as_of, successors)
@@ -151,15 +161,17 @@ def protect_release(
         structure.status[uids[inside]] = status[inside]
         structure.value[uids[inside]] = release.cells["published"].to_numpy(object)[inside]
         failing = au.quick_failures(structure, rule.threshold)
+        failing = failing[~inherited[failing]]
         result = None
         if not len(failing):
             result = au.audit_model(structure, rule.threshold, mine + 1)
-            if result.ok:
-                return protected, result
             failing = result.intervals.loc[result.intervals["finding"] != "", "uid"].to_numpy(np.int64)
+            failing = failing[~inherited[failing]]
+            if not len(failing):
+                return protected, result
         changed = _widen(structure, failing, mine, status, values, headline, region, level, rule, tried, result is None)
         if not changed:
-            first = result.findings[0] if result is not None else structure.uid_keys.iloc[failing[0]].to_dict()
+            first = structure.uid_keys.iloc[failing[0]].to_dict()
             raise DiEvalError(
                 f"disclosure control cannot protect this release: {len(failing)} count(s) stay "
                 f"recoverable with nothing left to widen (first: {first})"
@@ -189,12 +201,29 @@ def _widen(model, failing, mine: int, status, values, headline, region, level, r
             touched[own] = True
             changed += 1
             continue
-        rows = np.unique(model.row[_members(rows_of, [f])])
-        neighbours = uid_to_cell[model.uid[_members(uids_of, rows)]]
-        neighbours = np.unique(neighbours[(neighbours >= 0) & (neighbours != own)])
-        if careful and touched[neighbours].any():
-            continue  # a neighbour already changed this round: look again first
-        choice = _cheapest(neighbours, status, values, headline, region, level, rule)
+        # The cells sharing a relation with it, and those a few relations further: the cheapest
+        # repair wins, a step further costing a little more (rounding far beats hiding near).
+        seen_uids = np.array([f], dtype=np.int64)
+        frontier = seen_uids
+        choice, wait = None, False
+        for step in range(_RADIUS):
+            rows = np.unique(model.row[_members(rows_of, frontier)])
+            reached = np.setdiff1d(np.unique(model.uid[_members(uids_of, rows)]), seen_uids)
+            if not len(reached):
+                break
+            seen_uids = np.union1d(seen_uids, reached)
+            frontier = reached
+            neighbours = uid_to_cell[reached]
+            neighbours = neighbours[(neighbours >= 0) & (neighbours != own)]
+            if careful and touched[neighbours].any():
+                wait = True  # a neighbour already changed this round: look again first
+                break
+            found = _cheapest(neighbours, status, values, headline, region, level, rule, 20.0 * step)
+            if found is not None and (choice is None or found[0] < choice[0]):
+                choice = found
+        choice = None if choice is None else choice[1:]
+        if wait:
+            continue
         if choice is None:
             # Nothing around it: widen the cell itself (rounded -> x).
             if own >= 0 and status[own] in (PUBLISHED, ROUNDED) and values[own] >= 1 and not tried[own]:
@@ -209,8 +238,8 @@ def _widen(model, failing, mine: int, status, values, headline, region, level, r
     return changed
 
 
-def _cheapest(cells, status, values, headline, region, level, rule):
-    """The repair that costs least: (cell, new status) or None."""
+def _cheapest(cells, status, values, headline, region, level, rule, extra=0.0):
+    """The repair that costs least: (cost, cell, new status) or None."""
     best = None
     for cell in cells:
         s, v = status[cell], values[cell]
@@ -225,10 +254,10 @@ def _cheapest(cells, status, values, headline, region, level, rule):
             cost, new = 100.0 + 1000.0 * headline[cell] + 500.0 * region[cell], SECONDARY
         else:
             continue
-        cost += level[cell] + v / 1000.0
+        cost += extra + level[cell] + v / 1000.0
         if best is None or cost < best[0]:
             best = (cost, int(cell), new)
-    return None if best is None else best[1:]
+    return best
 
 
 def _grouping(keys: np.ndarray, size: int):

@@ -1,0 +1,273 @@
+"""Releases: the release file, the full reader's audit over several releases, checked by another solver."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from di_eval.analysis import audit as au
+from di_eval.analysis import indicators as ind
+from di_eval.analysis import release as rel
+from di_eval.analysis.disclosure import NOT_REPORTED, PRIMARY, PUBLISHED, ROUNDED, SECONDARY, DisclosureRule
+from di_eval.analysis.evaluation import evaluate
+from di_eval.analysis.protect import protect_release
+from di_eval.cli.main import main
+from di_eval.errors import ChoiceError, DiEvalError
+
+SERVICES = ("social_rehabilitation", "care")
+CODES = ("0100001", "0100002", "0100003", "0100004")
+SUCCESSORS = {"0100001": "LV-901", "0100002": "LV-901", "0100003": "LV-901", "0100004": "LV-902"}
+YEARS = [2017, 2018, 2019]
+
+
+def frames_of(persons, years=YEARS):
+    """Uptake, transitions and needs frames from simulated persons (code, first year, further
+    years, services used), aggregates only."""
+    rows = []
+    for year_index, year in enumerate(years):
+        for code in CODES:
+            mine = [p for p in persons if p[0] == code]
+            active = [p for p in mine if p[1] <= year_index <= p[1] + p[2]]
+            starting = [p for p in mine if p[1] == year_index]
+            for s, service in enumerate(SERVICES):
+                rows.append((year, code, "FT", service, sum(p[3][s] for p in active), sum(p[3][s] for p in starting)))
+            rows.append((year, code, "FT", "any", len(active), len(starting)))
+    uptake = pd.DataFrame(
+        rows, columns=["year", "atvk_code", "target_group", "service", "persons_served", "persons_new"]
+    )
+    for column in ("year", "persons_served", "persons_new"):
+        uptake[column] = uptake[column].astype("Int64")
+    transitions = pd.DataFrame(columns=["year", "atvk_code", "transition", "persons"]).astype(
+        {"year": "Int64", "persons": "Int64"}
+    )
+    needs = pd.DataFrame(columns=["year", "atvk_code", "target_group", "assessments", "support_plans"]).astype(
+        {"year": "Int64", "assessments": "Int64", "support_plans": "Int64"}
+    )
+    return uptake, transitions, needs
+
+
+def cube_of(frames, last_year):
+    uptake, transitions, needs = frames
+    return ind.person_cube(uptake, transitions, needs, SUCCESSORS, [y for y in YEARS if y <= last_year])
+
+
+persons_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(CODES),
+        st.integers(0, len(YEARS) - 1),
+        st.integers(0, 2),
+        st.sampled_from([(True, False), (False, True), (True, True)]),
+    ),
+    min_size=1,
+    max_size=16,
+)
+
+
+def yearly_releases(frames, rule, last_years=(2018, 2019)):
+    """Releases protected one after the other, each knowing the earlier ones."""
+    releases = []
+    for last_year in last_years:
+        cube = cube_of(frames, last_year)
+        protected, result = protect_release(
+            cube, rule, f"{last_year}-12-31", SUCCESSORS, previous=releases, cube_for=lambda y: cube_of(frames, y)
+        )
+        assert result.ok
+        releases.append(rel.from_protected(protected, f"{last_year}-12-31", SUCCESSORS))
+    return releases
+
+
+class ExactReader:
+    """An independent reader: scipy's MILP over the true cubes' relations and what every release
+    published, in whole numbers (one variable per count; each release's cumulative its own)."""
+
+    def __init__(self, frames, releases):
+        keys, rows, lower, upper = {}, [], [], []
+
+        def var(key):
+            return keys.setdefault(key, len(keys))
+
+        bounds = {}
+        terms = []
+        for release in releases:
+            cube = cube_of(frames, release.last_year)
+            cells = cube.cells
+            ident = [
+                var((*row[:3], row[3] if row[3] else -release.last_year, *row[4:6]))
+                for row in cells[ind.CUBE_KEYS].itertuples(index=False)
+            ]
+            for _, group in cube.equalities.groupby("relation"):
+                terms.append(([ident[c] for c in group["cell"]], np.where(group["role"] == "total", 1.0, -1.0), True))
+            for _, group in cube.inequalities.groupby("relation"):
+                terms.append(([ident[c] for c in group["cell"]], np.where(group["side"] == "low", 1.0, -1.0), False))
+            known = release.knowledge()
+            by_key = dict(
+                zip(map(tuple, known[ind.CUBE_KEYS].itertuples(index=False)), zip(known["low"], known["high"]))
+            )
+            for c, row in enumerate(cells[ind.CUBE_KEYS].itertuples(index=False)):
+                lo, hi = by_key[tuple(row)]
+                old = bounds.get(ident[c], (0.0, np.inf))
+                bounds[ident[c]] = (max(old[0], lo), min(old[1], hi))
+        n = len(keys)
+        for cells_, coefs, equal in terms:
+            row = np.zeros(n)
+            np.add.at(row, cells_, coefs)
+            rows.append(row)
+            lower.append(0.0 if equal else -np.inf)
+            upper.append(0.0)
+        low = np.array([bounds.get(i, (0.0, np.inf))[0] for i in range(n)])
+        high = np.array([min(bounds.get(i, (0.0, np.inf))[1], 1000.0) for i in range(n)])
+        self.keys = keys
+        self.bounds = Bounds(low, high)
+        self.constraints = [LinearConstraint(np.array(rows), lower, upper)]
+        self.low, self.high = low, high
+
+    def range_of(self, i):
+        found = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(self.keys))
+            objective[i] = sign
+            result = milp(objective, constraints=self.constraints, bounds=self.bounds, integrality=1)
+            assert result.status == 0
+            found.append(result.x[i])
+        return found
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(persons_strategy, st.sampled_from(["rounding", "suppression"]))
+def test_two_yearly_releases_keep_the_guarantee_for_an_exact_integer_reader(persons, method):
+    frames = frames_of(persons)
+    rule = DisclosureRule(5, method=method, exact_scopes=("region",))
+    releases = yearly_releases(frames, rule)
+    assert au.audit_releases(releases).ok
+    reader = ExactReader(frames, releases)
+    open_cells = np.flatnonzero(reader.low < reader.high)
+    for i in open_cells[np.linspace(0, len(open_cells) - 1, min(10, len(open_cells))).astype(int)]:
+        low, high = reader.range_of(int(i))
+        assert high - low >= 1 - 1e-6
+        if low <= 4:
+            assert high - low >= 2 - 1e-6, (low, high)
+
+
+def test_a_count_hidden_in_one_release_and_printed_in_the_next_is_found():
+    # municipality 1 served 3 persons in 2017 (hidden as "<5"); a later release prints a sum
+    # that gives it away: 2017's region total of 9 minus the others (printed exactly in 2018)
+    persons = [("0100001", 0, 0, (True, False))] * 3 + [("0100002", 0, 1, (True, False))] * 6
+    frames = frames_of(persons)
+    rule = DisclosureRule(5, method="heuristic")
+    from di_eval.analysis.disclosure import protect
+
+    first = protect(cube_of(frames, 2017), rule)
+    first_release = rel.from_protected(first, "2017-12-31", SUCCESSORS)
+    # The second release publishes everything exactly except the small counts.
+    cube = cube_of(frames, 2018)
+    values = cube.cells["value"].to_numpy(float, na_value=np.nan)
+    status = np.where(values < 5, PRIMARY, PUBLISHED).astype(object)
+    status[values == 0] = PUBLISHED
+    from di_eval.analysis.disclosure import ProtectedCube
+
+    second_release = rel.from_protected(ProtectedCube(cube, rule, status), "2018-12-31", SUCCESSORS)
+    alone = au.audit_releases([first_release])
+    together = au.audit_releases([first_release, second_release])
+    assert len(together.findings) > len(alone.findings)
+    # Protecting the second with the first as previous adds nothing to what the first gives away.
+    protected, result = protect_release(
+        cube, DisclosureRule(5, method="rounding"), "2018-12-31", SUCCESSORS, previous=[first_release]
+    )
+    after = au.audit_releases([first_release, rel.from_protected(protected, "2018-12-31", SUCCESSORS)])
+    keys = {tuple(f.key.values()) for f in alone.findings}
+    assert {tuple(f.key.values()) for f in after.findings} <= keys
+    assert {tuple(f.key.values()) for f in result.findings} <= keys
+
+
+def test_a_revised_form_between_releases_stays_safe():
+    persons = [("0100001", 0, 2, (True, True))] * 7 + [("0100002", 1, 1, (True, False))] * 2
+    frames = frames_of(persons)
+    rule = DisclosureRule(5, method="rounding")
+    cube = cube_of(frames, 2018)
+    first, _ = protect_release(cube, rule, "2018-12-31", SUCCESSORS)
+    first_release = rel.from_protected(first, "2018-12-31", SUCCESSORS)
+    # The 2017 form of municipality 1 is replaced: three more persons than first reported.
+    revised = frames_of(persons + [("0100001", 0, 0, (True, False))] * 3)
+    second, result = protect_release(
+        cube_of(revised, 2019),
+        rule,
+        "2019-12-31",
+        SUCCESSORS,
+        previous=[first_release],
+        cube_for=lambda y: cube_of(revised, y),
+    )
+    assert result.ok and result.conflicts > 0  # the old 2017 values were left out as revised
+    second_release = rel.from_protected(second, "2019-12-31", SUCCESSORS)
+    # Read alone, the new release is safe too.
+    assert au.audit_releases([second_release]).ok
+
+
+# --- the release file ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evaluation(sample_dataset):
+    return evaluate(sample_dataset, "2018-12-31", rule=DisclosureRule(5, method="rounding"))
+
+
+def test_the_release_file_says_what_its_values_mean(evaluation, tmp_path):
+    data = rel.release_json(evaluation)
+    rule = data["rule"]
+    assert rule["method"] == "rounding" and rule["threshold"] == 5
+    assert rule["primary_marker"] == "<5" and rule["secondary_marker"] == "x"
+    assert rule["rounding_base"] == 5 and rule["exact_scopes"] == ["region"]
+    assert data["release"]["as_of"] == "2018-12-31" and data["release"]["successors"]["0620200"]
+    # the figures of each scope keep the `di-eval figures` shape
+    assert data["region"] == evaluation.figures("region")
+    counts = pd.DataFrame(data["counts"]["rows"], columns=data["counts"]["columns"])
+    assert set(counts["scope"]) == set(evaluation.protected.cells["scope"])  # both structures and the region
+    assert set(counts["status"]) <= {PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED}
+    rounded = counts[counts["status"] == ROUNDED]
+    assert len(rounded) and (rounded["value"] % 5 == 0).all()
+    (tmp_path / "figures.json").write_text(json.dumps(data), encoding="utf-8")
+    back = rel.read_release(tmp_path)
+    assert back.rule == evaluation.rule and back.as_of == evaluation.as_of
+    mine = evaluation.protected.cells
+    assert back.cells["published"].tolist() == [None if v is None else v for v in mine["published"]]
+    assert evaluation.release_audit.ok
+
+
+def test_di_eval_audit_reads_releases_and_exits_1_when_the_guarantee_fails(evaluation, tmp_path, capsys):
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "figures.json").write_text(json.dumps(rel.release_json(evaluation)), encoding="utf-8")
+    assert main(["audit", str(good)]) == 0
+    assert "the guarantee holds" in capsys.readouterr().out
+    # print a small count: the audit fails
+    data = rel.release_json(evaluation)
+    row = next(r for r in data["counts"]["rows"] if r[-1] == PRIMARY)
+    row[-2], row[-1] = 3, PUBLISHED
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "figures.json").write_text(json.dumps(data), encoding="utf-8")
+    assert main(["audit", str(bad)]) == 1
+    assert "FAILS" in capsys.readouterr().out
+
+
+def test_an_old_figures_file_is_refused_with_its_name(tmp_path):
+    (tmp_path / "figures.json").write_text(json.dumps({"region": {}}), encoding="utf-8")
+    with pytest.raises(DiEvalError, match="figures.json.*not a release file"):
+        rel.read_release(tmp_path)
+    with pytest.raises(DiEvalError, match="no release file"):
+        rel.read_release(tmp_path / "nowhere")
+
+
+def test_the_method_is_checked():
+    with pytest.raises(ChoiceError):
+        DisclosureRule(5, method="magic")
+    with pytest.raises(ChoiceError):
+        DisclosureRule(5, method="rounding", rounding_base=1)
+    assert DisclosureRule(5).method == "heuristic"
+    assert "8 to 12" in DisclosureRule(5, method="rounding").text("en")
+    assert "3 possible values" in DisclosureRule(5, method="suppression").text("en")
