@@ -40,11 +40,13 @@ def forms(tmp_path_factory):
     for key, atvk, year in (("a", ATVK, YEAR), ("b", OTHER_ATVK, OTHER_YEAR)):
         values = sample_values(sample, atvk, year)
         first = next(iter(values["services"]))
-        values["services"][first] = {"persons_served": values["services"][first]["persons_served"], "persons_new": 0}
+        values["services"][first]["persons_served"] += 1  # differs from the sample, within every rule
         path = folder / f"{key}.xlsx"
         intake.write_form(path, atvk, year)
         fill(path, values)
         made[key] = path
+    for path in made.values():
+        assert intake.read_form(path).ok, [str(f) for f in intake.read_form(path).findings]
     return made
 
 
@@ -364,7 +366,7 @@ def test_a_deflate_damaged_xlsx_is_refused_and_the_valid_file_beside_it_still_re
     damaged.write_bytes(bytes(raw))
     code, out, err = cli_run("validate", damaged, forms["b"], "--lang", "en")
     assert code == 1
-    assert f"{damaged}: 1 problem(s)" in out and "damaged" in out
+    assert f"{damaged}: 1 problem(s)" in out and "corrupt" in out
     assert f"{forms['b']}: valid" in out
 
 
