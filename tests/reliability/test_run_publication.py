@@ -280,3 +280,24 @@ def test_killed_while_migrating_an_older_output(tmp_path):
     assert module.batch_run(str(out)) == 0
     legacy = list((tmp_path / ".releases" / "reports").glob("*-legacy"))
     assert [(p / "index.html").read_text(encoding="utf-8") for p in legacy] == ["old index"], "the old output is kept"
+
+
+def test_kernels_read_the_runs_snapshot_not_the_changed_files(data, tmp_path):
+    """What a report's kernel does with the run's cache folder (``_di_eval_cache``)."""
+    from di_eval import load
+    from di_eval.analysis.evaluation import evaluate
+    from di_eval.report import page
+
+    snapshot = load(data)
+    evaluation = evaluate(snapshot, as_of="2020-12-31")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    page.prime_cache(cache, snapshot, evaluation)
+    table = data / "service_uptake.csv"
+    table.write_bytes(table.read_bytes().replace(b"\n", b"\r\n"))  # an ingest rewrote it meanwhile
+    assert load(data).fingerprint != snapshot.fingerprint
+    seen = page.cached_load(str(data), str(cache))
+    assert seen.fingerprint == snapshot.fingerprint
+    again = page.cached_evaluate(seen, evaluation.as_of.date(), "2017", 5, str(cache))
+    assert again.figures("region") == evaluation.figures("region")
+    assert page.cached_load(str(data)).fingerprint != snapshot.fingerprint, "without the cache: the files"
