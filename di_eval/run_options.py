@@ -103,7 +103,8 @@ def _read_reference(path: Path) -> pd.DataFrame:
 
 
 def releases_dir(out: Path) -> Path:
-    return out.parent / RELEASES
+    """Where the releases of ``out`` live: ``<parent>/.releases/<name>/``."""
+    return out.parent / RELEASES / out.name
 
 
 def lock_path(out: Path) -> Path:
@@ -135,7 +136,7 @@ def _our_link(out: Path) -> bool:
         target = os.readlink(out)
     except OSError:
         return False
-    return re.fullmatch(rf"{re.escape(RELEASES)}[/\\]{re.escape(out.name)}-[\w.-]+", target) is not None
+    return re.fullmatch(rf"{re.escape(RELEASES)}[/\\]{re.escape(out.name)}[/\\][\w.-]+", target) is not None
 
 
 def _inside(a: Path, b: Path) -> bool:
