@@ -63,8 +63,10 @@ snapshots: $(STAMP) ## rewrite tests/snapshots/ from the reports as they render 
 # As root (a container) Jupyter refuses to start without --allow-root; with no display there is
 # no browser to open, so the URL with its token is printed instead. LAB_ARGS adds options
 # (e.g. LAB_ARGS="--ip=0.0.0.0 --port=8888" to reach a container's JupyterLab from its host).
+# After a save, git's record of a notebook that only gained outputs is refreshed (see refresh_git).
+LAB_HOOK = --FileContentsManager.post_save_hook=di_eval.report.notebook.refresh_git
 lab: $(STAMP) git-filter ## open JupyterLab on the project (root and no display handled)
-	$(BIN)/jupyter lab --notebook-dir=. \
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_HOOK) \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
 	  $$([ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && echo --no-browser) $(LAB_ARGS)
 

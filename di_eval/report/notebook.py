@@ -392,6 +392,35 @@ def render_error(error: DiEvalError) -> list[str]:
     return [f"\x1b[31m{lines[0]}\x1b[0m", *lines[1:]]
 
 
+# --- git: committed notebooks stay clean ------------------------------------------------------------
+
+
+def refresh_git(model=None, os_path: str = "", contents_manager=None, **kwargs) -> None:
+    """JupyterLab's post-save hook (``make lab`` sets it): after a notebook is saved whose content,
+    through git's nbstripout filter, is what git already has, refresh git's record of the file.
+
+    git takes a file whose size changed for a changed file without running the filter, so
+    ``git status`` would list a notebook that was only run and saved while ``git diff`` shows nothing.
+    Only then, and only for a tracked file, is it added again: its content in git stays the same.
+    """
+    import subprocess
+
+    if (model or {}).get("type") != "notebook" or not os_path:
+        return
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=os.path.dirname(os_path), capture_output=True, timeout=60)
+
+    try:
+        attribute = git("check-attr", "filter", "--", os_path).stdout.decode().strip()
+        if not attribute.endswith(": nbstripout") or git("ls-files", "--error-unmatch", "--", os_path).returncode:
+            return
+        if git("diff", "--quiet", "--", os_path).returncode == 0:
+            git("add", "--", os_path)
+    except (OSError, subprocess.SubprocessError):  # no git, or it is busy: git status just says more
+        return
+
+
 # --- preview -----------------------------------------------------------------------------------
 
 
