@@ -77,9 +77,10 @@ def small_multiples_chart(
     if not scopes:
         raise DiEvalError("small_multiples_chart: the table has no municipal rows to draw")
     years = sorted(int(y) for y in pd.unique(rows["year"]))
+    labels = {scope: terms.scope_name(scope, lang, names, short=True) for scope in scopes}
 
     def label_of(scope: str) -> str:
-        return terms.scope_name(scope, lang, names, short=True)
+        return labels[scope]
 
     scopes.sort(key=lambda s: fold(label_of(s)))
     columns = 4
