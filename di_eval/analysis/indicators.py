@@ -18,7 +18,7 @@ from di_eval.analysis.disclosure import Cube
 from di_eval.errors import ChoiceError, DiEvalError
 
 REGION = "region"
-REGION_NAME = ("Kurzemes plānošanas reģions", "Kurzeme Planning Region")
+REGION_NAME = v.REGION_NAME  # the region is named once, in the vocabulary
 FIRST_DAY = pd.Timestamp(v.FIRST_YEAR, 1, 1)
 LAST_DAY = pd.Timestamp(v.LAST_YEAR, 12, 31)
 # The period targets apply to: the plan starts in 2017 and the project runs to the end of 2023;
