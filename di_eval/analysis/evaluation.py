@@ -152,8 +152,12 @@ def evaluate(
     """Every indicator at ``as_of`` for the region and every municipality of ``structure``.
 
     Person counts pass disclosure control once, over every scope of both structures, every
-    year and the cumulative; ``joint=True`` protects against the stricter reader too (see
-    ``di_eval.analysis.disclosure.protect``). Raises ChoiceError for a date outside
+    year and the cumulative. ``rule`` (default ``DisclosureRule(threshold)``, the heuristic)
+    chooses the method; with ``"suppression"`` or ``"rounding"``, or with ``previous``
+    releases (``di_eval.analysis.release.read_release``), the release is protected against
+    the full reader of it, every earlier release and the public figures together
+    (``di_eval.analysis.protect``), and ``release_audit`` holds that audit. ``joint=True``
+    makes the heuristic protect against its stricter reader too. Raises ChoiceError for a date outside
     2017-01-01..2023-12-31, a structure other than 2017/2021 or a bad threshold; DiEvalError
     when the plan version in force lacks a target.
     """

@@ -34,10 +34,10 @@ from di_eval.analysis.disclosure import (
     protect,
 )
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
-from di_eval.errors import DiEvalError
 
 MAX_ROUNDS = 200
 _RADIUS = 4  # how many relations away a repair may look
+_DEAR = 500.0  # a repair this costly (hiding a headline figure or the region) is a last resort
 
 
 def headline_mask(cells: pd.DataFrame) -> np.ndarray:
@@ -112,8 +112,9 @@ def protect_release(
     public figures together pass the audit. Returns (ProtectedCube, ReleaseAudit).
 
     A count the earlier releases already give away by themselves (an earlier release protected
-    by a weaker method) stays a finding of the returned audit: the new release adds none, and
-    ``result.ok`` is then False; every other count passes.
+    by a weaker method), or that follows from them and the zeros the new release must show,
+    stays a finding of the returned audit and ``result.ok`` is then False: such a release is
+    not safe to publish (a caller must refuse it); every other count passes.
 
     ``cube_for(last_year)``: the true cube of an earlier release's years from today's data
     (to recognise revised counts); without it earlier values are taken as they were published.
@@ -126,7 +127,6 @@ def protect_release(
     headline = headline_mask(cube.cells)
     region = (cube.cells["scope"] == REGION).to_numpy()
     level = cube.cells["preference"].to_numpy(dtype=float)
-    tried = np.zeros(len(values), bool)
     # The relations do not change between rounds: build them once, with the new release's own
     # knowledge left out, and put its current pattern in each round.
     protected = ProtectedCube(cube, rule, status.copy())
@@ -142,11 +142,25 @@ def protect_release(
     base_low, base_high, base_published = structure.low.copy(), structure.high.copy(), structure.published.copy()
     uids = structure.uids_of[mine]
     inside = uids >= 0
+    tried = np.zeros(len(values), bool)
     # What the earlier releases already give away together cannot be taken back: the new release
     # must add no failure of its own (audit the earlier ones to see theirs).
+    # A count of the new release they already pin down is published as it is (hiding it would
+    # protect nothing).
     inherited = np.zeros(len(structure.low), bool)
-    if earlier:
-        inherited[au.audit_model(structure, rule.threshold, mine).intervals.query("finding != ''")["uid"]] = True
+    if earlier or public is not None:
+        structure.published = base_published | np.isin(np.arange(len(base_published)), uids[inside])
+        before = au.audit_model(structure, rule.threshold, mine).intervals
+        structure.published = base_published
+        inherited[before.loc[before["finding"] != "", "uid"].to_numpy(np.int64)] = True
+        pinned = before.loc[before["finding"] == "exact", "uid"].to_numpy(np.int64)
+        cell_of = np.full(len(base_published), -1, np.int64)
+        cell_of[uids[inside]] = np.flatnonzero(inside)
+        known = cell_of[pinned]
+        known = known[(known >= 0)]
+        known = known[values[known] >= rule.threshold]
+        status[known] = PUBLISHED
+        tried[known] = True
     for _ in range(MAX_ROUNDS):
         protected = ProtectedCube(cube, rule, status.copy())
         release = rel.from_protected(protected, as_of, successors)
@@ -171,12 +185,11 @@ def protect_release(
                 return protected, result
         changed = _widen(structure, failing, mine, status, values, headline, region, level, rule, tried, result is None)
         if not changed:
-            first = structure.uid_keys.iloc[failing[0]].to_dict()
-            raise DiEvalError(
-                f"disclosure control cannot protect this release: {len(failing)} count(s) stay "
-                f"recoverable with nothing left to widen (first: {first})"
-            )
-    raise DiEvalError(f"disclosure control did not converge in {MAX_ROUNDS} rounds")
+            # What is left follows from what is already public (earlier releases, the public
+            # figures, the zeros this release must show): the audit says so and the release
+            # is not safe to publish (``result.ok`` is False).
+            return protected, result if result is not None else au.audit_model(structure, rule.threshold, mine + 1)
+    return protected, au.audit_model(structure, rule.threshold, mine + 1)
 
 
 def _structure_cells(release) -> pd.DataFrame:
@@ -201,8 +214,8 @@ def _widen(model, failing, mine: int, status, values, headline, region, level, r
             touched[own] = True
             changed += 1
             continue
-        # The cells sharing a relation with it, and those a few relations further: the cheapest
-        # repair wins, a step further costing a little more (rounding far beats hiding near).
+        # The cheapest repair among the cells sharing a relation with it; if none can be
+        # widened, among those one relation further, and so on.
         seen_uids = np.array([f], dtype=np.int64)
         frontier = seen_uids
         choice, wait = None, False
@@ -218,9 +231,11 @@ def _widen(model, failing, mine: int, status, values, headline, region, level, r
             if careful and touched[neighbours].any():
                 wait = True  # a neighbour already changed this round: look again first
                 break
-            found = _cheapest(neighbours, status, values, headline, region, level, rule, 20.0 * step)
+            found = _cheapest(neighbours, status, values, headline, region, level, rule, 20.0 * step, tried)
             if found is not None and (choice is None or found[0] < choice[0]):
                 choice = found
+            if choice is not None and choice[0] < _DEAR:
+                break  # hiding a headline figure or a region count: look further first
         choice = None if choice is None else choice[1:]
         if wait:
             continue
@@ -238,12 +253,12 @@ def _widen(model, failing, mine: int, status, values, headline, region, level, r
     return changed
 
 
-def _cheapest(cells, status, values, headline, region, level, rule, extra=0.0):
+def _cheapest(cells, status, values, headline, region, level, rule, extra=0.0, tried=None):
     """The repair that costs least: (cost, cell, new status) or None."""
     best = None
     for cell in cells:
         s, v = status[cell], values[cell]
-        if not v >= 1:
+        if not v >= 1 or (tried is not None and tried[cell]):
             continue
         # Hiding costs most (headline figures and the region above all); rounding little.
         if s == PRIMARY:
