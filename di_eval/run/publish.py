@@ -189,8 +189,31 @@ def _migrate(link: Path, out: Path) -> None:
         os.rename(link, out)
 
 
+@contextlib.contextmanager
+def _stops_held():
+    """SIGINT/SIGTERM/SIGHUP wait until the few renames of a publication are done (POSIX)."""
+    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def publish(staging: Path, out: Path) -> Path:
-    """Make ``staging`` the release ``out`` shows; the release before it is kept. Returns the release."""
+    """Make ``staging`` the release ``out`` shows; the release before it is kept. Returns the release.
+
+    A stop asked for meanwhile takes effect once the release is in place (SIGKILL cannot wait:
+    the renames are ordered so that ``out`` shows a whole release whenever it comes).
+    """
+    with _stops_held():
+        return _publish(staging, out)
+
+
+def _publish(staging: Path, out: Path) -> Path:
     _hook("staged")
     release = releases_dir(out) / _release_id()
     fs.write_atomic(staging / MARKER, json.dumps({"release": release.name, "generator": f"di-eval {__version__}"}))
