@@ -135,7 +135,9 @@ def remember(report, namespace: dict) -> None:
     from di_eval.report.parameters import SPECS
 
     shell = _shell()
-    cell = getattr(shell, "execution_count", None) if shell is not None else None
+    cell = None
+    if shell is not None and namespace is getattr(shell, "user_ns", None):
+        cell = len(shell.history_manager.input_hist_raw) - 1  # In[n]: the cell running Report.open
     values = {spec.name: namespace.get(spec.name, _MISSING) for spec in SPECS[report.kind]}
     report._opened = Opened(namespace, values, cell)
     if _interactive:
@@ -463,9 +465,9 @@ def preview(report, *, out: str | Path | None = None, height: int = 640):
 
 
 def picker(report, sections: tuple[str, ...] = ("title", "summary", "services")):
-    """A drop-down of the municipalities; picking one shows its report's sections below it.
-
-    Without ipywidgets, prints how to get it and what to type instead.
+    """A drop-down of the municipalities; picking one shows its report's sections below it (the
+    widget: the drop-down is its first child). Without ipywidgets, prints how to get it and what to
+    type instead, and returns None.
     """
     lang = report.lang
     scopes = report.full.scopes
@@ -506,8 +508,7 @@ def picker(report, sections: tuple[str, ...] = ("title", "summary", "services"))
                 display(getattr(chosen, name)())
 
     choose.observe(show, names="value")
-    display(widgets.VBox([choose, shown]))
-    return choose
+    return widgets.VBox([choose, shown])
 
 
 def municipality_report(report, scope: str):
