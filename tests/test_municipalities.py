@@ -49,3 +49,46 @@ def test_unknown_municipality_lists_the_choices(sample_dataset):
 
 def test_fold():
     assert fold("Vaiņodes  Novads") == "vainodes novads"
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("talsu", "0880200"),
+        ("Talsu", "0880200"),
+        ("Talsi", "0880200"),
+        ("Saldus", "0840200"),
+        ("Kuldīgas", "0620200"),
+        ("kuldigas", "0620200"),
+        ("Kuldīga", "0620200"),
+        ("Talsu nov.", "0880200"),
+        ("Liepājas", "0170000"),
+        ("Grobiņas", "0641000"),
+        ("VENTSPILS", "0270000"),  # the city: Ventspils novads is named in full
+    ],
+)
+def test_genitive_and_nominative_forms_people_write(sample_dataset, name, code):
+    assert resolve(name, sample_dataset.municipalities) == code
+
+
+@pytest.mark.parametrize("name, code", [("talsu", "LV-097"), ("Kuldīgas", "LV-050"), ("Dienvidkurzemes", "LV-112")])
+def test_genitive_forms_in_the_2021_structure(sample_dataset, name, code):
+    assert resolve(name, sample_dataset.municipalities_2021, "2021") == code
+
+
+@pytest.mark.parametrize(
+    "name, suggested",
+    [("Talsi novads", ["Talsu novads"]), ("Kuldigs", ["Kuldīgas novads"]), ("Sldus", ["Saldus novads"])],
+)
+def test_a_near_miss_suggests_the_closest_names(sample_dataset, name, suggested):
+    with pytest.raises(ChoiceError) as caught:
+        resolve(name, sample_dataset.municipalities)
+    assert caught.value.suggestions == suggested
+    assert f"Did you mean: {suggested[0]}?" in str(caught.value)
+    assert caught.value.hint_lv.startswith("struktūra 2017")
+
+
+def test_nothing_close_suggests_nothing(sample_dataset):
+    with pytest.raises(ChoiceError) as caught:
+        resolve("Rīga", sample_dataset.municipalities)
+    assert caught.value.suggestions == [] and "Did you mean" not in str(caught.value)

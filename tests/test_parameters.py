@@ -90,3 +90,29 @@ def test_papermill_reads_every_parameter_with_its_help(kind):
     for spec in SPECS[kind]:
         assert found[spec.name]["help"] == spec.help
         assert found[spec.name]["inferred_type_name"] == spec.type.__name__
+
+
+def test_a_misspelt_parameter_suggests_the_right_one():
+    with pytest.raises(ChoiceError) as caught:
+        check("municipality", {"municipalty": "Saldus"})
+    assert caught.value.suggestions == ["municipality"] and "Did you mean: municipality?" in str(caught.value)
+    with pytest.raises(ChoiceError) as caught:
+        check("region", {"gadi": [2021]})
+    assert caught.value.suggestions == []
+
+
+def test_hints_are_in_latvian_too():
+    with pytest.raises(ChoiceError) as caught:
+        check("region", {"as_of": "31.12.2020"})
+    assert caught.value.hint_lv == "rakstiet to kā GGGG-MM-DD, piemēram, 2020-12-31"
+    with pytest.raises(ChoiceError) as caught:
+        check("region", {"threshold": 0})
+    assert caught.value.hint_lv == "vesels skaitlis, vismaz 1"
+
+
+def test_a_choice_error_pickles_whole():
+    import pickle
+
+    error = ChoiceError("municipality", "Talsi novads", ["Talsu novads"], "h", ["Talsu novads"], "lv h")
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.suggestions, again.hint_lv, str(again)) == (["Talsu novads"], "lv h", str(error))
