@@ -20,11 +20,13 @@ A revised count (a form replaced after a release) contradicts an earlier publish
 the true values at hand (protection), an earlier value that excludes the current truth is known
 to describe the old form and is left out: the reader cannot use it to learn the new count, and
 the earlier release's own audit still covers the old one. Without them (a reader's audit of
-published files), the latest release wins where two contradict.
+published files), where a later release contradicts an earlier one for a year, the earlier
+release's counts of that year and its cumulatives covering it are set aside.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -542,6 +544,33 @@ def knowledge_of(release, truth=None) -> Knowledge:
     return Knowledge(release.last_year, cells, release.successors, release.rule.threshold, truth)
 
 
+def _later_wins(knowledge: list[Knowledge]) -> tuple[list[Knowledge], int]:
+    """Where a later release contradicts an earlier one for a year (a revised form), the earlier
+    release's counts of that year, and its cumulatives covering it, say nothing any more."""
+    out = list(knowledge)
+    dropped = 0
+    for i, earlier in enumerate(knowledge):
+        cells = earlier.cells
+        keys = pd.MultiIndex.from_frame(cells[CUBE_KEYS])
+        revised: set[int] = set()
+        for later in knowledge[i + 1 :]:
+            where = pd.MultiIndex.from_frame(later.cells[CUBE_KEYS]).get_indexer(keys)
+            both = (where >= 0) & (cells["year"] != CUMULATIVE).to_numpy() & cells["reported"].to_numpy()
+            lo, hi = cells["low"].to_numpy(float), cells["high"].to_numpy(float)
+            lo2 = later.cells["low"].to_numpy(float)[np.maximum(where, 0)]
+            hi2 = later.cells["high"].to_numpy(float)[np.maximum(where, 0)]
+            clash = both & ((np.maximum(lo, lo2) > np.minimum(hi, hi2) + _TOL) | (lo2 > hi2))
+            revised |= set(cells.loc[clash, "year"].astype(int))
+        if revised:
+            drop = cells["year"].isin(revised).to_numpy() | (
+                (cells["year"] == CUMULATIVE).to_numpy() & (earlier.last_year >= min(revised))
+            )
+            cells = cells.assign(reported=cells["reported"].to_numpy() & ~drop)
+            out[i] = Knowledge(earlier.last_year, cells, earlier.successors, earlier.threshold, None, earlier.published)
+            dropped += int(drop.sum())
+    return out, dropped
+
+
 def audit_releases(releases, public: pd.DataFrame | None = None, *, tight: bool = False) -> ReleaseAudit:
     """Audit one or more published releases together, as a reader with nothing else would.
 
@@ -550,8 +579,9 @@ def audit_releases(releases, public: pd.DataFrame | None = None, *, tight: bool 
     if not releases:
         raise DiEvalError("nothing to audit: no release given")
     releases = sorted(releases, key=lambda r: r.as_of)
-    knowledge = [knowledge_of(r) for r in releases]
+    knowledge, dropped = _later_wins([knowledge_of(r) for r in releases])
     statuses = {
         i: (r.cells["status"].to_numpy(object), r.cells["published"].to_numpy(object)) for i, r in enumerate(releases)
     }
-    return audit_knowledge(knowledge, public, statuses, releases[-1].rule.threshold, tight=tight)
+    result = audit_knowledge(knowledge, public, statuses, releases[-1].rule.threshold, tight=tight)
+    return dataclasses.replace(result, conflicts=result.conflicts + dropped)

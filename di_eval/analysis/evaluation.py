@@ -123,6 +123,13 @@ class Evaluation:
         """Re-run the disclosure audit of ``protect`` (sums of this run) on the published cube."""
         return audit(self.protected)
 
+    def rounded(self) -> pd.DataFrame:
+        """The person counts published rounded (``rule.method == "rounding"``): table, measure,
+        scope, year (0 = cumulative), group, service. Reports label these values as rounded."""
+        cells = self.protected.cells
+        keys = ["table", "measure", "scope", "year", "group", "service"]
+        return cells.loc[cells["status"] == "rounded", keys].reset_index(drop=True)
+
     def full_audit(self, previous=(), *, tight: bool = False):
         """The full reader's audit of this run's release with ``previous`` releases and the
         public figures (``di_eval.analysis.audit.audit_releases``)."""
