@@ -38,7 +38,7 @@ SERVICES = {
     "specialised_workshop": Text("specializētā darbnīca", "specialised workshop"),
     "family_like_care": Text("ģimeniskai videi pietuvināts pakalpojums", "family-like care"),
     "youth_home": Text("jauniešu māja", "youth home"),
-    "any": Text("jebkurš pakalpojums (unikālas personas)", "any service (unique persons)"),
+    "any": Text("jebkurš pakalpojums (personas, katra skaitīta vienu reizi)", "any service (unique persons)"),
 }
 
 # Which services each target group can receive under the plan.

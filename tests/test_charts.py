@@ -390,7 +390,7 @@ def test_persons_by_year_for_one_service():
 
 def test_services_puts_the_total_first_and_ranks_the_alt_text():
     chart = BUILDERS["services"]("lv")
-    assert list(chart.data["Pakalpojums"])[0] == "Kopā (unikālas personas)"
+    assert list(chart.data["Pakalpojums"])[0] == "Kopā (personas, katra skaitīta vienu reizi)"
     assert list(chart.data["Personas"]) == ["240", "159", "39", "52", "<5"]
     assert "saņēmuši 240 bērni ar FT" in chart.alt
     assert (

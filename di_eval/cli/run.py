@@ -44,12 +44,18 @@ def register(subparsers) -> None:
         help="publish even if some reports failed (the index and the summary name them)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--final",
+        action="store_true",
+        help="publish only if every report has the evaluator's conclusions (<data>/commentary/<code>.md); "
+        "otherwise name the reports without them and publish nothing",
+    )
     run.set_defaults(handler=run_reports)
 
 
 def run_reports(args) -> int:
     # refuse a bad argument before the heavy imports (papermill, kernels, charts)
-    check_arguments(
+    data_path, _, _, scopes, _ = check_arguments(
         args.data,
         args.out,
         as_of=args.as_of,
@@ -60,6 +66,15 @@ def run_reports(args) -> int:
         timeout=args.timeout,
         threshold=args.threshold,
     )
+    if getattr(args, "final", False):
+        missing = final_refusals(data_path, scopes, str(args.structure))
+        if missing:
+            print(
+                f"di-eval run --final: {len(missing)} report(s) have no evaluator's conclusions "
+                f"(<data>/commentary/<code>.md); nothing was published:\n  " + "\n  ".join(missing),
+                file=sys.stderr,
+            )
+            return 1
     from di_eval.run import site
 
     bar = None
@@ -95,6 +110,21 @@ def run_reports(args) -> int:
             bar.close()
     print(summary_table(result))
     return 0 if result.ok else 1
+
+
+def final_refusals(data_path: Path | None, scopes: list[str] | None, structure: str) -> list[str]:
+    """The reports (code and name) a final run would publish without the evaluator's conclusions."""
+    from di_eval.report.commentary import missing_conclusions
+    from di_eval.run_options import _read_reference
+
+    own = (data_path / "reference") if data_path else None
+    reference = own if own is not None and own.is_dir() else paths.REFERENCE_DIR
+    table = _read_reference(reference / ("municipalities.csv" if structure == "2017" else "municipalities_2021.csv"))
+    code_column = "atvk_code" if structure == "2017" else "iso_code"
+    names = dict(zip(table[code_column], table["name"] if "name" in table.columns else table[code_column]))
+    codes = scopes if scopes else ["region", *table[code_column]]
+    missing = missing_conclusions(data_path, codes)
+    return [f"{code} ({names[code]})" if code in names else code for code in missing]
 
 
 def summary_table(result: RunResult) -> str:

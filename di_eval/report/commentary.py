@@ -9,6 +9,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
+from di_eval import paths
 from di_eval.errors import ChoiceError, DataValidationError, DiEvalError, Problem
 from di_eval.text import Text, check_lang
 
@@ -119,3 +120,15 @@ def read_commentary(data_dir, atvk_code: str) -> str | None:
     except UnicodeDecodeError as err:
         problem = Problem(str(path), None, None, None, f"must be UTF-8 text (byte {err.start} is not)")
         raise DataValidationError([problem], source=str(path)) from err
+
+
+def missing_conclusions(data_dir, codes) -> list[str]:
+    """The scope codes (``region`` or a municipality's code) whose ``<data_dir>/commentary/<code>.md``
+    is missing or empty: the reports ``di-eval run --final`` refuses to publish."""
+    folder = Path(data_dir) if data_dir else paths.SAMPLE_DIR
+    missing = []
+    for code in codes:
+        text = read_commentary(folder, code)
+        if not text or not text.strip():
+            missing.append(code)
+    return missing

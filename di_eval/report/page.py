@@ -27,7 +27,7 @@ T = {
     "title": Text("{name}: DI plāna ieviešanas izvērtējums", "{name}: evaluation of the DI plan's implementation"),
     "lead": Text(
         "{region_of} deinstitucionalizācijas (DI) plāna 2017.–2020. gadam un projekta "
-        "\u201cKurzeme visiem\u201d ieviešana. Dati līdz {date}; mērķi no plāna redakcijas \u201c{version}\u201d.",
+        "\u201eKurzeme visiem\u201c ieviešana. Dati līdz {date}; mērķi no plāna redakcijas \u201e{version}\u201c.",
         "Implementation of {region_of} deinstitutionalisation (DI) plan 2017–2020 and the "
         "project \u201cKurzeme visiem\u201d. Data up to {date}; targets from the plan version \u201c{version}\u201d.",
     ),
@@ -48,7 +48,30 @@ T = {
     "comparison": Text("Pašvaldību salīdzinājums", "Comparison of municipalities"),
     "history": Text("Plāna redakcijas un notikumu hronoloģija", "Plan versions and timeline"),
     "data_quality": Text("Datu kvalitāte", "Data quality"),
-    "method": Text("Metode, datu atklāšanas kontrole un izcelsme", "Method, disclosure control and provenance"),
+    "method": Text(
+        "Metode, konfidencialitātes aizsardzība un izcelsme", "Method, statistical confidentiality and provenance"
+    ),
+    "key_findings": Text("Galvenie secinājumi", "Key findings"),
+    "conclusions": Text("Secinājumi un ieteikumi", "Conclusions and recommendations"),
+    "main_findings": Text("Svarīgākie konstatējumi", "The most important findings"),
+    "evaluator_text": Text("Izvērtētāja secinājumi un ieteikumi", "The evaluator's conclusions and recommendations"),
+    "draft": Text(
+        "Melnraksts: izvērtētājs vēl nav uzrakstījis secinājumus.",
+        "Draft: the evaluator has not yet written the conclusions.",
+    ),
+    "draft_hint": Text(
+        "Secinājumus raksta failā {path}; kamēr tā nav, ziņojumu nevar publicēt kā galīgo (di-eval run --final).",
+        "The conclusions are written in the file {path}; until it exists the report cannot be published as final "
+        "(di-eval run --final).",
+    ),
+    "importance_is": Text("Svarīgums: {level}", "Importance: {level}"),
+    "evidence": Text("Avots: {source}", "Source: {source}"),
+    "no_findings": Text("Secinājumu no skaitļiem nav.", "The figures give no findings."),
+    "more_findings": Text("Mazāk svarīgie secinājumi (kopā: {n})", "Findings of low importance (in all: {n})"),
+    "projection_note": Text(
+        "Prognozes ir aprēķini, pieņemot, ka pēdējo trīs gadu temps nemainās; tās nav plāna mērķi.",
+        "Projections assume that the pace of the last three years stays the same; they are not targets of the plan.",
+    ),
     "figure": Text("Attēls", "Figure"),
     "data_behind": Text("Attēla dati tabulā", "The chart's data as a table"),
     "no_projects": Text(
@@ -89,8 +112,9 @@ T = {
         "The DI plan sets its targets for the region as a whole; a municipality's figures show its contribution.",
     ),
     "method_text": Text(
-        "Unikālo personu skaits līdz datumam ir jaunu (pirmo reizi plāna ietvaros apkalpotu) personu "
-        "summa pa gadiem, nevis gada apkalpoto personu summa. Tukša vērtība nozīmē \u201cnav ziņots\u201d, "
+        "Personu skaits līdz datumam (katra persona skaitīta vienu reizi) ir jaunu (pirmo reizi plāna ietvaros "
+        "pakalpojumu saņēmušu) personu summa pa gadiem, nevis gada pakalpojumu saņēmušo personu summa. Tukša "
+        "vērtība nozīmē \u201enav ziņots\u201c (dati nav iesniegti), "
         "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
         "izvērtēšanas datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
         "Unique persons up to a date are the sum of new persons (served for the first time under the "
@@ -318,11 +342,63 @@ class Report:
             body += self._chart("achievement", charts.achievement_chart(ev.achievement, lang, as_of=self.full.as_of))
         return self._section("summary", body)
 
-    def commentary(self) -> Fragment:
+    def _findings(self) -> list:
+        from di_eval.analysis.findings import findings
+
+        return findings(self.full, self.scope)
+
+    def _finding_items(self, items) -> str:
+        lang = self.lang
+        out = ""
+        for f in items:
+            level = t("importance_is", lang, level=terms.term(f.importance, lang, "importance"))
+            source = t("evidence", lang, source=terms.source_tables(f.evidence.get("source", ""), lang))
+            out += (
+                f'<li class="finding finding-{escape(f.importance)}"><span class="importance">{escape(level)}</span> '
+                f'{escape(f.text(lang))} <span class="source">{escape(source)}</span></li>'
+            )
+        return out
+
+    def key_findings(self) -> Fragment:
+        """ "Galvenie secinājumi": the findings from the numbers, most important first."""
+        lang = self.lang
+        found = self._findings()
+        if not found:
+            return self._section("key_findings", paragraph(t("no_findings", lang)))
+        main = [f for f in found if f.importance != "low"]
+        low = [f for f in found if f.importance == "low"]
+        if not main:  # nothing of high or medium importance: the low ones are the findings
+            main, low = low, []
+        body = f'<ol class="findings">{self._finding_items(main)}</ol>'
+        if low:
+            summary = escape(t("more_findings", lang, n=fmt.format_number(len(low), lang)))
+            body += (
+                f'<details><summary>{summary}</summary><ul class="findings">{self._finding_items(low)}</ul></details>'
+            )
+        if any(f.evidence.get("projected_year") for f in found):
+            body += paragraph(t("projection_note", lang), "note")
+        return self._section("key_findings", body)
+
+    def conclusions(self) -> Fragment:
+        """ "Secinājumi un ieteikumi": the main findings, then the evaluator's own text (or a visible draft note)."""
+        lang = self.lang
+        main = [f for f in self._findings() if f.importance == "high"][:5]
+        body = ""
+        if main:
+            body += heading(t("main_findings", lang), 3) + f'<ul class="findings">{self._finding_items(main)}</ul>'
+        body += heading(t("evaluator_text", lang), 3)
         text = commentary.read_commentary(self.dataset.data_dir, self.scope)
-        if not text:
-            return Fragment("")
-        return self._section("commentary", f'<div class="commentary">{commentary.commentary_html(text)}</div>')
+        if text and text.strip():
+            body += f'<div class="commentary">{commentary.commentary_html(text, lang)}</div>'
+        else:
+            path = f"commentary/{self.scope}.md"
+            body += f'<p class="draft" role="note"><strong>{escape(t("draft", lang))}</strong></p>'
+            body += paragraph(t("draft_hint", lang, path=path), "note")
+        return self._section("conclusions", body)
+
+    def commentary(self) -> Fragment:
+        """The evaluator's text now lives in ``conclusions()``; kept so older notebooks still run."""
+        return self.conclusions()
 
     def target_groups(self) -> Fragment:
         lang, ev = self.lang, self.evaluation
@@ -441,7 +517,10 @@ class Report:
             frame = pd.DataFrame(
                 {
                     terms.column_label("municipality", lang): changes["name"].tolist(),
-                    terms.column_label("change", lang): [terms.term(x, lang) for x in changes["change"]],
+                    terms.column_label("change", lang): [
+                        terms.term(_agreeing(x, name), lang, "plan_change")
+                        for x, name in zip(changes["change"], changes["name"])
+                    ],
                     terms.column_label("plan_version", lang): [
                         f"{self._version_name(a)} → {self._version_name(b)}"
                         for a, b in zip(changes["plan_version_from"], changes["plan_version_to"])
@@ -655,6 +734,12 @@ def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
             for value, shown in zip(rows[column], data[header])
         ]
     return data
+
+
+def _agreeing(change: str, name: str) -> str:
+    """The plan change's participle agreeing with the municipality: a novads is masculine
+    ("Dundagas novads: izslēgts"), a city (pilsēta: Liepāja, Ventspils) feminine."""
+    return change if str(name).split()[-1] == "novads" else f"{change}_f"
 
 
 def _pick(frame: pd.DataFrame, column: str, **match):

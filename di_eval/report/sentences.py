@@ -20,7 +20,6 @@ from di_eval.text.formats import (
     format_percent,
     format_year,
     is_blank,
-    percent_points,
     to_date,
     value_kind,
 )
@@ -39,7 +38,9 @@ from di_eval.text.terms import PROJECT_STATUSES, status_label, term
 # --- achievement ---------------------------------------------------------------------------------
 
 _VERSION = Text("; plāna redakcija: {name}", "; plan version: {name}")
-_NOT_REPORTED_UNTIL = Text("Dati par {group} līdz {until} nav ziņoti", "No data were reported on {group} up to {until}")
+_NOT_REPORTED_UNTIL = Text(
+    "Dati par {group} līdz {until} nav iesniegti", "No data were reported on {group} up to {until}"
+)
 _ACHIEVED = {
     "VSAC": Text(
         "Līdz {until} uz dzīvi pašvaldībā {verb} {count}", "By {until}, {count} had moved to live in a municipality"
@@ -57,7 +58,7 @@ _SHARE_NOT_COMPUTABLE = Text(
 _BECAUSE_SUPPRESSED = Text(", jo skaitlis nav publicējams", " because the figure is suppressed")
 _STATUS = Text("Statuss: {label}.", "Status: {label}.")
 _EXPECTED = Text(
-    "Pēc laika, kas pagājis, bija {expected} {rate}; statuss: {label}.",
+    "Ņemot vērā pagājušo laiku, bija sagaidāma {rate} izpilde; statuss: {label}.",
     "Given the time elapsed, {rate} was expected; status: {label}.",
 )
 
@@ -97,17 +98,16 @@ def _expected_sentence(expected_rate, status, lang: str) -> str:
     label = status_label(status, lang)
     if is_blank(expected_rate):
         return _STATUS(lang, label=label)
-    # "sagaidāms 21 %", "sagaidāmi 57 %": the participle agrees with "procents"
-    expected = participle("expected", percent_points(expected_rate), "m")
-    return _EXPECTED(lang, expected=expected, rate=format_percent(expected_rate, lang), label=label)
+    # "bija sagaidāma 57 % izpilde": the participle agrees with "izpilde", not with the percent
+    return _EXPECTED(lang, rate=format_percent(expected_rate, lang), label=label)
 
 
 # --- persons served ----------------------------------------------------------------------------------
 
 _GROUP_ORDER = ("FT", "GRT", "BSAC", "VSAC")
 _SERVED_IN = Text("{head} pakalpojumus saņēma {items}.", "In {year}, {items} received services in {place}.")
-_NOTHING_IN = Text("{head} dati nav ziņoti.", "In {year}, no data were reported for {place}.")
-_GROUPS_NOT_REPORTED = Text(" Dati par {groups} nav ziņoti.", " No data were reported on {groups}.")
+_NOTHING_IN = Text("{head} dati nav iesniegti.", "In {year}, no data were reported for {place}.")
+_GROUPS_NOT_REPORTED = Text(" Dati par {groups} nav iesniegti.", " No data were reported on {groups}.")
 _NO_MUNICIPALITY = Text(
     "{year} projekta pakalpojumi netika sniegti nevienā pašvaldībā.",
     "In {year}, project services were not provided in any municipality.",
@@ -201,7 +201,7 @@ def _target_number(value, lang: str) -> str:
 # --- infrastructure and money --------------------------------------------------------------------------
 
 _PROJECT = Text("Projekts „{name}“: {state}", "Project “{name}”: {state}")
-_LATE = Text("{head}; kavējums pret plānoto — {days}.", "{head}; {days} behind schedule.")
+_LATE = Text("{head}; kavējums salīdzinājumā ar plānoto — {days}.", "{head}; {days} behind schedule.")
 _EARLY = Text("{head}; {days} agrāk, nekā plānots.", "{head}; {days} ahead of schedule.")
 _ON_SCHEDULE = Text("{head}; atbilst plānotajam termiņam.", "{head}; on schedule.")
 _PLANNED = Text("plānotais finansējums — {amount}", "{amount} planned")
@@ -212,7 +212,7 @@ _ABSORPTION = Text("apguve — {rate}", "absorption {rate}")
 
 def infrastructure_sentence(project_name: str, status: str, slippage_days, lang: str) -> str:
     """An infrastructure project's state and its delay against the plan, e.g. "Projekts „…“:
-    pakalpojums darbojas; kavējums pret plānoto — 45 dienas."."""
+    pakalpojums darbojas; kavējums salīdzinājumā ar plānoto — 45 dienas."."""
     check_lang(lang)
     if status not in PROJECT_STATUSES:
         raise ChoiceError("project status", status, list(PROJECT_STATUSES))
@@ -241,7 +241,7 @@ def finance_sentence(programme: str, planned, paid, absorption_rate, lang: str, 
 
 # --- submissions -----------------------------------------------------------------------------------------
 
-_NOTHING_DUE = Text("Līdz šim datumam atskaites vēl nebija jāiesniedz.", "No submissions were due yet.")
+_NOTHING_DUE = Text("Līdz šim datumam veidlapas vēl nebija jāiesniedz.", "No submissions were due yet.")
 _DUE = Text("{due} {count}", "{count} {be} due")
 _OF_THEM_LATE = Text(", no tām {n} ar nokavējumu", ", {n} of them late")
 _ON_TIME = Text("laikā", "on time")

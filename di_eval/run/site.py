@@ -11,6 +11,7 @@ import pandas as pd
 
 from di_eval import __version__, fs, paths
 from di_eval.analysis.evaluation import Evaluation, evaluate
+from di_eval.analysis.findings import findings_json
 from di_eval.dataset import Dataset, load
 from di_eval.errors import DiEvalError
 from di_eval.report import page as report
@@ -268,6 +269,8 @@ def run(
                 fs.write_atomic(staging / "index.html", index_page(evaluation, outcomes, lang))
                 figures = {o.name: evaluation.figures(o.name) for o in outcomes}
                 fs.write_atomic(staging / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2))
+                found = {o.name: findings_json(evaluation, o.name) for o in outcomes}
+                fs.write_atomic(staging / "findings.json", json.dumps(found, ensure_ascii=False, indent=2))
 
             result = batch.run(
                 jobs,

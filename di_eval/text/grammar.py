@@ -104,8 +104,8 @@ NOUNS = {
     "place": _noun("f", "vieta vietas vietai vietu vietā", "vietas vietu vietām vietas vietās", "place|places"),
     "submission": _noun(
         "f",
-        "atskaite atskaites atskaitei atskaiti atskaitē",
-        "atskaites atskaišu atskaitēm atskaites atskaitēs",
+        "veidlapa veidlapas veidlapai veidlapu veidlapā",
+        "veidlapas veidlapu veidlapām veidlapas veidlapās",
         "submission|submissions",
     ),
     "year": _noun("m", "gads gada gadam gadu gadā", "gadi gadu gadiem gadus gados", "year|years"),

@@ -36,14 +36,17 @@ MILESTONE_STATUSES = {
 MILESTONE_SYMBOLS = {"done_on_time": "✓", "done_late": "✓", "overdue": "!", "not_due": "○"}
 
 PLAN_CHANGES = {
-    "removed": Text("izslēgta no saraksta", "removed from the list"),
-    "added": Text("iekļauta sarakstā", "added to the list"),
+    "removed": Text("izslēgts no saraksta", "removed from the list"),  # a novads (masculine)
+    "removed_f": Text("izslēgta no saraksta", "removed from the list"),  # a pilsēta
+    "added": Text("iekļauts sarakstā", "added to the list"),
+    "added_f": Text("iekļauta sarakstā", "added to the list"),
 }
 
 IMPORTANCE = {
-    "high": Text("augsta", "high"),
-    "medium": Text("vidēja", "medium"),
-    "low": Text("zema", "low"),
+    # agreeing with "svarīgums" (masculine): "svarīgums: augsts"
+    "high": Text("augsts", "high"),
+    "medium": Text("vidējs", "medium"),
+    "low": Text("zems", "low"),
 }
 
 
@@ -138,12 +141,12 @@ COLUMN_LABELS = {
     "contracted_eur": Text("Līgumos, EUR", "Contracted, EUR"),
     "paid_eur": Text("Izmaksāts, EUR", "Paid, EUR"),
     "absorption_rate": Text("Apguve", "Absorption"),
-    "expected": Text("Sagaidāmas atskaites", "Submissions due"),
+    "expected": Text("Sagaidāmas veidlapas", "Forms due"),
     "received": Text("Saņemtas", "Received"),
     "on_time": Text("Laikā", "On time"),
     "late": Text("Ar nokavējumu", "Late"),
     "missing": Text("Nav saņemtas", "Missing"),
-    "importance": Text("Nozīmīgums", "Importance"),
+    "importance": Text("Svarīgums", "Importance"),
     "message": Text("Ziņojums", "Message"),
     "as_of": Text("Izvērtējuma datums", "Evaluated as of"),
     "structure": Text("Pašvaldību iedalījums", "Municipal structure"),
@@ -244,3 +247,23 @@ def scope_name(scope: str, lang: str, names=None, short: bool = False) -> str:
     if row is None:
         return str(scope)
     return str(row["name_short"] if short and "name_short" in row and row["name_short"] else row["name"])
+
+
+# The evaluation's tables a finding's evidence comes from, named for readers (never the code name).
+SOURCE_TABLES = {
+    "achievement": Text("mērķi un sasniegtais", "targets and achievement"),
+    "milestones": Text("infrastruktūras projektu posmi", "infrastructure project milestones"),
+    "needs": Text("vajadzību izvērtējumi un atbalsta plāni", "needs assessments and support plans"),
+    "persons_cumulative": Text("pakalpojumu saņēmēji kopā", "persons served, cumulative"),
+    "persons_by_year": Text("pakalpojumu saņēmēji pa gadiem", "persons served by year"),
+    "finance": Text("finansējums", "finance"),
+    "completeness": Text("pašvaldību iesniegtās veidlapas", "forms submitted by municipalities"),
+    "municipal_plan": Text("pašvaldības plāns", "the municipality's plan"),
+}
+
+
+def source_tables(sources: str, lang: str) -> str:
+    """'needs; persons_cumulative' as the readers' names of those tables, joined by '; '."""
+    check_lang(lang)
+    parts = [p.strip() for p in str(sources).split(";") if p.strip()]
+    return "; ".join(SOURCE_TABLES[p](lang) if p in SOURCE_TABLES else p for p in parts)

@@ -61,7 +61,9 @@ _SHARE_OF = Text("{target} — {share} ({of})", "{target}: {share} ({of})")
 _ACHIEVEMENT_ALT = Text(
     "{until} sasniegtā daļa no mērķa: {parts}.", "{until} — the share of each target achieved: {parts}."
 )
-_EXPECTED_ALT = Text(" Pēc laika, kas pagājis, {expected} {rate}.", " {rate} was expected from the time elapsed.")
+_EXPECTED_ALT = Text(
+    " Ņemot vērā pagājušo laiku, bija sagaidāma {rate} izpilde.", " {rate} was expected from the time elapsed."
+)
 _STATUS_ALT = Text(" Statuss: {statuses}.", " Status: {statuses}.")
 
 
@@ -289,7 +291,7 @@ _COUNTED = {
     "persons_new": Text("pirmo reizi saņēmušas {what}", "received {what} for the first time"),
 }
 _PER_YEAR_CAPTION = Text(
-    "{place}: unikālas personas, kas {counted}, pa mērķa grupām; katram panelim savs mērogs.",
+    "{place}: personas (katra skaitīta vienu reizi), kas {counted}, pa mērķa grupām; katrai diagrammai sava skala.",
     "{place}: unique persons who {counted}, by target group; each panel has its own scale.",
 )
 _NO_FIGURES = Text("{name}: skaitļi nav publicējami vai nav ziņoti.", "{name}: figures suppressed or not reported.")
@@ -387,10 +389,10 @@ def services_chart(
     )
 
 
-_TOTAL_LABEL = Text("Kopā (unikālas personas)", "Total (unique persons)")
+_TOTAL_LABEL = Text("Kopā (personas, katra skaitīta vienu reizi)", "Total (unique persons)")
 _SERVICES_TITLE = Text("{group}: pakalpojumu saņēmēji pa pakalpojumiem", "{group}: persons served by service")
 _SERVICES_CAPTION = Text(
-    "{place}: unikālas personas kopš plāna sākuma, kopā {until}. Viena persona var saņemt "
+    "{place}: personas (katra skaitīta vienu reizi) kopš plāna sākuma, kopā {until}. Viena persona var saņemt "
     "vairākus pakalpojumus, tāpēc pakalpojumu summa var pārsniegt kopējo skaitu.",
     "{place}: unique persons since the plan started, cumulative {until}. A person may "
     "receive several services, so the services may add up to more than the total.",

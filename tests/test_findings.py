@@ -1,0 +1,313 @@
+"""Findings on small hand-made evaluations: each rule, its evidence numbers computed by hand."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pytest
+
+from di_eval.analysis import findings as fi
+from di_eval.analysis.disclosure import DisclosureRule
+
+A, B = "0000001", "0000002"
+
+
+def _frame(rows, columns):
+    # published values are Python objects (an int, a marker or None), as in an Evaluation
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def words(finding, lang="lv"):
+    """The finding's text with no-break spaces as plain ones, to compare with hand-written phrases."""
+    return finding.text(lang).replace("\u00a0", " ")
+
+
+@dataclass
+class Fake:
+    """The tables of an Evaluation that findings read, nothing else."""
+
+    as_of: pd.Timestamp = pd.Timestamp("2020-12-31")
+    scope: str = "region"
+    achievement: pd.DataFrame = None
+    persons_by_year: pd.DataFrame = None
+    persons_cumulative: pd.DataFrame = None
+    transitions: pd.DataFrame = None
+    needs: pd.DataFrame = None
+    infrastructure: pd.DataFrame = None
+    milestones: pd.DataFrame = None
+    finance: pd.DataFrame = None
+    completeness: pd.DataFrame = None
+    rule: DisclosureRule = field(default_factory=lambda: DisclosureRule(5))
+    scopes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {
+                "scope": ["region", A, B],
+                "name": ["Kurzemes plānošanas reģions", "Alfa novads", "Beta novads"],
+                "name_short": ["Kurzemes", "Alfa", "Beta"],
+                "kind": ["region", "novads", "novads"],
+                "structure": ["region", "2017", "2017"],
+            }
+        )
+    )
+
+    def resolve(self, name):
+        return name
+
+
+def by_year(rows):
+    return _frame(rows, ["scope", "year", "target_group", "service", "persons_served", "persons_new"])
+
+
+def cumulative(rows):
+    return _frame(rows, ["scope", "target_group", "service", "persons"])
+
+
+def empty_evaluation(**tables) -> Fake:
+    defaults = {
+        "achievement": _frame(
+            [], ["scope", "target", "plan_version", "target_value", "achieved", "rate", "expected_rate", "status"]
+        ),
+        "persons_by_year": by_year([]),
+        "persons_cumulative": cumulative([]),
+        "transitions": _frame([], ["scope", "year", "transition", "persons"]),
+        "needs": _frame([], ["scope", "year", "target_group", "assessments", "support_plans"]),
+        "infrastructure": _frame([], ["scope", "project_id", "name", "status"]),
+        "milestones": _frame(
+            [], ["project_id", "scope", "milestone", "planned_date", "actual_date", "slippage_days", "status"]
+        ),
+        "finance": _frame([], ["scope", "programme", "fund", "paid_eur"]),
+        "completeness": _frame([], ["scope", "year", "expected", "received", "on_time", "late", "missing"]),
+    }
+    defaults.update(tables)
+    return Fake(**defaults)
+
+
+def codes(found):
+    return [f.code for f in found]
+
+
+# --- progress against targets ---------------------------------------------------------------------------
+
+
+def grt_evaluation(new_2018=20, as_of="2020-12-31"):
+    achievement = _frame(
+        [["region", "GRT", "2020-01-15", 375, 150, 150 / 375, 4 / 7, "behind"]],
+        ["scope", "target", "plan_version", "target_value", "achieved", "rate", "expected_rate", "status"],
+    )
+    rows = [
+        ["region", 2017, "GRT", "any", 40, 40],
+        ["region", 2018, "GRT", "any", 50, new_2018],
+        ["region", 2019, "GRT", "any", 60, 30],
+        ["region", 2020, "GRT", "any", 70, 40],
+    ]
+    return empty_evaluation(achievement=achievement, persons_by_year=by_year(rows), as_of=pd.Timestamp(as_of))
+
+
+def test_target_progress_states_what_it_takes_and_a_projection():
+    (finding,) = fi.target_findings(grt_evaluation())
+    # 375 - 150 = 225 more; 3 years left (2021-2023) -> 75 a year; pace (20+30+40)/3 = 30 a year
+    # -> 225 / 30 = 7.5 -> 8 years after 2020 -> 2028
+    assert finding.code == "target_progress" and finding.importance == "high"
+    e = finding.evidence
+    assert (e["remaining"], e["per_year_needed"], e["pace_per_year"], e["projected_year"]) == (225, 75, 30.0, 2028)
+    assert e["pace_years"] == [2018, 2019, 2020] and e["source"] == "achievement"
+    assert "To reach 375 by 31 December 2023, 225 persons with GRT more are needed, about 75 a year." in words(
+        finding, "en"
+    )
+    assert "Projection: if the pace of the last three years held (2018–2020; 30 a year" in words(finding, "en")
+    assert "would be reached in 2028" in words(finding, "en")
+    assert "vajadzīgi vēl 225 personas ar GRT, aptuveni 75 gadā" in words(finding)
+    assert "ņemot vērā pagājušo laiku, bija sagaidāma 57 % izpilde" in words(finding)
+    assert finding.text_lv.startswith("Personas ar GRT")
+
+
+def test_no_projection_when_a_year_of_the_pace_is_hidden():
+    (finding,) = fi.target_findings(grt_evaluation(new_2018="<5"))
+    assert finding.evidence["projected_year"] is None and finding.evidence["pace_per_year"] is None
+    assert "Prognoze nav aprēķināma" in words(finding)
+    assert "<5" not in words(finding)
+
+
+def test_hidden_achievement_gives_no_rate():
+    achievement = _frame(
+        [["region", "VSAC", "2020-01-15", 35, "<5", None, 0.5, None]],
+        ["scope", "target", "plan_version", "target_value", "achieved", "rate", "expected_rate", "status"],
+    )
+    (finding,) = fi.target_findings(empty_evaluation(achievement=achievement))
+    assert "%" not in words(finding) and "%" not in words(finding, "en")
+    assert "rate" not in finding.evidence
+
+
+def test_after_the_plan_period_says_how_many_were_short():
+    (finding,) = fi.target_findings(grt_evaluation(as_of="2023-12-31"))
+    assert finding.evidence["per_year_needed"] is None
+    assert "Plāna periods ir beidzies; līdz mērķim 375 pietrūka 225 personas ar GRT" in words(finding)
+
+
+# --- infrastructure ------------------------------------------------------------------------------------------
+
+
+def infrastructure_evaluation():
+    projects = _frame(
+        [
+            [A, "A-1", "Dienas centrs", "in_construction"],
+            [A, "A-2", "Grupu dzīvokļi", "in_service"],
+            [B, "B-1", "Darbnīca", "in_service"],
+        ],
+        ["scope", "project_id", "name", "status"],
+    )
+    ts = pd.Timestamp
+    milestones = _frame(
+        [
+            ["A-1", A, "construction_start", ts("2019-01-01"), ts("2019-03-01"), 59, "done_late"],
+            ["A-1", A, "service_opened", ts("2020-06-30"), pd.NaT, 184, "overdue"],
+            ["A-2", A, "service_opened", ts("2020-01-01"), ts("2020-01-01"), 0, "done_on_time"],
+            ["B-1", B, "service_opened", ts("2019-01-01"), ts("2020-01-06"), 370, "done_late"],
+        ],
+        ["project_id", "scope", "milestone", "planned_date", "actual_date", "slippage_days", "status"],
+    )
+    return empty_evaluation(infrastructure=projects, milestones=milestones)
+
+
+def test_infrastructure_not_opened_and_late_share():
+    found = fi.infrastructure_findings(infrastructure_evaluation(), "region")
+    assert codes(found) == ["infrastructure_not_opened", "infrastructure_opened_late", "infrastructure_late_share"]
+    not_opened, late, share = found
+    assert not_opened.evidence["slippage_days"] == 184 and not_opened.importance == "high"
+    assert "kavējums salīdzinājumā ar plānoto — 184 dienas" in not_opened.text_lv
+    assert late.importance == "high"  # 370 days: a year or more
+    # A-1 and B-1 late of 3 projects: 2/3 -> 67 %
+    assert share.evidence["late"] == 2 and share.evidence["projects"] == 3
+    assert "2 no 3 (67 %)" in words(share)
+
+
+def test_a_municipality_sees_only_its_own_projects():
+    found = fi.infrastructure_findings(infrastructure_evaluation(), B)
+    assert codes(found) == ["infrastructure_opened_late"]  # one project: no share of one
+
+
+# --- needs, money, stopped services, completeness ----------------------------------------------------------------
+
+
+def needs_evaluation():
+    needs = _frame(
+        [
+            [A, 2019, "GRT", 6, 5],
+            [A, 2020, "GRT", 4, 4],
+            [B, 2019, "GRT", "<5", None],
+            [B, 2020, "GRT", 0, 0],
+            ["region", 2019, "GRT", 9, 8],
+            ["region", 2020, "GRT", 4, 4],
+        ],
+        ["scope", "year", "target_group", "assessments", "support_plans"],
+    )
+    persons = cumulative(
+        [
+            [A, "GRT", "any", 8],
+            [B, "GRT", "any", 0],
+            ["region", "GRT", "any", 8],
+            [A, "FT", "any", 12],
+            [B, "FT", "any", 0],
+            ["region", "FT", "any", 12],
+            [B, "BSAC", "any", 0],
+        ]
+    )
+    finance = _frame(
+        [
+            ["region", "ESF_services", "ESF", 40000.0],
+            [A, "ESF_services", "ESF", 30000.0],
+            [B, "ESF_services", "ESF", 10000.0],
+        ],
+        ["scope", "programme", "fund", "paid_eur"],
+    )
+    return empty_evaluation(needs=needs, persons_cumulative=persons, finance=finance)
+
+
+def test_coverage_and_assessed_but_not_served():
+    ev = needs_evaluation()
+    coverage = [
+        f for f in fi.needs_findings(ev, A) if f.code == "needs_coverage" and f.evidence["target_group"] == "GRT"
+    ][0]
+    # 6 + 4 = 10 assessments, 8 served -> 80 %
+    assert coverage.evidence["assessments"] == 10 and coverage.evidence["coverage"] == pytest.approx(0.8)
+    assert "10 vajadzību izvērtējumi, pakalpojumus saņēmušas 8 (80 % no izvērtējumu skaita)" in words(coverage)
+    # B: a "<5" means at least one assessment; served is a known zero
+    (unserved,) = fi.needs_findings(ev, B)
+    assert unserved.code == "needs_not_served" and unserved.importance == "high"
+    assert "nav saņēmis neviens no personu ar GRT" in unserved.text_lv
+    assert unserved.evidence["assessments"] is None  # the sum of a hidden value is never stated
+    region = [f for f in fi.needs_findings(ev, "region") if f.code == "needs_not_served"]
+    assert region[0].evidence["scopes"] == [B] and "Beta novads" in region[0].text_lv
+
+
+def test_money_paid_where_nobody_was_served_and_cost_per_person():
+    ev = needs_evaluation()
+    (paid,) = fi.money_findings(ev, B)
+    assert paid.code == "paid_nobody_served" and paid.evidence["esf_paid_eur"] == 10000.0
+    (cost,) = fi.money_findings(ev, A)
+    # A: 30 000 / (12 + 8) = 1 500 EUR; region: 40 000 / 20 = 2 000 EUR; ratio 0.75 -> low
+    assert cost.evidence["cost_per_person_eur"] == 1500 and cost.evidence["region_cost_per_person_eur"] == 2000
+    assert cost.importance == "low"
+    assert "1 500 EUR" in words(cost) and "2 000 EUR" in words(cost)
+
+
+def test_cost_not_stated_when_a_count_is_hidden():
+    ev = needs_evaluation()
+    persons = ev.persons_cumulative
+    persons.loc[(persons["scope"] == A) & (persons["target_group"] == "FT"), "persons"] = "<5"
+    assert fi.money_findings(ev, A) == []
+
+
+def test_service_that_stopped():
+    rows = by_year(
+        [
+            [A, 2018, "FT", "respite", 7, 7],
+            [A, 2019, "FT", "respite", "<5", 0],
+            [A, 2020, "FT", "respite", 0, 0],
+            [A, 2018, "FT", "care", 3, 3],
+            [A, 2019, "FT", "care", None, None],
+            [A, 2020, "FT", "care", 0, 0],
+            [A, 2018, "GRT", "care", 0, 0],
+            [A, 2019, "GRT", "care", 0, 0],
+        ]
+    )
+    (stopped,) = fi.stopped_findings(empty_evaluation(persons_by_year=rows), A)
+    # respite: last given in 2019 (a hidden small count), then a known zero; care has a year not reported
+    assert stopped.evidence["service"] == "respite" and stopped.evidence["last_year_served"] == 2019
+    assert "2019. gadā vēl tika sniegts (mazāk nekā 5)" in stopped.text_lv
+    assert "<5" not in stopped.text_lv
+
+
+def test_forms_missing_and_late():
+    completeness = _frame(
+        [
+            [A, 2019, 1, 1, 0, 1, 0],
+            [A, 2020, 1, 0, 0, 0, 1],
+            ["region", 2019, 2, 2, 1, 1, 0],
+            ["region", 2020, 2, 1, 0, 1, 1],
+        ],
+        ["scope", "year", "expected", "received", "on_time", "late", "missing"],
+    )
+    ev = empty_evaluation(completeness=completeness)
+    found = fi.completeness_findings(ev, A)
+    assert codes(found) == ["forms_missing", "forms_late"]  # 1 late of 2 expected: half or more
+    assert "nav saņemta 2020. gada veidlapa" in found[0].text_lv
+    region = fi.completeness_findings(ev, "region")
+    assert region[0].evidence["forms"] == [[A, 2020]] and "Alfa novads (2020)" in region[0].text_lv
+    assert region[1].code == "forms_late" and "2 no 4 veidlapām (50 %)" in words(region[1])
+
+
+# --- the whole list ----------------------------------------------------------------------------------------------
+
+
+def test_findings_are_ranked_and_json_ready():
+    ev = needs_evaluation()
+    found = fi.findings(ev, "region")
+    ranks = [fi.IMPORTANCE_ORDER.index(f.importance) for f in found]
+    assert ranks == sorted(ranks)
+    text = json.dumps(fi.findings_json(ev, "region"), allow_nan=False)
+    first = json.loads(text)[0]
+    assert set(first) == {"scope", "code", "importance", "text_lv", "text_en", "evidence"}
+    assert all(f.code in fi.CATALOGUE for f in found)
