@@ -107,6 +107,23 @@ T = {
         "Municipalities by persons served (cumulative)",
     ),
     "events_caption": Text("Galvenie notikumi", "Key events"),
+    "activities_caption": Text(
+        "Aktivitātes: apmācības, nometnes un komunikācijas pasākumi (pasākumi / dalībnieki)",
+        "Activities: trainings, camps and communication events (events / participants)",
+    ),
+    "public_caption": Text(
+        "Jau publiskotie skaitļi un tas, ko rāda dati tagad", "Figures already published and what the data say now"
+    ),
+    "public_figure": Text("Publiskotais skaitlis", "Published figure"),
+    "data_now": Text("Dati tagad", "The data now"),
+    "more_than": Text("vairāk nekā {n}", "more than {n}"),
+    "public_served": Text("{year}. gadā pakalpojumus saņēma: {group}", "{group} served in {year}"),
+    "public_cumulative": Text(
+        "Līdz {year}. gada beigām kopā: {group}, {service}", "{group}, {service}, in all to the end of {year}"
+    ),
+    "public_municipalities": Text(
+        "{year}. gadā pašvaldības, kurās sniegti pakalpojumi", "municipalities where services were given in {year}"
+    ),
     "contribution": Text(
         "Mērķi DI plānā noteikti reģionam kopumā; pašvaldības skaitļi rāda tās devumu.",
         "The DI plan sets its targets for the region as a whole; a municipality's figures show its contribution.",
@@ -468,7 +485,73 @@ class Report:
                 }
             )
             body += table(frame, t("transitions_caption", lang))
+        if self.is_region:
+            body += self._activities_table() + self._public_figures_table()
         return self._section("services", body)
+
+    def _activities_table(self) -> str:
+        lang = self.lang
+        activities = getattr(self.dataset, "activities", None)
+        if activities is None or not len(activities):
+            return ""
+        activities = activities[activities["year"] <= self.full.as_of.year]
+        wide = activities.pivot_table(
+            index="activity", columns="year", values=["events", "participants"], aggfunc="sum"
+        )
+        years = sorted(activities["year"].unique())
+        rows = []
+        for code in [c for c in v.ACTIVITIES if c in wide.index]:
+            row = {terms.column_label("activity", lang): terms.term(code, lang, "activity")}
+            for year in years:
+                row[str(year)] = f"{self._num(int(wide.at[code, ('events', year)]))} / " + self._num(
+                    int(wide.at[code, ("participants", year)])
+                )
+            rows.append(row)
+        return table(pd.DataFrame(rows), t("activities_caption", lang))
+
+    def _public_figures_table(self) -> str:
+        """The figures already in public (press releases) beside what this run's published data say."""
+        lang, ev = self.lang, self.full
+        public = getattr(self.dataset, "public_figures", None)
+        if public is None or not len(public):
+            return ""
+        by_year = ev.persons_by_year[ev.persons_by_year["scope"] == "region"]
+        rows = []
+        for r in public.itertuples():
+            year = int(r.year) if not pd.isna(r.year) else pd.Timestamp(r.as_of).year
+            if pd.Timestamp(r.as_of) > ev.as_of:
+                continue
+            group = None if pd.isna(r.target_group) else r.target_group
+            shown = self._num(int(r.value))
+            if r.comparison == "gt":
+                shown = t("more_than", lang, n=shown)
+            now = None
+            if r.measure == "persons_served":
+                label = t("public_served", lang, year=year, group=terms.term(group, lang))
+                now = _pick(by_year, year=year, target_group=group, service=r.service, column="persons_served")
+            elif r.measure == "municipalities_served":
+                label = t("public_municipalities", lang, year=year)
+                now = ev.municipalities_served_by_year.get(year)
+            else:
+                service = terms.term(r.service, lang, "service")
+                label = t("public_cumulative", lang, year=year, group=terms.term(group, lang), service=service)
+                new = by_year[
+                    (by_year["target_group"] == group) & (by_year["service"] == r.service) & (by_year["year"] <= year)
+                ]["persons_new"]
+                # a sum of published counts only: a hidden one leaves it unknown
+                known = [x for x in new if isinstance(x, (int,)) or (hasattr(x, "item") and not isinstance(x, str))]
+                now = int(sum(int(x) for x in known)) if len(new) and len(known) == len(new) else None
+            rows.append(
+                {
+                    terms.column_label("measure", lang): label,
+                    t("public_figure", lang): shown,
+                    t("data_now", lang): self._num(now) if now is not None else fmt.NOT_COMPUTABLE(lang),
+                    terms.column_label("source", lang): terms.public_source(r.source, lang),
+                }
+            )
+        if not rows:
+            return ""
+        return table(pd.DataFrame(rows), t("public_caption", lang))
 
     def infrastructure(self) -> Fragment:
         lang, ev = self.lang, self.evaluation

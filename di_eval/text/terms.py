@@ -125,6 +125,7 @@ COLUMN_LABELS = {
     "expected_rate": Text("Sagaidāmā daļa", "Share expected"),
     "status": Text("Statuss", "Status"),
     "transition": Text("Pāreja", "Transition"),
+    "activity": Text("Aktivitāte", "Activity"),
     "project": Text("Projekts", "Project"),
     "project_id": Text("Projekta kods", "Project code"),
     "facility_types": Text("Objektu veidi", "Facility types"),
@@ -267,3 +268,21 @@ def source_tables(sources: str, lang: str) -> str:
     check_lang(lang)
     parts = [p.strip() for p in str(sources).split(";") if p.strip()]
     return "; ".join(SOURCE_TABLES[p](lang) if p in SOURCE_TABLES else p for p in parts)
+
+
+_PRESS_RELEASE = Text("KPR preses relīze", "Press release of KPR")
+_SOURCE_DATE = r"(\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4})"
+
+
+def public_source(source: str, lang: str) -> str:
+    """A public figure's source as written in the reference data (English), in ``lang``:
+    "Press release of KPR, 22 Jan 2020 (seed 002)" -> "KPR preses relīze, 2020. gada 22. janvāris"."""
+    import datetime as dt
+    import re
+
+    from di_eval.text.formats import format_date
+
+    check_lang(lang)
+    text = re.sub(r"\s*\(seed \d+\)", "", str(source))
+    text = re.sub(r"Press release of KPR( on the partners' online meeting)?", _PRESS_RELEASE(lang), text)
+    return re.sub(_SOURCE_DATE, lambda m: format_date(dt.datetime.strptime(m.group(1), "%d %b %Y").date(), lang), text)
