@@ -761,3 +761,38 @@ def test_published_value_kinds():
         and fmt.value_kind(pd.NA) == "missing"
     )
     assert fmt.suppression_threshold(4) is None
+
+
+# --- corrected phrases (issue: Latvian that a Latvian evaluator signs) -----------------------------------
+
+
+def test_a_zero_reads_as_a_negation():
+    from di_eval.report.sentences import persons_year_sentence
+
+    text = persons_year_sentence("Kuldīgas novads", 2023, {"FT": 0, "GRT": 12, "BSAC": 0}, "lv")
+    assert text == (
+        "2023. gadā Kuldīgas novadā pakalpojumus saņēma 12 personas ar GRT. "
+        "Pakalpojumus nesaņēma neviens bērns ar FT un neviens bērns no BSAC."
+    )
+    assert "0 bērni" not in text
+    only_zeros = persons_year_sentence("Kuldīgas novads", 2023, {"FT": 0, "GRT": 0}, "lv")
+    assert (
+        only_zeros == "2023. gadā Kuldīgas novadā pakalpojumus nesaņēma neviens bērns ar FT un neviena persona ar GRT."
+    )
+    english = persons_year_sentence("Kuldīgas novads", 2023, {"FT": 0, "GRT": 12}, "en")
+    assert english.endswith("No child with FT received services.")
+
+
+def test_corrected_terms_are_the_ones_printed():
+    from di_eval.report.charts import base
+    from di_eval.report.page import T
+    from di_eval.text import terms
+
+    assert terms.column_label("importance", "lv") == "Svarīgums"
+    assert [terms.term(x, "lv", "importance") for x in ("high", "medium", "low")] == ["augsts", "vidējs", "zems"]
+    assert terms.term("removed", "lv", "plan_change") == "izslēgts no saraksta"  # Dundagas novads: izslēgts
+    assert T["method"]("lv").startswith("Metode, konfidencialitātes aizsardzība")
+    assert base._SUPPRESSED_MARK["bar"]("lv") == "Svītrots stabiņš"
+    assert gr.count_phrase(3, "submission", "lv") == "3 veidlapas"
+    lead = T["lead"]("lv", region_of="Kurzemes plānošanas reģiona", date="x", version="y")
+    assert "„Kurzeme visiem“" in lead and "\u201d" not in lead

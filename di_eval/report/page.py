@@ -435,7 +435,9 @@ class Report:
                     for measure in ("assessments", "support_plans"):
                         known = year in wide.index and (measure, group) in wide.columns
                         value = wide.at[year, (measure, group)] if known else None  # a year not reported
-                        row[f"{group}: {terms.column_label(measure, lang)}"] = self._num(value)
+                        # lowercase after a colon: "FT: vajadzību izvērtējumi"
+                        label = terms.column_label(measure, lang)
+                        row[f"{group}: {label[:1].lower()}{label[1:]}"] = self._num(value)
                 rows.append(row)
             body += table(pd.DataFrame(rows), t("needs_caption", lang))
         if self.is_region:

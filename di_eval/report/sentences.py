@@ -30,6 +30,7 @@ from di_eval.text.grammar import (
     group_phrase,
     join_words,
     locative,
+    nobody,
     participle,
     plural,
 )
@@ -108,6 +109,10 @@ _GROUP_ORDER = ("FT", "GRT", "BSAC", "VSAC")
 _SERVED_IN = Text("{head} pakalpojumus saņēma {items}.", "In {year}, {items} received services in {place}.")
 _NOTHING_IN = Text("{head} dati nav iesniegti.", "In {year}, no data were reported for {place}.")
 _GROUPS_NOT_REPORTED = Text(" Dati par {groups} nav iesniegti.", " No data were reported on {groups}.")
+# A zero reads as a negation, never as a count: "neviens bērns no BSAC", not "0 bērni no BSAC".
+_NONE_SERVED = Text(" Pakalpojumus nesaņēma {nobody}.", " {nobody} received services.")
+_NONE_IN = Text("{head} pakalpojumus nesaņēma {nobody}.", "In {year}, {nobody} received services in {place}.")
+_NOBODY_OF = Text("{nobody} {noun}{after}", "no {noun}{after}")
 _NO_MUNICIPALITY = Text(
     "{year} projekta pakalpojumi netika sniegti nevienā pašvaldībā.",
     "In {year}, project services were not provided in any municipality.",
@@ -126,17 +131,40 @@ def persons_year_sentence(scope_name: str, year, by_group: dict, lang: str) -> s
     groups = sorted(by_group, key=lambda g: (_GROUP_ORDER.index(g) if g in _GROUP_ORDER else 99, g))
     reported = [g for g in groups if value_kind(by_group[g]) != "missing"]
     missing = [g for g in groups if value_kind(by_group[g]) == "missing"]
-    items = [group_phrase(g, by_group[g], lang) for g in reported]
+    zeros = [g for g in reported if _is_zero(by_group[g])]
+    items = [group_phrase(g, by_group[g], lang) for g in reported if g not in zeros]
+    nobody = join_words([_nobody_of(g, lang) for g in zeros], lang)
     year_text = format_year(year, lang, case="loc")
     # Latvian puts the place in the locative ("Kuldīgas novadā"); a name without a known one comes first.
     place = locative(scope_name)
     head = f"{year_text} {place}" if place else f"{scope_name}: {year_text}"
-    if not items:
+    if not items and not zeros:
         return _NOTHING_IN(lang, head=head, year=year_text, place=scope_name)
-    text = _SERVED_IN(lang, head=head, year=year_text, items=join_words(items, lang), place=scope_name)
+    if not items:
+        text = _NONE_IN(lang, head=head, year=year_text, place=scope_name, nobody=nobody)
+    else:
+        text = _SERVED_IN(lang, head=head, year=year_text, items=join_words(items, lang), place=scope_name)
+        if zeros:
+            text += _capitalised(_NONE_SERVED(lang, nobody=nobody))
     if missing:
         text += _GROUPS_NOT_REPORTED(lang, groups=join_words([group_noun(g, lang, "dat") for g in missing], lang))
     return text
+
+
+def _is_zero(value) -> bool:
+    return value_kind(value) == "number" and float(value) == 0
+
+
+def _nobody_of(group: str, lang: str) -> str:
+    """ "neviens bērns no BSAC", "neviena persona ar GRT"; "no child from BSAC"."""
+    noun, before, after = group_parts(group, lang)
+    return _NOBODY_OF(lang, nobody=nobody(noun.gender), noun=f"{before}{noun.form(1, lang, 'nom')}", after=after)
+
+
+def _capitalised(text: str) -> str:
+    """' no child ...' -> ' No child ...': a sentence of its own starts with a capital."""
+    stripped = text.lstrip()
+    return text[: len(text) - len(stripped)] + stripped[:1].upper() + stripped[1:]
 
 
 def municipalities_served_sentence(year, n, lang: str, of_total: int | None = None) -> str:

@@ -224,7 +224,7 @@ _UNTIL_EVALUATION = Text("līdz izvērtējuma datumam", "up to the evaluation da
 _ONE_HIDDEN = Text("skaitlis 1", "a count of 1")
 _RANGE_HIDDEN = Text("skaitlis no 1 līdz {top}", "a count from 1 to {top}")
 _SUPPRESSED_MARK = {
-    "bar": Text("Svītrots tukšs stabiņš", "A hatched empty bar"),
+    "bar": Text("Svītrots stabiņš", "A hatched bar"),
     "point": Text("Tukšs marķieris", "An empty marker"),
 }
 _SUPPRESSED_NOTE = Text(
