@@ -181,12 +181,38 @@ def load(data_dir: str | Path | None = None, reference_dir: str | Path | None = 
         problems += found
         if typed is not None:
             tables[name] = typed
+    optional, found = _optional_tables(data_dir, files)
+    problems += found
     if not problems:
         problems += cross_table_problems(tables, data_dir, reference_dir)
     if problems:
         raise DataValidationError(problems, str(data_dir))
-    frozen = MappingProxyType({name: tables[name] for name in (*REFERENCE_TABLES, *DATA_TABLES)})
+    frozen = MappingProxyType({**{name: tables[name] for name in (*REFERENCE_TABLES, *DATA_TABLES)}, **optional})
     return Dataset(data_dir, reference_dir, frozen, _fingerprint(files))
+
+
+def _optional_tables(data_dir: Path, files: list[Path]) -> tuple[dict, list[Problem]]:
+    """The optional tables (``schemas.OPTIONAL_TABLES``): read and checked when the dataset has the
+    file, else empty tables with their columns."""
+    from di_eval.schemas import OPTIONAL_TABLES
+
+    tables, problems = {}, []
+    for name in OPTIONAL_TABLES:
+        path = data_dir / TABLES[name].filename
+        if path.is_file():
+            files.append(path)
+            try:
+                raw = read_csv_text(path)
+            except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as err:
+                problems.append(_unreadable(str(path), err))
+                continue
+        else:
+            raw = pd.DataFrame(columns=list(TABLES[name].schema.columns), dtype=str)
+        typed, found = validate_table(name, raw, str(path))
+        problems += found
+        if typed is not None:
+            tables[name] = typed
+    return tables, problems
 
 
 # --- cross-table rules ------------------------------------------------------------------------

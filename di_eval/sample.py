@@ -538,7 +538,44 @@ def _tables(rng, reference_dir, staging, scale) -> dict[str, pd.DataFrame]:
         "activities": activities(rng, factor),
         "submissions": submissions(rng, codes),
     }
+    if factor == 1:  # the Kurzeme sample: each municipality's share of the plan (no random draws)
+        tables["municipal_plan"] = municipal_plan(reference_dir, codes, weight, uptake)
     return tables
+
+
+def _largest_remainder(total: int, weight: dict[str, float]) -> dict[str, int]:
+    """``total`` split over the keys in proportion to ``weight``, in whole numbers that add up."""
+    whole = sum(weight.values())
+    exact = {k: total * w / whole for k, w in weight.items()}
+    out = {k: int(x) for k, x in exact.items()}
+    for k in sorted(exact, key=lambda k: (-(exact[k] - out[k]), k))[: total - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def municipal_plan(reference_dir: Path, codes: list[str], weight: dict, uptake: pd.DataFrame) -> pd.DataFrame:
+    """A synthetic plan per municipality: the region's FT and GRT targets of every plan version split by
+    size (persons planned, service 'any'), and the services it is to offer (those it gives in the sample).
+    Marked ``synthetic``: the real plan's municipal figures are not public."""
+    targets = read_csv_text(reference_dir / "targets.csv")
+    targets = targets[(targets["scope"] == "region") & targets["target"].isin(["FT", "GRT"])]
+    given = uptake[pd.to_numeric(uptake["persons_served"], errors="coerce").fillna(0) > 0]
+    offered = set(zip(given["atvk_code"], given["target_group"], given["service"]))
+    rows = []
+    for version, group, value in zip(targets["plan_version"], targets["target"], targets["value"]):
+        shares = _largest_remainder(int(value), {c: weight[c] for c in codes})
+        for code in codes:
+            rows.append((version, code, group, "any", shares[code], "synthetic"))
+            rows += [
+                (version, code, group, service, None, "synthetic")
+                for service in v.GROUP_SERVICES[group]
+                if (code, group, service) in offered
+            ]
+    frame = pd.DataFrame(
+        rows, columns=["plan_version", "atvk_code", "target_group", "service", "persons_planned", "source"]
+    )
+    frame["persons_planned"] = frame["persons_planned"].astype("Int64")
+    return frame
 
 
 def _replace_dir(staging: Path, out: Path) -> None:

@@ -319,5 +319,23 @@ _table(
     },
 )
 
+_table(
+    "municipal_plan",
+    "optional",
+    ["plan_version", "atvk_code", "target_group", "service"],
+    "What the DI plan gives each municipality: per target group the persons planned (service 'any') and the "
+    "services it is to offer (a row per service); source 'synthetic' where the figures are invented.",
+    {
+        "plan_version": text(),
+        "atvk_code": text(checks=[ATVK]),
+        "target_group": text(checks=[_codes(v.TARGET_GROUPS, "target group")]),
+        "service": text(checks=[_codes(v.SERVICES, "service")]),
+        "persons_planned": count(),
+        "source": text(),
+    },
+)
+
 REFERENCE_TABLES = tuple(name for name, t in TABLES.items() if t.place == "reference")
 DATA_TABLES = tuple(name for name, t in TABLES.items() if t.place == "data")
+# Tables a dataset folder may hold or not (absent: loaded empty); nothing else requires them.
+OPTIONAL_TABLES = tuple(name for name, t in TABLES.items() if t.place == "optional")

@@ -311,3 +311,70 @@ def test_findings_are_ranked_and_json_ready():
     first = json.loads(text)[0]
     assert set(first) == {"scope", "code", "importance", "text_lv", "text_en", "evidence"}
     assert all(f.code in fi.CATALOGUE for f in found)
+
+
+# --- each municipality's own plan -----------------------------------------------------------------------------
+
+
+def plan_table(rows):
+    return pd.DataFrame(
+        rows, columns=["plan_version", "atvk_code", "target_group", "service", "persons_planned", "source"]
+    )
+
+
+def test_municipal_progress_against_its_own_plan():
+    achievement = _frame(
+        [["region", "GRT", "2020-01-15", 350, 150, 150 / 350, 0.5, "behind"]],
+        ["scope", "target", "plan_version", "target_value", "achieved", "rate", "expected_rate", "status"],
+    )
+    ev = empty_evaluation(achievement=achievement, persons_cumulative=cumulative([[A, "GRT", "any", 14]]))
+    ev.plan_version, ev.successors = "2020-01-15", {}
+    plan = plan_table(
+        [
+            ["2020-01-15", A, "GRT", "any", 35, "synthetic"],
+            ["2020-01-15", A, "GRT", "day_care", None, "synthetic"],
+            ["2017-10-05", A, "GRT", "any", 99, "synthetic"],  # another plan version: not used
+        ]
+    )
+    (row,) = fi.municipal_plan_rows(ev, plan, A)
+    # 14 / 35 = 40 %; expected 50 % -> ratio 0.8; the plan is 35 / 350 = 10 % of the region's target
+    assert row["planned"] == 35 and row["rate"] == pytest.approx(0.4) and row["services"] == ["day_care"]
+    assert row["share_of_region_target"] == pytest.approx(0.1)
+    (finding,) = fi.municipal_plan_findings(ev, plan, A)
+    assert finding.code == "municipal_progress"
+    assert "sasniegti 14 no pašvaldībai plānotajiem 35 (40 %)" in words(finding)
+    assert "10 % no reģiona mērķa (350). (Sintētiski dati.)" in words(finding)
+    assert finding.importance in ("high", "medium")
+    # a hidden achievement: the row keeps the marker, no rate, no finding
+    ev.persons_cumulative = cumulative([[A, "GRT", "any", "x"]])
+    (row,) = fi.municipal_plan_rows(ev, plan, A)
+    assert row["rate"] is None and row["status"] is None
+    assert fi.municipal_plan_findings(ev, plan, A) == []
+
+
+def test_the_sample_plan_is_synthetic_and_adds_up_to_the_region_targets(tmp_path):
+    import shutil
+
+    from di_eval import dataset, paths
+    from di_eval.errors import DataValidationError
+
+    data = dataset.load(paths.SAMPLE_DIR)
+    plan = data.municipal_plan
+    assert set(plan["source"]) == {"synthetic"}
+    planned = plan[plan["service"] == "any"].groupby(["plan_version", "target_group"])["persons_planned"].sum()
+    targets = data.targets.set_index(["plan_version", "target"])["value"]
+    for (version, group), value in planned.items():
+        assert value == targets[(version, group)]
+    # optional: a dataset without the file loads, with an empty plan
+    copy = tmp_path / "data"
+    shutil.copytree(paths.SAMPLE_DIR, copy)
+    (copy / "municipal_plan.csv").unlink()
+    assert len(dataset.load(copy).municipal_plan) == 0
+    # a bad row is named: file, row, column
+    (copy / "municipal_plan.csv").write_text(
+        "plan_version,atvk_code,target_group,service,persons_planned,source\n2020-01-15,0620200,FT,any,-3,synthetic\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataValidationError) as err:
+        dataset.load(copy)
+    assert "municipal_plan.csv" in str(err.value) and "persons_planned" in str(err.value)

@@ -36,6 +36,11 @@ CATALOGUE = {
         "years",
         "high if behind, medium if at risk, low otherwise",
     ),
+    "municipal_progress": (
+        "a municipality's own plan (municipal_plan): persons served (cumulative) against the persons planned for "
+        "it, status in the region's bands, and its plan's share of the region's target",
+        "high if behind, medium if at risk, low otherwise",
+    ),
     "municipal_share": ("a municipality's persons served (cumulative) as a share of the region's target", "low"),
     "infrastructure_not_opened": (
         "a project whose service opening date has passed and which has not opened "
@@ -321,6 +326,89 @@ def municipal_share_findings(evaluation, scope: str) -> list[Finding]:
             "share": rate,
         }
         out.append(_finding(scope, "municipal_share", "low", texts, evidence))
+    return out
+
+
+# --- each municipality's own plan ----------------------------------------------------------------------------
+
+
+def municipal_plan_rows(evaluation, plan, scope: str) -> list[dict]:
+    """The municipality's own plan against its achievement: per target group the persons planned
+    (plan version in force), achieved (cumulative, published), rate, expected rate, status (the same
+    bands as the region's) and its share of the region's target; ``services`` the plan gives it.
+    A 2021 municipality adds up the plans of its 2017 parts. Empty without a plan for the scope."""
+    from di_eval.analysis.indicators import status_band
+
+    if plan is None or not len(plan) or scope == REGION:
+        return []
+    plan = plan[plan["plan_version"] == evaluation.plan_version]
+    successors = evaluation.successors
+    parts = [c for c in set(plan["atvk_code"]) if c == scope or successors.get(c) == scope]
+    plan = plan[plan["atvk_code"].isin(parts)]
+    targets = dict(zip(evaluation.achievement["target"], evaluation.achievement["target_value"]))
+    expected = float(evaluation.achievement["expected_rate"].iloc[0]) if len(evaluation.achievement) else None
+    rows = []
+    for group in ("FT", "GRT", "BSAC"):
+        mine = plan[plan["target_group"] == group]
+        if not len(mine):
+            continue
+        planned_values = mine.loc[mine["service"] == "any", "persons_planned"]
+        planned = int(planned_values.sum()) if len(planned_values) and planned_values.notna().all() else None
+        achieved = _served(evaluation, scope, group)
+        rate = int(achieved) / planned if known(achieved) and planned else None
+        region_target = targets.get(group)
+        rows.append(
+            {
+                "target_group": group,
+                "planned": planned,
+                "achieved": achieved,
+                "rate": rate,
+                "expected_rate": expected,
+                "status": status_band(rate, expected) if rate is not None and expected is not None else None,
+                "region_target": int(region_target) if region_target else None,
+                "share_of_region_target": planned / int(region_target) if planned and region_target else None,
+                "services": [x for x in mine["service"] if x != "any"],
+                "source": ";".join(sorted(set(mine["source"]))),
+            }
+        )
+    return rows
+
+
+_OWN_PLAN = Text(
+    "{place}: {group} — sasniegti {achieved} no pašvaldībai plānotajiem {planned} ({rate}); ņemot vērā pagājušo "
+    "laiku, bija sagaidāma {expected} izpilde (statuss: {status}). Pašvaldībai plānotais ir {share} no reģiona "
+    "mērķa ({target}).{synthetic}",
+    "{place}: {group} — {achieved} of the {planned} planned for the municipality ({rate}); {expected} was expected "
+    "from the time elapsed (status: {status}). The municipality's plan is {share} of the region's target "
+    "({target}).{synthetic}",
+)
+_SYNTHETIC = Text(" (Sintētiski dati.)", " (Synthetic data.)")
+
+
+def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
+    out = []
+    for row in municipal_plan_rows(evaluation, plan, scope):
+        if row["rate"] is None or row["share_of_region_target"] is None:
+            continue
+        texts = {
+            lang: _OWN_PLAN(
+                lang,
+                place=_name(evaluation, scope, lang),
+                group=group_noun(row["target_group"], lang),
+                achieved=format_number(int(row["achieved"]), lang),
+                planned=format_number(row["planned"], lang),
+                rate=format_percent(row["rate"], lang),
+                expected=format_percent(row["expected_rate"], lang),
+                status=status_label(row["status"], lang),
+                share=format_percent(row["share_of_region_target"], lang),
+                target=format_number(row["region_target"], lang),
+                synthetic=_SYNTHETIC(lang) if "synthetic" in row["source"] else "",
+            )
+            for lang in ("lv", "en")
+        }
+        importance = {"behind": "high", "at_risk": "medium"}.get(row["status"], "low")
+        evidence = {"source": "municipal_plan; persons_cumulative", "plan_version": evaluation.plan_version, **row}
+        out.append(_finding(scope, "municipal_progress", importance, texts, evidence))
     return out
 
 
@@ -866,13 +954,15 @@ def _region_completeness(evaluation) -> list[Finding]:
 # --- all of them, ranked --------------------------------------------------------------------------------------
 
 
-def findings(evaluation, scope: str | None = None) -> list[Finding]:
-    """Every finding about ``scope`` (default: the evaluation's own scope), most important first."""
+def findings(evaluation, scope: str | None = None, plan=None) -> list[Finding]:
+    """Every finding about ``scope`` (default: the evaluation's own scope), most important first.
+    ``plan``: the dataset's ``municipal_plan`` table (each municipality's own plan), if any."""
     scope = evaluation.resolve(scope) if scope is not None else evaluation.scope
     out: list[Finding] = []
     if scope == REGION:
         out += target_findings(evaluation)
-    out += municipal_share_findings(evaluation, scope)
+    own = municipal_plan_findings(evaluation, plan, scope)
+    out += own if own else municipal_share_findings(evaluation, scope)
     out += infrastructure_findings(evaluation, scope)
     out += needs_findings(evaluation, scope)
     out += money_findings(evaluation, scope)
@@ -882,9 +972,9 @@ def findings(evaluation, scope: str | None = None) -> list[Finding]:
     return sorted(out, key=lambda f: (IMPORTANCE_ORDER.index(f.importance), codes.index(f.code)))
 
 
-def findings_json(evaluation, scope: str | None = None) -> list[dict]:
+def findings_json(evaluation, scope: str | None = None, plan=None) -> list[dict]:
     """The findings of ``scope`` as JSON objects (scope, code, importance, text_lv, text_en, evidence)."""
-    return [f.as_json() for f in findings(evaluation, scope)]
+    return [f.as_json() for f in findings(evaluation, scope, plan)]
 
 
 __all__ = ["CATALOGUE", "Finding", "findings", "findings_json"]

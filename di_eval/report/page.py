@@ -52,6 +52,17 @@ T = {
         "Metode, konfidencialitātes aizsardzība un izcelsme", "Method, statistical confidentiality and provenance"
     ),
     "key_findings": Text("Galvenie secinājumi", "Key findings"),
+    "own_plan_caption": Text(
+        "Pašvaldības plāns un sasniegtais (plāna redakcija: {version})",
+        "The municipality's plan and achievement (plan version: {version})",
+    ),
+    "own_plan_synthetic": Text(
+        "Pašvaldības plāna skaitļi ir sintētiski dati (parauga datu kopa), nevis DI plāna patiesie skaitļi.",
+        "The municipality's plan figures are synthetic data (the sample dataset), not the DI plan's real figures.",
+    ),
+    "planned_persons": Text("Plānots personām", "Persons planned"),
+    "share_of_region": Text("Daļa reģiona mērķī", "Share of the region's target"),
+    "planned_services": Text("Plānotie pakalpojumi", "Services planned"),
     "conclusions": Text("Secinājumi un ieteikumi", "Conclusions and recommendations"),
     "main_findings": Text("Svarīgākie konstatējumi", "The most important findings"),
     "evaluator_text": Text("Izvērtētāja secinājumi un ieteikumi", "The evaluator's conclusions and recommendations"),
@@ -352,17 +363,47 @@ class Report:
             n = self.full.municipalities_served_by_year.get(year)
             if n is not None:
                 said.append(sentences.municipalities_served_sentence(year, n, lang))
-        else:
-            said.append(t("contribution", lang))
         body = f'<ul class="headline">{listing}</ul>' + "".join(paragraph(s) for s in said)
+        if not self.is_region:
+            body += self._own_plan()
         if self.is_region:
             body += self._chart("achievement", charts.achievement_chart(ev.achievement, lang, as_of=self.full.as_of))
         return self._section("summary", body)
 
+    def _own_plan(self) -> str:
+        """The municipality's own plan (persons planned, services) against its achievement, with the
+        region's status bands and its share of the region's target; the region's targets stay in the
+        region report."""
+        from di_eval.analysis.findings import municipal_plan_rows
+
+        lang = self.lang
+        rows = municipal_plan_rows(self.full, getattr(self.dataset, "municipal_plan", None), self.scope)
+        if not rows:
+            return paragraph(t("contribution", lang))
+        frame = pd.DataFrame(
+            {
+                terms.column_label("target_group", lang): [terms.term(r["target_group"], lang) for r in rows],
+                t("planned_persons", lang): [self._num(r["planned"]) for r in rows],
+                terms.column_label("achieved", lang): [self._num(r["achieved"]) for r in rows],
+                terms.column_label("rate", lang): [fmt.format_percent(r["rate"], lang) for r in rows],
+                terms.column_label("expected_rate", lang): [fmt.format_percent(r["expected_rate"], lang) for r in rows],
+                terms.column_label("status", lang): [terms.status_label(r["status"], lang) for r in rows],
+                t("share_of_region", lang): [
+                    f"{fmt.format_percent(r['share_of_region_target'], lang)} ({self._num(r['region_target'])})"
+                    for r in rows
+                ],
+                t("planned_services", lang): [terms.term_list(";".join(r["services"]), lang, "service") for r in rows],
+            }
+        )
+        body = table(frame, t("own_plan_caption", lang, version=self._version_name(self.full.plan_version)))
+        if any("synthetic" in r["source"] for r in rows):
+            body += paragraph(t("own_plan_synthetic", lang), "note")
+        return body
+
     def _findings(self) -> list:
         from di_eval.analysis.findings import findings
 
-        return findings(self.full, self.scope)
+        return findings(self.full, self.scope, getattr(self.dataset, "municipal_plan", None))
 
     def _finding_items(self, items) -> str:
         lang = self.lang

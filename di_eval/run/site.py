@@ -269,7 +269,8 @@ def run(
                 fs.write_atomic(staging / "index.html", index_page(evaluation, outcomes, lang))
                 figures = {o.name: evaluation.figures(o.name) for o in outcomes}
                 fs.write_atomic(staging / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2))
-                found = {o.name: findings_json(evaluation, o.name) for o in outcomes}
+                plan = getattr(dataset, "municipal_plan", None)
+                found = {o.name: findings_json(evaluation, o.name, plan) for o in outcomes}
                 fs.write_atomic(staging / "findings.json", json.dumps(found, ensure_ascii=False, indent=2))
 
             result = batch.run(
