@@ -122,8 +122,8 @@ def _problems_from_pandera(err: pandera.errors.SchemaErrors, frame: pd.DataFrame
             column, value, row = value, None, 1
         elif case.check == "column_in_schema":
             column, value, row = value, None, 1
-        elif isinstance(value, float) and pd.isna(value):
-            value = None
+        else:
+            value = _plain(value)  # 2030, not np.int64(2030)
         problems.append(Problem(file, row, column, value, _rule_text(case.check)))
     return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))
 

@@ -166,3 +166,14 @@ def test_the_committed_example_is_what_the_code_writes(tmp_path):
 
     assert cells(EXAMPLE) == cells(fresh)
     assert intake.read_form(EXAMPLE).findings[0].rule == "form_blank"
+
+
+def test_form_does_not_overwrite_a_form_unless_forced(tmp_path, capsys):
+    target = tmp_path / "k.xlsx"
+    target.write_bytes(b"a form someone filled in")
+    argv = ["form", "--municipality", "Kuldīga", "--year", "2021", "--out", str(target)]
+    assert main(argv) == 1
+    assert "exists (it may be a filled form): give --force" in capsys.readouterr().err
+    assert target.read_bytes() == b"a form someone filled in"
+    assert main([*argv, "--force"]) == 0
+    assert openpyxl.load_workbook(target).sheetnames[0] == "Norādījumi"

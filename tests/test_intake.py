@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import threading
@@ -485,7 +486,7 @@ BAD_FILES = {
     ),
     "old.xls": (lambda p: p.write_bytes(intake.OLE2_MAGIC + bytes(1024)), "legacy_xls", ".xls"),
     "calc.ods": (_ods, "ods", ".ods"),
-    "huge.xlsx": (lambda p: open(p, "wb").truncate(100 * 2**20), "file_too_large", "pārāk liels"),
+    "huge.xlsx": (lambda p: os.truncate(p.touch() or p, 100 * 2**20), "file_too_large", "pārāk liels"),
     "notes.csv": (lambda p: p.write_text("sveiki\nšis nav veidlapa\n"), "table_unknown", "nevar noteikt"),
 }
 
@@ -678,3 +679,46 @@ def test_blank_stays_not_reported_and_zero_stays_zero(tmp_path, sample_dataset):
     assert uptake.at[("GRT", "group_apartment"), "persons_served"] == 0
     text = (into / "service_uptake.csv").read_text().splitlines()
     assert "2020,0640600,GRT,care,,0" in text and "2020,0640600,GRT,group_apartment,0,0" in text
+
+
+# --- limits and dates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", [dt.datetime(1900, 2, 28), dt.date(1900, 1, 1), "2999-01-01", "01.01.1999", dt.datetime(2101, 1, 1)]
+)
+def test_a_date_outside_2000_to_2100_is_refused_when_read(value):
+    assert intake.parse_date(value) == (None, "date_outside")
+
+
+def test_a_plausible_date_is_read():
+    assert intake.parse_date("30.09.2020") == (dt.date(2020, 9, 30), None)
+    assert intake.parse_date(44104) == (dt.date(2020, 9, 30), None)
+
+
+def test_a_form_with_a_hidden_sheet_of_many_rows_is_refused_quickly(tmp_path, sample_dataset):
+    import time
+
+    form = filled_form(tmp_path, sample_dataset)
+    workbook = openpyxl.load_workbook(form)
+    hidden = workbook.create_sheet("Slēpta")
+    hidden.sheet_state = "hidden"
+    for r in range(1, 20_002):
+        hidden.cell(r, 1, r)
+    workbook.save(form)
+    started = time.monotonic()
+    submission = intake.read_form(form)
+    assert time.monotonic() - started < 20
+    assert rules(submission) == ["too_many_rows"]
+    assert "Slēpta" in submission.findings[0].message("en")
+
+
+def test_a_csv_of_a_million_columns_is_refused_quickly(tmp_path):
+    import time
+
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join("x" for _ in range(1_000_000)) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    submission = intake.read_form(path)
+    assert time.monotonic() - started < 20
+    assert rules(submission) == ["too_many_columns"]

@@ -24,6 +24,7 @@ def register(subparsers) -> None:
     form.add_argument("--lang", choices=v.LANGUAGES, default="lv", help="language of the form (default: lv)")
     form.add_argument("--prefill-from", type=Path, help="a dataset folder whose values fill the form")
     form.add_argument("--out", type=Path, help="file (or folder) to write; default: outputs/forms/")
+    form.add_argument("--force", action="store_true", help="overwrite a form file that exists already")
     form.set_defaults(handler=run_form)
 
     check = subparsers.add_parser("validate", help="check filled forms and list every problem")
@@ -66,7 +67,9 @@ def run_form(args) -> int:
         if args.out is None:
             out.mkdir(parents=True, exist_ok=True)
     for municipality in municipalities:
-        written = intake.write_form(out, municipality, args.year, lang=args.lang, prefill_from=args.prefill_from)
+        written = intake.write_form(
+            out, municipality, args.year, lang=args.lang, prefill_from=args.prefill_from, overwrite=args.force
+        )
         print(written)
     return EXIT_OK
 

@@ -26,6 +26,18 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Pārbaudiet, vai failam (un tā mapei) ir lasīšanas tiesības, un mēģiniet vēlreiz.",
         "Check that the file (and its folder) may be read, and try again.",
     ),
+    "too_many_rows": (
+        "lapā “{sheet_name}” ir vairāk nekā {limit} rindu: tā nav veidlapas lapa",
+        "the sheet '{sheet_name}' has more than {limit} rows: it is not a sheet of the form",
+        "Izdzēsiet lieko lapu (arī paslēptu) vai rindas un nosūtiet failu vēlreiz.",
+        "Delete the extra sheet (hidden ones too) or rows, and send the file again.",
+    ),
+    "too_many_columns": (
+        "lapā “{sheet_name}” ir aizpildītas vairāk nekā {limit} kolonnas: tā nav veidlapas lapa",
+        "the sheet '{sheet_name}' uses more than {limit} columns: it is not a sheet of the form",
+        "Izdzēsiet liekās kolonnas vai lapu un nosūtiet failu vēlreiz.",
+        "Delete the extra columns or sheet, and send the file again.",
+    ),
     "file_empty": (
         "fails ir tukšs (0 baitu)",
         "the file is empty (0 bytes)",
@@ -163,6 +175,12 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "must not be negative",
         "Ierakstiet 0 vai lielāku skaitli; ja datu nav, atstājiet šūnu tukšu.",
         "Enter 0 or more; leave the cell blank if not known.",
+    ),
+    "date_outside": (
+        "datums ārpus 2000.–2100. gada",
+        "a date outside 2000–2100",
+        "Pārbaudiet gadu: ierakstiet datumu formā DD.MM.GGGG, piem., 30.09.2020.",
+        "Check the year: enter a date as DD.MM.YYYY, e.g. 30.09.2020.",
     ),
     "not_a_date": (
         "nav datums",

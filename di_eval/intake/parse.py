@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from di_eval.intake.read import Grid
 
 HEADER_SEARCH_ROWS = 40
+HEADER_SEARCH_COLUMNS = 200  # headers and identity cells are looked for in these first columns
 TOTAL_WORDS = {"kopa", "kopsumma", "pavisam", "total", "sum", "summa", "kopa eur"}
 FORMULA_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:", "#SPILL!")
 
@@ -35,24 +36,45 @@ def normal(text: object) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
 
 
-def _header_forms(column: forms.FormColumn) -> set[str]:
+_UNIT = re.compile(r"\s*\b(eur|euro|skaits|number)$")
+
+
+def _header_forms(column: forms.FormColumn) -> frozenset[str]:
     names = {column.lv, column.en, column.name, *column.aliases}
     found = {normal(n) for n in names}
-    found |= {re.sub(r"\s*\b(eur|euro|skaits|number)$", "", n) for n in found}
-    return {n for n in found if n}
+    found |= {_UNIT.sub("", n) for n in found}
+    return frozenset(n for n in found if n)
 
 
-def match_headers(row: Sequence[object], sheet: forms.FormSheet) -> tuple[dict[str, int], list[int]]:
-    """Which form columns a row of headers holds (name -> index), and the indexes of unknown headers."""
+# Every header a form column is recognised by, normalised once (not once per cell read).
+HEADER_FORMS = {
+    (sheet.key, column.name): _header_forms(column) for sheet in forms.FORM_SHEETS for column in sheet.columns
+}
+
+
+def header_keys(value: object) -> frozenset[str] | None:
+    """The forms in which a cell's text is compared with headers, or None for a blank or a number."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    key = normal(value)
+    return frozenset((key, _UNIT.sub("", key)))
+
+
+def match_headers(row: Sequence[object], sheet: forms.FormSheet, keys=None) -> tuple[dict[str, int], list[int]]:
+    """Which form columns a row of headers holds (name -> index), and the indexes of unknown headers.
+
+    Only the first HEADER_SEARCH_COLUMNS cells are looked at (a form has a few columns); ``keys``
+    may give the row's ``header_keys``, computed once for every sheet tried.
+    """
     found: dict[str, int] = {}
     unknown = []
-    for c, value in enumerate(row):
-        if not isinstance(value, str) or not value.strip():
+    if keys is None:
+        keys = [header_keys(value) for value in row[:HEADER_SEARCH_COLUMNS]]
+    for c, key in enumerate(keys):
+        if key is None:
             continue
-        key = normal(value)
-        key_short = re.sub(r"\s*\b(eur|euro|skaits|number)$", "", key)
         match = next(
-            (col.name for col in sheet.columns if col.name not in found and {key, key_short} & _header_forms(col)),
+            (col.name for col in sheet.columns if col.name not in found and key & HEADER_FORMS[(sheet.key, col.name)]),
             None,
         )
         if match:
@@ -97,8 +119,9 @@ def identify(grid: Grid) -> SheetMatch | None:
     candidates = [named] if named else list(forms.FORM_SHEETS)
     best: tuple | None = None
     for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        keys = [header_keys(value) for value in row[:HEADER_SEARCH_COLUMNS]]
         for sheet in candidates:
-            found, unknown = match_headers(row, sheet)
+            found, unknown = match_headers(row, sheet, keys)
             if len(found) < (1 if named else 2):
                 continue
             complete = all(c.name in found for c in sheet.columns if c.kind != "info")
@@ -182,8 +205,22 @@ _DATE_PATTERNS = (
 )
 
 
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # what a date of the plan can be
+
+
 def parse_date(value: object) -> tuple[dt.date | None, str | None]:
-    """A date from a cell: a date cell, an Excel day number, or text like 30.09.2020 or 2020-09-30."""
+    """A date from a cell: a date cell, an Excel day number, or text like 30.09.2020 or 2020-09-30.
+
+    A date outside 2000–2100 (1900 from Excel's day 60, a typo like 2999) is refused here, as
+    the dataset would refuse it.
+    """
+    date, rule = _parse_date(value)
+    if date is not None and not FIRST_DATE <= date <= LAST_DATE:
+        return None, "date_outside"
+    return date, rule
+
+
+def _parse_date(value: object) -> tuple[dt.date | None, str | None]:
     if value is None:
         return None, None
     if isinstance(value, dt.datetime):
@@ -215,11 +252,19 @@ def _choice_table(column: forms.FormColumn) -> dict[str, str]:
     return table
 
 
+# The labels of every choice column of the form, normalised once (not once per cell read).
+CHOICE_TABLES = {
+    column: _choice_table(column) for sheet in forms.FORM_SHEETS for column in sheet.columns if column.kind == "choice"
+}
+
+
 def parse_choice(column: forms.FormColumn, value: object) -> str | None:
     """The code a label stands for (Latvian or English name, code, or a known variant), else None."""
     if value is None:
         return None
-    table = _choice_table(column)
+    table = CHOICE_TABLES.get(column)
+    if table is None:
+        table = _choice_table(column)
     code = table.get(normal(value))
     if code is None:
         # "bērni ar … (FT)": a code in parentheses names the choice on its own

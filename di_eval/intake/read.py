@@ -20,10 +20,12 @@ from openpyxl.utils import get_column_letter
 
 from di_eval.intake import form as forms
 from di_eval.intake.messages import Finding
-from di_eval.intake.parse import HEADER_SEARCH_ROWS, match_headers
+from di_eval.intake.parse import HEADER_SEARCH_COLUMNS, HEADER_SEARCH_ROWS, header_keys, match_headers
 
 MAX_BYTES = 20 * 1024 * 1024  # a filled form is well under 1 MB; anything this big is not one
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # what an .xlsx may expand to (a guard against zip bombs)
+MAX_COLUMNS = 1_000  # columns a sheet may use: a form's sheets have fewer than ten
+MAX_ROWS = 10_000  # rows a sheet may have: a form's sheets have a few dozen; more is not a form (and slow)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # --- reading files into grids -----------------------------------------------------------------
@@ -113,9 +115,19 @@ def _read_xlsx(path: Path, refuse):
         return refuse("corrupt", detail=err.__class__.__name__)
     try:
         grids = _xlsx_grids(path)
+    except _TooManyRows as err:
+        return refuse("too_many_rows", sheet_name=err.sheet, limit=MAX_ROWS)
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; each means "corrupt"
         return refuse("corrupt", detail=err.__class__.__name__)
+    for grid in grids:
+        if any(len(row) > MAX_COLUMNS for row in grid.rows):
+            return refuse("too_many_columns", sheet_name=grid.name, limit=MAX_COLUMNS)
     return "xlsx", grids, []
+
+
+class _TooManyRows(Exception):
+    def __init__(self, sheet: str):
+        self.sheet = sheet
 
 
 def _xlsx_grids(path: Path) -> list[Grid]:
@@ -128,11 +140,17 @@ def _xlsx_grids(path: Path) -> list[Grid]:
         grids = []
         for ws in values.worksheets:
             ws.reset_dimensions()
-            rows = [_trim(list(row)) for row in ws.iter_rows(values_only=True)]
+            rows = []
+            for row in ws.iter_rows(values_only=True):
+                rows.append(_trim(list(row)))
+                if len(rows) > MAX_ROWS:
+                    raise _TooManyRows(ws.title)
+            while rows and not rows[-1]:
+                rows.pop()
             fws = formulas[ws.title]
             fws.reset_dimensions()
             pending = set()
-            for r, row in enumerate(fws.iter_rows(values_only=True)):
+            for r, row in enumerate(fws.iter_rows(values_only=True, max_row=max(len(rows), 1))):
                 for c, raw in enumerate(row):
                     if isinstance(raw, str) and raw.startswith("=") and _at(rows, r, c) is None:
                         pending.add((r, c))
@@ -170,21 +188,33 @@ def _read_csv(path: Path, refuse):
         text = _decode(path.read_bytes())
     except UnicodeDecodeError as err:
         return refuse("csv_unreadable", detail=f"encoding: {err.reason}")
-    best = None
+    if text.count("\n") > MAX_ROWS + 1:
+        return refuse("too_many_rows", sheet_name=path.name, limit=MAX_ROWS)
+    best, error, wide = None, None, False
     for delimiter in (";", ",", "\t"):
         try:
-            rows = [_trim([cell for cell in row]) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+            raw = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         except csv.Error as err:
-            return refuse("csv_unreadable", detail=str(err))
+            error = str(err)  # e.g. a field too long with this delimiter: another may read it
+            continue
+        if any(len(row) > MAX_COLUMNS for row in raw):
+            wide = True  # not trimmed nor matched: no sheet of the form is this wide
+            continue
+        rows = [_trim(row) for row in raw]
         score = (_recognised_headers(rows), sum(1 for row in rows if len(row) > 1))
         if best is None or score > best[0]:
             best = (score, rows)
+    if best is None and wide:
+        return refuse("too_many_columns", sheet_name=path.name, limit=MAX_COLUMNS)
+    if best is None:
+        return refuse("csv_unreadable", detail=error)
     return "csv", [Grid(path.stem, best[1])], []
 
 
 def _recognised_headers(rows: list[list[object]]) -> int:
     best = 0
     for row in rows[:HEADER_SEARCH_ROWS]:
+        keys = [header_keys(value) for value in row[:HEADER_SEARCH_COLUMNS]]
         for sheet in forms.FORM_SHEETS:
-            best = max(best, len(match_headers(row, sheet)[0]))
+            best = max(best, len(match_headers(row, sheet, keys)[0]))
     return best

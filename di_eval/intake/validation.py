@@ -22,6 +22,7 @@ from di_eval.intake import form as forms
 from di_eval.intake import privacy
 from di_eval.intake.messages import Finding, printable
 from di_eval.intake.parse import (
+    HEADER_SEARCH_COLUMNS,
     TOTAL_WORDS,
     SheetMatch,
     identify,
@@ -224,7 +225,7 @@ def _identity_mentions(grid: Grid, until: int | None) -> list[tuple[str, object,
     last = until if until is not None else min(len(grid.rows), 10)
     for r in range(min(last, len(grid.rows))):
         row = grid.rows[r]
-        for c, value in enumerate(row):
+        for c, value in enumerate(row[:HEADER_SEARCH_COLUMNS]):
             if not isinstance(value, str):
                 continue
             label, _, rest = value.partition(":")

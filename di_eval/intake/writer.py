@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from di_eval import vocabulary as v
-from di_eval.errors import ChoiceError
+from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.intake.form import (
     DATE_FORMAT,
     FIRST_DATA_ROW,
@@ -51,10 +51,12 @@ def write_form(
     lang: str = "lv",
     prefill_from: str | Path | None = None,
     reference_dir: str | Path | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """Write the .xlsx form for one municipality and year to ``out`` (atomically) and return its path.
 
-    If ``out`` is an existing folder, the file in it is named by ``default_filename``.
+    If ``out`` is an existing folder, the file in it is named by ``default_filename``. With
+    ``overwrite=False`` an existing file (perhaps a form someone filled in) is refused.
     """
     if lang not in v.LANGUAGES:
         raise ChoiceError("language", lang, list(v.LANGUAGES))
@@ -63,6 +65,8 @@ def write_form(
     out = Path(out)
     if out.is_dir():
         out = out / default_filename(content)
+    if not overwrite and (out.exists() or out.is_symlink()):
+        raise DiEvalError(f"{out} exists (it may be a filled form): give --force to overwrite it, or another --out")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     try:
