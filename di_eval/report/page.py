@@ -52,6 +52,24 @@ T = {
         "Metode, konfidencialitātes aizsardzība un izcelsme", "Method, statistical confidentiality and provenance"
     ),
     "key_findings": Text("Galvenie secinājumi", "Key findings"),
+    "served_short": Text("pakalpojumus saņēmušas personas", "persons served"),
+    "needs_by_municipality_caption": Text(
+        "Vajadzības un pakalpojumi pa pašvaldībām: izvērtējumi un atbalsta plāni (visi gadi), pakalpojumus "
+        "saņēmušas personas (katra skaitīta vienu reizi)",
+        "Needs and services by municipality: assessments and support plans (all years), persons served (each "
+        "counted once)",
+    ),
+    "availability_caption": Text(
+        "Sabiedrībā balstītu pakalpojumu pieejamība: pakalpojumu saņēmušas personas kopš plāna sākuma",
+        "Availability of community-based services: persons served since the plan began",
+    ),
+    "availability_note": Text(
+        "„(plānots)“ — pašvaldības plāns paredz šo pakalpojumu, bet neviens to nav saņēmis. „nav aprēķināms“ — "
+        "kāda gada skaitlis nav publicējams.",
+        "“(planned)”: the municipality's plan gives this service, but nobody has received it. “not computable”: a "
+        "year's figure is not published.",
+    ),
+    "planned_mark": Text("(plānots)", "(planned)"),
     "own_plan_caption": Text(
         "Pašvaldības plāns un sasniegtais (plāna redakcija: {version})",
         "The municipality's plan and achievement (plan version: {version})",
@@ -487,11 +505,66 @@ class Report:
                 {
                     terms.column_label("measure", lang): [terms.baseline_label(m, lang) for m in baseline["measure"]],
                     terms.column_label("value", lang): [self._num(x) for x in baseline["value"]],
-                    terms.column_label("source", lang): baseline["source"].tolist(),
+                    terms.column_label("source", lang): [terms.public_source(x, lang) for x in baseline["source"]],
                 }
             )
             body += table(frame, t("baseline_caption", lang))
+            body += self._needs_by_municipality()
         return self._section("target_groups", body)
+
+    def _needs_by_municipality(self) -> str:
+        """Needs against services per municipality: assessments and support plans (all years) and persons
+        served (cumulative), for FT and GRT. A sum with a hidden year is not computed."""
+        lang, ev = self.lang, self.full
+        needs, served = ev.needs, ev.persons_cumulative
+        rows = []
+        for scope in [s for s in ev.scopes["scope"] if s != "region"] + ["region"]:
+            row = {terms.column_label("municipality", lang): self._scope_name(scope)}
+            for group in ("FT", "GRT"):
+                mine = needs[(needs["scope"] == scope) & (needs["target_group"] == group)]
+                for measure in ("assessments", "support_plans"):
+                    label = terms.column_label(measure, lang)
+                    row[f"{group}: {label[:1].lower()}{label[1:]}"] = self._sum(mine[measure])
+                persons = _pick(served[served["scope"] == scope], target_group=group, service="any", column="persons")
+                row[f"{group}: {t('served_short', lang)}"] = self._num(persons)
+            rows.append(row)
+        return table(pd.DataFrame(rows), t("needs_by_municipality_caption", lang))
+
+    def _sum(self, values) -> str:
+        values = list(values)
+        if values and all(isinstance(x, int) or (hasattr(x, "dtype") and not isinstance(x, str)) for x in values):
+            return self._num(int(sum(int(x) for x in values)))
+        return fmt.NOT_COMPUTABLE(self.lang) if values else self._num(None)
+
+    def _availability(self) -> str:
+        """Availability of community-based services: per municipality and service, the persons (each
+        counted once) who received it since the plan began; a service the municipality's plan gives it
+        but nobody received is marked."""
+        lang, ev = self.lang, self.full
+        served = ev.persons_cumulative
+        plan = getattr(self.dataset, "municipal_plan", None)
+        planned = set()
+        if plan is not None and len(plan):
+            plan = plan[(plan["plan_version"] == ev.plan_version) & (plan["service"] != "any")]
+            planned = {
+                (ev.successors.get(c, c) if ev.structure == "2021" else c, g, x)
+                for c, g, x in zip(plan["atvk_code"], plan["target_group"], plan["service"])
+            }
+        columns = [(g, x) for g in ("FT", "GRT") for x in v.GROUP_SERVICES[g]]
+        rows = []
+        for scope in [s for s in ev.scopes["scope"] if s != "region"]:
+            row = {terms.column_label("municipality", lang): self._scope_name(scope)}
+            mine = served[served["scope"] == scope]
+            for group, service in columns:
+                value = _pick(mine, target_group=group, service=service, column="persons")
+                text = self._num(value)
+                if value == 0 and (scope, group, service) in planned:
+                    text += " " + t("planned_mark", lang)
+                row[f"{group}: {terms.term(service, lang, 'service')}"] = text
+            rows.append(row)
+        return table(pd.DataFrame(rows), t("availability_caption", lang)) + paragraph(
+            t("availability_note", lang), "note"
+        )
 
     def services(self) -> Fragment:
         lang, ev = self.lang, self.evaluation
@@ -599,8 +672,9 @@ class Report:
     def infrastructure(self) -> Fragment:
         lang, ev = self.lang, self.evaluation
         projects = ev.infrastructure if self.is_region else self._scope_rows(ev.infrastructure)
+        availability = self._availability() if self.is_region else ""
         if not len(projects):
-            return self._section("infrastructure", paragraph(t("no_projects", lang)))
+            return self._section("infrastructure", availability + paragraph(t("no_projects", lang)))
         frame = pd.DataFrame(
             {
                 terms.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
@@ -630,7 +704,7 @@ class Report:
                 if lang == "en":  # a Latvian proper name in an English sentence (WCAG 3.1.2)
                     sentence = sentence.replace(escape(name), f'<span lang="lv">{escape(name)}</span>', 1)
                 body += f"<p>{sentence}</p>"
-        return self._section("infrastructure", body)
+        return self._section("infrastructure", availability + body)
 
     def implementation(self) -> Fragment:
         lang, ev = self.lang, self.evaluation

@@ -43,7 +43,7 @@ _INDEX = {
     "open": Text("atvērt", "open"),
     "skip": Text("Pāriet uz saturu", "Skip to content"),
     "manifest": Text("Izpildes apraksts (manifest.json)", "Run record (manifest.json)"),
-    "rule": Text("Skaitļi pēc datu atklāšanas kontroles.", "Figures after disclosure control."),
+    "rule": Text("Skaitļi pēc konfidencialitātes aizsardzības.", "Figures after statistical confidentiality protection."),
     "footer": Text("Sagatavots ar di-eval {version}.", "Prepared with di-eval {version}."),
 }
 _SUBMISSION = {
