@@ -1,8 +1,11 @@
-"""Shared fixtures: a private copy of the sample dataset that a test may break."""
+"""Shared fixtures: a private copy of the sample dataset that a test may break, and HTML snapshots."""
 
 from __future__ import annotations
 
+import difflib
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,15 @@ import pytest
 
 import di_eval
 from di_eval import paths
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        default=False,
+        help="write the HTML snapshots in tests/snapshots/ from what the code renders now (make snapshots)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +46,48 @@ def edit_csv(path: Path, row: int, column: str, value) -> None:
 @pytest.fixture
 def edit():
     return edit_csv
+
+
+# --- snapshots: a rendered text compared with a file kept in the repository --------------------------------
+
+
+class Snapshot:
+    """Compares a text with its file; with --snapshot-update writes the file instead (only when it differs)."""
+
+    def __init__(self, update: bool):
+        self.update = update
+
+    def check(self, text: str, path: Path) -> None:
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        if old == text:
+            return
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+            return
+        shown = (
+            path.relative_to(Path(__file__).parent.parent)
+            if path.is_relative_to(Path(__file__).parent.parent)
+            else path
+        )
+        if old is None:
+            pytest.fail(f"no snapshot {shown}: write it with `make snapshots`", pytrace=False)
+        diff = list(difflib.unified_diff(old.splitlines(), text.splitlines(), "snapshot", "rendered", lineterm="", n=1))
+        more = f"\n… {len(diff) - 60} more diff lines" if len(diff) > 60 else ""
+        pytest.fail(
+            f"{shown} differs from what the code renders now; if the change is meant, run `make snapshots` "
+            f"and commit the files.\n" + "\n".join(diff[:60]) + more,
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def snapshot(request) -> Snapshot:
+    return Snapshot(request.config.getoption("snapshot_update"))
 
 
 # --- browser tests: run where the tools are, otherwise one line says how to run them ---------------------
