@@ -403,7 +403,7 @@ def test_services_puts_the_total_first_and_ranks_the_alt_text():
 def test_milestones_write_status_and_slippage_beside_each_row():
     chart = BUILDERS["milestones"]("lv")
     text = all_text(chart)
-    assert "✓ laikā" in text and "✓ ar nokavējumu +45 dienas" in text and "! nokavēts +120 dienas" in text
+    assert "✓ laikā" in text and "◷ ar nokavējumu +45 dienas" in text and "! nokavēts +120 dienas" in text
     assert "○ vēl nav termiņš" in text
     assert "izpildīts laikā — 1" in chart.alt and "nokavēts — 1" in chart.alt
     assert "Lielākais kavējums: PRI-1, pakalpojuma uzsākšana — 120 dienas" in chart.alt
@@ -725,3 +725,24 @@ def test_charts_of_another_region_use_that_evaluations_names():
 def test_a_chart_without_names_shows_codes_rather_than_guessing():
     chart = charts.persons_by_year_chart(persons_by_year_table("9116000"), "lv")
     assert chart.caption.startswith("9116000:")
+
+
+# --- hidden values and milestones tell the truth (issue: charts that tell the truth when values are hidden) -----
+
+
+def test_a_hidden_small_count_never_reaches_across_the_axis():
+    from di_eval.report.charts.base import _value_top
+
+    # all others zero: "<5" is drawn up to 5, the axis reaches at least 20, so the bar spans a quarter at most
+    assert _value_top([0, "<5", 0], 1.15) >= 20
+    # known larger counts set the scale as before
+    assert _value_top([100, "<5"], 1.2) == pytest.approx(120)
+
+
+def test_a_late_milestone_is_not_ticked_and_an_early_one_is_early():
+    from di_eval.text import terms
+
+    assert terms.MILESTONE_SYMBOLS["done_late"] != "✓"
+    assert terms.milestone_status("done_on_time", -30) == "done_early"
+    assert terms.milestone_status_label("done_early", "lv") == "✓ izpildīts agrāk"
+    assert terms.milestone_status("done_on_time", 0) == "done_on_time"

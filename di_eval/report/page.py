@@ -136,6 +136,13 @@ T = {
         "Municipalities by persons served (cumulative)",
     ),
     "events_caption": Text("Galvenie notikumi", "Key events"),
+    "ranking_note": Text(
+        "Vietas piešķirtas tikai pašvaldībām, kuru abi skaitļi ir publicēti. Pašvaldības ar slēptu skaitli "
+        "(„<5“ vai „x“ — vismaz viena persona) seko bez vietas alfabētiskā secībā; pašvaldības, kurās "
+        "pakalpojumus nesaņēma neviens, ir saraksta beigās.",
+        "Only municipalities with both figures published are ranked. Those with a hidden figure (“<5” or “x”: at "
+        "least one person) follow without a rank, by name; municipalities where nobody was served come last.",
+    ),
     "activities_caption": Text(
         "Aktivitātes: apmācības, nometnes un komunikācijas pasākumi (pasākumi / dalībnieki)",
         "Activities: trainings, camps and communication events (events / participants)",
@@ -814,11 +821,14 @@ class Report:
         totals = as_number(wide.get("FT", pd.Series(dtype=object))) + as_number(
             wide.get("GRT", pd.Series(dtype=object))
         )
-        # only fully published rows can be ranked; the others follow, by name, without a rank
-        ranked = totals.dropna().sort_values(ascending=False, kind="stable")
-        unranked = sorted(set(wide.index) - set(ranked.index), key=lambda s: scopes.at[s, "name"])
+        # Only fully published rows are ranked. A row with a hidden count served at least one person, so
+        # it stands (unranked, by name) above the rows known to be zero, never below them.
+        known = totals.dropna()
+        ranked = known[known > 0].sort_values(ascending=False, kind="stable")
+        zeros = sorted(known[known == 0].index, key=lambda s: scopes.at[s, "name"])
+        unranked = sorted(set(wide.index) - set(known.index), key=lambda s: scopes.at[s, "name"])
         rows = []
-        for rank, scope in enumerate([*ranked.index, *unranked], start=1):
+        for rank, scope in enumerate([*ranked.index, *unranked, *zeros], start=1):
             rows.append(
                 {
                     terms.column_label("rank", lang): str(rank) if scope in ranked.index else "—",
@@ -828,6 +838,7 @@ class Report:
                 }
             )
         body = table(pd.DataFrame(rows), t("ranking_caption", lang), row_header=False)
+        body += paragraph(t("ranking_note", lang), "note")
         multiples = charts.small_multiples_chart(
             ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang, names=self.full.scopes
         )

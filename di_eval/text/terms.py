@@ -28,12 +28,22 @@ PROJECT_STATUSES = {
 }
 
 MILESTONE_STATUSES = {
+    "done_early": Text("izpildīts agrāk", "done early"),
     "done_on_time": Text("izpildīts laikā", "done on time"),
     "done_late": Text("izpildīts ar nokavējumu", "done late"),
     "overdue": Text("nokavēts", "overdue"),
     "not_due": Text("termiņš vēl nav pienācis", "not yet due"),
 }
-MILESTONE_SYMBOLS = {"done_on_time": "✓", "done_late": "✓", "overdue": "!", "not_due": "○"}
+# A late milestone is never ✓: done late is ◷, overdue !, done early or on time ✓.
+MILESTONE_SYMBOLS = {"done_early": "✓", "done_on_time": "✓", "done_late": "◷", "overdue": "!", "not_due": "○"}
+
+
+def milestone_status(status: str, slippage_days=None) -> str:
+    """The status a reader is told: a milestone done before its planned date is "done_early"."""
+    if status in ("done_on_time", "done") and not is_blank(slippage_days) and int(slippage_days) < 0:
+        return "done_early"
+    return status
+
 
 PLAN_CHANGES = {
     "removed": Text("izslēgts no saraksta", "removed from the list"),  # a novads (masculine)

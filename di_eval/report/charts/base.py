@@ -339,6 +339,16 @@ def _panel_title(figure: Figure, ax, text: str) -> None:
     figure.text(0.01, box.y1 + 0.06 / figure.get_figheight(), text, ha="left", va="bottom", fontweight="bold")
 
 
+def _value_top(values, factor: float = 1.2) -> float:
+    """The value axis' end for published ``values``: room above the longest mark, and, where a value is
+    hidden as "<N", at least 4 N, so that a hatched "<N" bar (drawn up to N) never looks like the
+    largest count when the others are small or zero."""
+    lengths = [_number(x) if _kind(x) == "number" else _bound(x) for x in values]
+    top = _headroom(lengths, factor)
+    thresholds = [fmt.suppression_threshold(x) or 0 for x in values if _kind(x) == "suppressed"]
+    return max(top, 4.0 * max(thresholds)) if thresholds else top
+
+
 def _headroom(values: list[float], factor: float = 1.2) -> float:
     finite = [x for x in values if not math.isnan(x)]
     top = max(finite, default=0.0)

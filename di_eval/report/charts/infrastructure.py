@@ -131,7 +131,10 @@ def milestones_chart(
                 fmt.format_date(r["actual_date"], lang) if fmt.to_date(r["actual_date"]) else "—" for r in rows
             ],
             "slippage_days": [_signed(r["slippage_days"], lang) for r in rows],
-            "status": [terms.milestone_status_label(r["status"], lang) for r in rows],
+            "status": [
+                terms.milestone_status_label(terms.milestone_status(r["status"], r["slippage_days"]), lang)
+                for r in rows
+            ],
         }
     )
     return Chart(figure, title, caption, _milestones_alt(rows, lang), _headers(data, lang), lang)
@@ -155,6 +158,7 @@ _MILESTONES_CAPTION = Text(
 )
 # Short status words beside each row (the data table has the full ones); the symbol comes first.
 _MILESTONE_SHORT = {
+    "done_early": Text("agrāk", "early"),
     "done_on_time": Text("laikā", "on time"),
     "done_late": Text("ar nokavējumu", "late"),
     "overdue": Text("nokavēts", "overdue"),
@@ -168,8 +172,9 @@ _LONGEST_DELAY = Text(" Lielākais kavējums: {what} — {days}.", " The longest
 
 
 def _milestone_text(row: dict, lang: str) -> str:
-    symbol = terms.MILESTONE_SYMBOLS[row["status"]]
-    text = f"{symbol} {_MILESTONE_SHORT[row['status']](lang)}"
+    status = terms.milestone_status(row["status"], row["slippage_days"])
+    symbol = terms.MILESTONE_SYMBOLS[status]
+    text = f"{symbol} {_MILESTONE_SHORT[status](lang)}"
     if row["status"] in ("done_late", "overdue") and not fmt.is_blank(row["slippage_days"]):
         text += f" +{gr.count_phrase(int(row['slippage_days']), 'day', lang)}"
     return text

@@ -22,7 +22,6 @@ from di_eval.report.charts.base import (
     _figure,
     _group_name,
     _headers,
-    _headroom,
     _kind,
     _marks_note,
     _number,
@@ -32,6 +31,7 @@ from di_eval.report.charts.base import (
     _shown,
     _styled,
     _until,
+    _value_top,
     _value_words,
 )
 from di_eval.text import Text, check_lang, terms
@@ -242,7 +242,7 @@ def persons_by_year_chart(
         values = _series(rows, group, measure)
         for year in years:
             _bar_with_label(ax, year, values.get(year), p.GROUP_COLOURS[group], lang, horizontal=False)
-        ax.set_ylim(0, _headroom([_number(x) if _kind(x) == "number" else _bound(x) for x in values.values()], 1.3))
+        ax.set_ylim(0, _value_top(list(values.values()), 1.3))
         ax.set_title(_group_name(group, lang), pad=4)
         _clean_axis(ax, keep="x")
     axes[-1].set_xticks(years, [str(y) for y in years])
@@ -366,8 +366,7 @@ def services_chart(
         _bar_with_label(
             ax, y, values.get(service), p.MUTED_TEXT if service == "any" else colour, lang, horizontal=True, width=0.62
         )
-    lengths = [_number(x) if _kind(x) == "number" else _bound(x) for x in values.values()]
-    ax.set_xlim(0, _headroom(lengths, 1.15))
+    ax.set_xlim(0, _value_top(list(values.values()), 1.15))
     total_label = _TOTAL_LABEL(lang)
     labels = [total_label if s == "any" else _cap(terms.term(s, lang, "service")) for s in services]
     ax.set_yticks(range(len(services)), [textwrap.fill(x, 26) for x in reversed(labels)])

@@ -23,7 +23,6 @@ from di_eval.report.charts.base import (
     _figure,
     _group_name,
     _headers,
-    _headroom,
     _kind,
     _mark_not_reported,
     _marks_note,
@@ -32,6 +31,7 @@ from di_eval.report.charts.base import (
     _series,
     _shown,
     _styled,
+    _value_top,
 )
 from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
@@ -88,7 +88,7 @@ def small_multiples_chart(
     height = 0.9 + 1.55 * grid_rows
     figure = _figure(height)
     axes = figure.subplots(grid_rows, columns, sharex=True, sharey=True, squeeze=False)
-    top = _headroom([_number(x) if _kind(x) == "number" else _bound(x) for x in rows[measure]], 1.25)
+    top = _value_top(rows[measure].tolist(), 1.25)
     for index, ax in enumerate(axes.flat):
         if index >= len(scopes):
             ax.set_visible(False)
@@ -176,6 +176,18 @@ def _small_line(ax, years: list[int], values: dict, group: str) -> None:
     colour, marker = p.GROUP_COLOURS[group], p.GROUP_MARKERS[group]
     ys = [_number(values.get(y)) for y in years]
     ax.plot(years, ys, color=colour, linewidth=1.6, marker=marker, markersize=4)
+    for year in years:  # a count hidden as "x" is written where its point would be, as in the bar panels
+        if _kind(values.get(year)) == "hidden":
+            ax.annotate(
+                str(values.get(year)).strip(),
+                (year, 0),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=MIN_FONT_PT,
+                color=colour,
+            )
     hidden = [(y, _bound(values.get(y))) for y in years if _kind(values.get(y)) == "suppressed"]
     if hidden:
         ax.plot(
