@@ -134,6 +134,7 @@ def test_lock_is_exclusive_and_names_its_holder(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
     # the operating system released the dead holder's lock
     with fs.locked(lock, what="the output folder", timeout=5) as held:
         assert held == lock
