@@ -341,10 +341,97 @@ def test_scratch_cells_a_new_municipality_a_typo_and_a_stale_section(lab, lab_pa
     assert _status(lab) == ""
 
 
-def test_sections_look_as_on_the_page_in_light_and_dark_theme(lab, lab_page):
+_COMPARED = [
+    "ul.headline",
+    "ul.headline > li",
+    "ul.headline .value",
+    "ul.headline .label",
+    "h1",
+    "section > h2",
+    "p",
+    "table.data",
+    "table.data th",
+    "table.data td",
+    "caption",
+    "dl",
+    "dt",
+    "dd",
+    "figcaption",
+    "details summary",
+    ".note",
+]
+_PROPERTIES = [
+    "display",
+    "fontSize",
+    "fontWeight",
+    "fontFamily",
+    "lineHeight",
+    "color",
+    "backgroundColor",
+    "paddingLeft",
+    "paddingTop",
+    "marginTop",
+    "marginBottom",
+    "borderTopStyle",
+    "borderTopWidth",
+    "textAlign",
+    "listStyleType",
+    "cssFloat",
+]
+_STYLES = """([inLab, selectors, properties]) => {
+  const found = {};
+  const roots = inLab ? [...document.querySelectorAll('.jp-OutputArea .di-eval-report')] : [document];
+  for (const selector of selectors) {
+    const element = roots.map(root => root.querySelector(selector)).find(e => e);
+    if (!element) { found[selector] = null; continue; }
+    const style = getComputedStyle(element);
+    found[selector] = Object.fromEntries(properties.map(p => [p, style[p]]));
+  }
+  return found;
+}"""
+
+
+def _page_styles(browser, tmp_path) -> dict:
+    """The computed styles of the same elements on the report page, as the exporter writes it."""
+    import nbformat
+
+    from di_eval.report import export
+    from di_eval.report.page import Report
+
+    report = Report.open("region", {})
+    cells = []
+    for name in ("title", "summary", "target_groups", "data_quality", "method"):
+        data, metadata = getattr(report, name)()._repr_mimebundle_()
+        output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+        cells.append(nbformat.v4.new_code_cell(outputs=[output]))
+    path = tmp_path / "region.html"
+    path.write_text(export.to_html(nbformat.v4.new_notebook(cells=cells)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(path.as_uri())
+    styles = page.evaluate(_STYLES, [False, _COMPARED, _PROPERTIES])
+    page.close()
+    return styles
+
+
+def test_sections_look_as_on_the_page_in_light_and_dark_theme(lab, lab_page, browser, tmp_path):
     lab_page.open(lab["base"], lab["token"], "region.ipynb")
     lab_page.run_all()
     assert _headline_problems(lab_page) == []
+    on_page = _page_styles(browser, tmp_path)
+    in_lab = lab_page.page.evaluate(_STYLES, [True, _COMPARED, _PROPERTIES])
+    differences = {
+        selector: {
+            p: (on_page[selector][p], in_lab[selector][p])
+            for p in _PROPERTIES
+            if on_page[selector][p] != in_lab[selector][p]
+        }
+        for selector in _COMPARED
+        if on_page[selector] and in_lab[selector]
+    }
+    assert all(on_page[s] and in_lab[s] for s in _COMPARED), [s for s in _COMPARED if not (on_page[s] and in_lab[s])]
+    assert {s: d for s, d in differences.items() if d} == {}, (
+        "styles differ between the page and JupyterLab (page, lab)"
+    )
     lab_page.js("panel.content.activeCellIndex = 3; panel.content.widgets[3].node.scrollIntoView();")
     lab_page.page.wait_for_timeout(300)
     lab_page.shot("region-summary-light")
@@ -361,6 +448,8 @@ def test_sections_look_as_on_the_page_in_light_and_dark_theme(lab, lab_page):
     assert colours["bg"] == "rgb(255, 255, 255)" and colours["fg"] == "rgb(26, 26, 26)", colours
     assert colours["th"] == "rgb(26, 26, 26)", colours
     assert colours["lab"] != "rgb(255, 255, 255)", "the dark theme did not apply"
+    in_dark = lab_page.page.evaluate(_STYLES, [True, _COMPARED, _PROPERTIES])
+    assert in_dark == in_lab, "the report's own styles changed with JupyterLab's theme"
     assert _headline_problems(lab_page) == []
     lab_page.shot("region-summary-dark")
     lab_page.command("apputils:change-theme", {"theme": "JupyterLab Light"})

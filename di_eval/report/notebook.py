@@ -230,7 +230,7 @@ def _shown(value) -> str:
 _SCOPE = "." + WRAPPER_CLASS
 _STRONG = _SCOPE * 3  # outweighs JupyterLab's own selectors (e.g. .jp-RenderedHTMLCommon tbody tr:nth-child(odd))
 _WRAPPER_RULES = (
-    "all:revert;display:block;font-size:1rem;font-weight:normal;font-style:normal;text-align:left;"
+    "all:revert;display:block;font-size:1rem;font-weight:normal;font-style:normal;text-align:start;"
     "letter-spacing:normal;word-spacing:normal;white-space:normal;color-scheme:light;max-width:62rem;"
     "padding:.1rem 1.25rem .6rem;border-radius:4px"
 )
