@@ -43,6 +43,14 @@ def register(subparsers) -> None:
         action="store_true",
         help="publish even if some reports failed (the index and the summary name them)",
     )
+    run.add_argument(
+        "--previous",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="earlier published runs (their figures.json): protect this release so that together they reveal nothing",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument(
         "--final",
@@ -104,6 +112,7 @@ def run_reports(args) -> int:
             fresh_kernels=args.fresh_kernels,
             publish_partial=args.publish_partial,
             progress=progress,
+            previous=args.previous,
         )
     finally:
         if bar is not None:

@@ -224,6 +224,7 @@ def run(
     fresh_kernels: bool = False,
     publish_partial: bool = False,
     progress=None,
+    previous=(),
 ) -> batch.RunResult:
     """Every report, the region report and the index, published atomically into ``out``.
 
@@ -243,6 +244,10 @@ def run(
         threshold=threshold,
     )
     data_root = data_path or paths.SAMPLE_DIR
+    # Earlier releases (run folders): this one is protected so that together they reveal nothing.
+    from di_eval.analysis.release import read_release, release_json
+
+    releases = [read_release(folder) for folder in previous]
     expected = len(scopes) if scopes else 21
     with fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0):
         cache = Path(tempfile.mkdtemp(prefix="di-eval-cache-"))
@@ -250,7 +255,14 @@ def run(
         pool = batch.Workers(max(1, min(workers, expected)), warmup=WARMUP, start_kernel=not fresh_kernels)
         try:
             dataset: Dataset = load_snapshot(data_root)
-            evaluation = evaluate(dataset, as_of=as_of, structure=str(structure), threshold=threshold)
+            evaluation = evaluate(
+                dataset, as_of=as_of, structure=str(structure), threshold=threshold, previous=releases
+            )
+            if evaluation.release_audit is not None and not evaluation.release_audit.ok:
+                raise DiEvalError(
+                    f"disclosure audit with the earlier releases: {evaluation.release_audit.summary()}; "
+                    "nothing was published (run `di-eval audit` on the earlier folders to see what they give away)"
+                )
             jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only, cache_dir=cache)
             report.prime_cache(cache, dataset, evaluation)
             parameters = {
@@ -268,7 +280,8 @@ def run(
             def finish(staging: Path, outcomes: list[batch.Outcome]) -> None:
                 fs.write_atomic(staging / "index.html", index_page(evaluation, outcomes, lang))
                 figures = {o.name: evaluation.figures(o.name) for o in outcomes}
-                fs.write_atomic(staging / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2))
+                release = release_json(evaluation, figures)  # + rule, release, counts: what `--previous` reads
+                fs.write_atomic(staging / "figures.json", json.dumps(release, ensure_ascii=False, indent=2))
                 plan = getattr(dataset, "municipal_plan", None)
                 found = {o.name: findings_json(evaluation, o.name, plan) for o in outcomes}
                 fs.write_atomic(staging / "findings.json", json.dumps(found, ensure_ascii=False, indent=2))
