@@ -746,3 +746,14 @@ def test_a_late_milestone_is_not_ticked_and_an_early_one_is_early():
     assert terms.milestone_status("done_on_time", -30) == "done_early"
     assert terms.milestone_status_label("done_early", "lv") == "✓ izpildīts agrāk"
     assert terms.milestone_status("done_on_time", 0) == "done_on_time"
+
+
+def test_the_services_alt_text_never_puts_a_zero_before_a_hidden_count():
+    from di_eval.report.charts.persons import _services_alt
+
+    services = ["any", "social_rehabilitation", "care", "day_care", "group_apartment"]
+    values = {"any": 20, "social_rehabilitation": 12, "care": "<5", "day_care": "x", "group_apartment": 0}
+    alt = _services_alt("GRT", values, services, "lv")
+    assert "sākot ar lielāko" not in alt  # hidden values could change the order
+    assert alt.index("sociālā rehabilitācija") < alt.index("aprūpe (mazāk nekā 5)") < alt.index("grupu dzīvoklis (0)")
+    assert "to secība nav zināma" in alt

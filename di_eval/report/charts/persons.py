@@ -24,7 +24,6 @@ from di_eval.report.charts.base import (
     _headers,
     _kind,
     _marks_note,
-    _number,
     _one_scope,
     _require,
     _series,
@@ -378,7 +377,12 @@ def services_chart(
     title = _SERVICES_TITLE(lang, group=group)
     caption = _caption(
         lang,
-        _SERVICES_CAPTION(lang, place=terms.scope_name(scope, lang, names), until=_until(as_of, lang)),
+        _SERVICES_CAPTION(
+            lang,
+            place=terms.scope_name(scope, lang, names),
+            group=gr.group_noun(target_group, lang),
+            until=_until(as_of, lang),
+        ),
         _marks_note([values.get(s) for s in services], lang),
         source=source,
     )
@@ -388,18 +392,24 @@ def services_chart(
     )
 
 
-_TOTAL_LABEL = Text("Kopā (personas, katra skaitīta vienu reizi)", "Total (unique persons)")
+_TOTAL_LABEL = Text("Kopā (personas, katra skaitīta vienu reizi)", "Total (persons, each counted once)")
 _SERVICES_TITLE = Text("{group}: pakalpojumu saņēmēji pa pakalpojumiem", "{group}: persons served by service")
 _SERVICES_CAPTION = Text(
-    "{place}: personas (katra skaitīta vienu reizi) kopš plāna sākuma, kopā {until}. Viena persona var saņemt "
-    "vairākus pakalpojumus, tāpēc pakalpojumu summa var pārsniegt kopējo skaitu.",
-    "{place}: unique persons since the plan started, cumulative {until}. A person may "
+    "{place}, {group}: personas (katra skaitīta vienu reizi) kopš plāna sākuma, kopā {until}. Viena persona var "
+    "saņemt vairākus pakalpojumus, tāpēc pakalpojumu summa var pārsniegt kopējo skaitu.",
+    "{place}, {group}: persons (each counted once) since the plan started, cumulative {until}. A person may "
     "receive several services, so the services may add up to more than the total.",
 )
 _TOTAL_MISSING = Text("{group}: kopējais skaits nav ziņots.", "{group}: total not reported.")
 _NOBODY_SERVED = Text("{nobody} {someone} pakalpojumus vēl nav {received}.", "No {people} have received a service yet.")
 _IN_ALL = Text("Kopā vismaz vienu pakalpojumu {received} {count}.", "In all, {count} received at least one service.")
 _LARGEST_FIRST = Text(" Pa pakalpojumiem, sākot ar lielāko: ", " By service, largest first: ")
+# With hidden values the order is not known: the published counts first, then the hidden, then the zeros.
+_KNOWN_FIRST = Text(
+    " Pa pakalpojumiem: vispirms publicētie skaitļi no lielākā, tad slēptie (to secība nav zināma), tad nulles: ",
+    " By service: the published counts from the largest, then the hidden ones (their order is not known), then "
+    "the zeros: ",
+)
 
 
 def _services_alt(target_group: str, values: dict, services: list[str], lang: str) -> str:
@@ -418,14 +428,16 @@ def _services_alt(target_group: str, values: dict, services: list[str], lang: st
     else:
         received = gr.participle("received", total, gender)
         head = _IN_ALL(lang, received=received, count=gr.group_phrase(target_group, total, lang))
-    ranked = sorted(
-        (s for s in services if s != "any"),
-        key=lambda s: (
-            {"number": 0, "suppressed": 1, "hidden": 2, "missing": 3}[_kind(values.get(s))],
-            -(_number(values.get(s)) if _kind(values.get(s)) == "number" else 0),
-        ),
-    )
-    items = [f"{terms.term(s, lang, 'service')} ({_shown(values.get(s), lang)})" for s in ranked]
+
+    def order(s):
+        value, kind = values.get(s), _kind(values.get(s))
+        if kind == "number":  # a known zero comes after the hidden counts, which are at least 1
+            return (0 if float(value) > 0 else 2, -float(value))
+        return ({"suppressed": 1, "hidden": 1, "missing": 3}[kind], 0)
+
+    ranked = sorted((s for s in services if s != "any"), key=order)
+    items = [f"{terms.term(s, lang, 'service')} ({_value_words(values.get(s), lang)})" for s in ranked]
     if not items:
         return head
-    return head + _LARGEST_FIRST(lang) + ", ".join(items) + "."
+    hidden = any(_kind(values.get(s)) in ("suppressed", "hidden") for s in ranked)
+    return head + (_KNOWN_FIRST if hidden else _LARGEST_FIRST)(lang) + ", ".join(items) + "."
