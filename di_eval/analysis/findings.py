@@ -407,7 +407,12 @@ def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
             for lang in ("lv", "en")
         }
         importance = {"behind": "high", "at_risk": "medium"}.get(row["status"], "low")
-        evidence = {"source": "municipal_plan; persons_cumulative", "plan_version": evaluation.plan_version, **row}
+        evidence = {
+            **row,
+            "plan_source": row["source"],  # "synthetic" in the sample
+            "source": "municipal_plan; persons_cumulative",
+            "plan_version": evaluation.plan_version,
+        }
         out.append(_finding(scope, "municipal_progress", importance, texts, evidence))
     return out
 
