@@ -173,19 +173,22 @@ def infrastructure_evaluation():
 
 def test_infrastructure_not_opened_and_late_share():
     found = fi.infrastructure_findings(infrastructure_evaluation(), "region")
-    assert codes(found) == ["infrastructure_not_opened", "infrastructure_opened_late", "infrastructure_late_share"]
-    not_opened, late, share = found
+    # the region names late openings in the share finding; a project not opened has its own
+    assert codes(found) == ["infrastructure_not_opened", "infrastructure_late_share"]
+    not_opened, share = found
     assert not_opened.evidence["slippage_days"] == 184 and not_opened.importance == "high"
-    assert "kavējums salīdzinājumā ar plānoto — 184 dienas" in not_opened.text_lv
-    assert late.importance == "high"  # 370 days: a year or more
-    # A-1 and B-1 late of 3 projects: 2/3 -> 67 %
+    assert "kavējums salīdzinājumā ar plānoto — 184 dienas" in words(not_opened)
+    # A-1 and B-1 late of 3 projects: 2/3 -> 67 %; the longest delays of opening: B-1 370, A-1 184
     assert share.evidence["late"] == 2 and share.evidence["projects"] == 3
-    assert "2 no 3 (67 %)" in words(share)
+    assert share.evidence["longest_delays_days"] == {"B-1": 370, "A-1": 184}
+    assert "2 no 3 (67 %)" in words(share) and "Lielākie kavējumi: B-1 — 370 dienas, A-1 — 184 dienas." in words(share)
 
 
 def test_a_municipality_sees_only_its_own_projects():
     found = fi.infrastructure_findings(infrastructure_evaluation(), B)
     assert codes(found) == ["infrastructure_opened_late"]  # one project: no share of one
+    assert found[0].importance == "high"  # 370 days: a year or more
+    assert "370 dienas vēlāk nekā plānots" in words(found[0])
 
 
 # --- needs, money, stopped services, completeness ----------------------------------------------------------------

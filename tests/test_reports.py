@@ -110,9 +110,11 @@ def test_html_structure(runs, lang):
 
 @pytest.mark.parametrize("lang", ["lv", "en"])
 def test_size_without_images(runs, lang):
+    # the region page carries the comparison tables (needs, availability, ranking): its own budget
     for name, text in pages(runs[lang]).items():
         lean = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
-        assert len(lean.encode("utf-8")) <= 60_000, f"{name}: {len(lean.encode())} bytes besides images"
+        budget = 90_000 if name == "region" else 60_000
+        assert len(lean.encode("utf-8")) <= budget, f"{name}: {len(lean.encode())} bytes besides images"
 
 
 def test_languages_differ_in_words_not_numbers(runs):

@@ -429,9 +429,11 @@ _OPENED_LATE = Text(
     "{project}: the service opened on {actual}, {days} days later than planned ({planned}).",
 )
 _LATE_SHARE = Text(
-    "Infrastruktūras projekti: {late} no {total} ({rate}) kavējas vai ir izpildīti ar nokavējumu.",
-    "Infrastructure projects: {late} of {total} ({rate}) are late or were completed late.",
+    "Infrastruktūras projekti: {late} no {total} ({rate}) kavējas vai ir izpildīti ar nokavējumu.{longest}",
+    "Infrastructure projects: {late} of {total} ({rate}) are late or were completed late.{longest}",
 )
+_LONGEST = Text(" Lielākie kavējumi: {items}.", " The longest delays: {items}.")
+_DAYS = Text("{n} dienas", "{n} days")
 
 
 def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
@@ -474,7 +476,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
                 for lang in ("lv", "en")
             }
             out.append(_finding(project.scope, "infrastructure_not_opened", "high", texts, evidence))
-        elif m["status"] == "done_late":
+        elif m["status"] == "done_late" and scope != REGION:  # the region names them in the share
             days = int(m["slippage_days"])
             texts = {
                 lang: _OPENED_LATE(
@@ -494,12 +496,23 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
     total = len(projects)
     if total and (scope == REGION or total > 1):
         rate = len(late_ids) / total
+        opened = milestones[(milestones["milestone"] == "service_opened") & milestones["project_id"].isin(late_ids)]
+        opened = opened[opened["slippage_days"].notna()].sort_values("slippage_days", ascending=False).head(3)
+        delays = [(p, int(d)) for p, d in zip(opened["project_id"], opened["slippage_days"]) if int(d) > 0]
+
+        def longest(lang):
+            if not delays:
+                return ""
+            items = ", ".join(f"{p} — {_DAYS(lang, n=format_number(d, lang))}" for p, d in delays)
+            return _LONGEST(lang, items=items)
+
         texts = {
             lang: _LATE_SHARE(
                 lang,
                 late=format_number(len(late_ids), lang),
                 total=format_number(total, lang),
                 rate=format_percent(rate, lang),
+                longest=longest(lang),
             )
             for lang in ("lv", "en")
         }
@@ -509,6 +522,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
             "late": len(late_ids),
             "share": rate,
             "late_projects": late_ids,
+            "longest_delays_days": dict(delays),
         }
         if late_ids:
             out.append(

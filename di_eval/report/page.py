@@ -52,6 +52,15 @@ T = {
         "Metode, konfidencialitātes aizsardzība un izcelsme", "Method, statistical confidentiality and provenance"
     ),
     "key_findings": Text("Galvenie secinājumi", "Key findings"),
+    "abbreviations": Text(
+        "Saīsinājumi: FT — bērni ar funkcionāliem traucējumiem; GRT — personas ar garīga rakstura traucējumiem; "
+        "BSAC — bērnu sociālās aprūpes centri; VSAC „Kurzeme“ — valsts sociālās aprūpes centrs „Kurzeme“; "
+        "ERAF — Eiropas Reģionālās attīstības fonds; ESF — Eiropas Sociālais fonds.",
+        "Abbreviations: FT — children with functional impairments; GRT — adults with mental or intellectual "
+        "disorders; BSAC — children's social care centres (bērnu sociālās aprūpes centri); VSAC “Kurzeme” — the "
+        "state social care centre “Kurzeme”; ERDF — the European Regional Development Fund; ESF — the European "
+        "Social Fund. Municipality names are given in Latvian.",
+    ),
     "served_short": Text("pakalpojumus saņēmušas personas", "persons served"),
     "needs_by_municipality_caption": Text(
         "Vajadzības un pakalpojumi pa pašvaldībām: izvērtējumi un atbalsta plāni (visi gadi), pakalpojumus "
@@ -63,13 +72,14 @@ T = {
         "Sabiedrībā balstītu pakalpojumu pieejamība: pakalpojumu saņēmušas personas kopš plāna sākuma",
         "Availability of community-based services: persons served since the plan began",
     ),
-    "availability_note": Text(
-        "„(plānots)“ — pašvaldības plāns paredz šo pakalpojumu, bet neviens to nav saņēmis. „nav aprēķināms“ — "
-        "kāda gada skaitlis nav publicējams.",
-        "“(planned)”: the municipality's plan gives this service, but nobody has received it. “not computable”: a "
-        "year's figure is not published.",
+    "planned_unused": Text(
+        "Pašvaldības plāns paredz pakalpojumu, bet neviens to nav saņēmis: {places}.",
+        "The municipality's plan gives the service, but nobody has received it: {places}.",
     ),
-    "planned_mark": Text("(plānots)", "(planned)"),
+    "needs_sum_note": Text(
+        "„—“ — summa nav aprēķināta, jo kāda gada skaitlis nav publicējams.",
+        "“—”: no sum, because a year's figure is not published.",
+    ),
     "own_plan_caption": Text(
         "Pašvaldības plāns un sasniegtais (plāna redakcija: {version})",
         "The municipality's plan and achievement (plan version: {version})",
@@ -182,6 +192,15 @@ T = {
         "The indicator catalogue (definitions, numerators and denominators, units) is on the list of reports.",
     ),
 }
+
+
+# In an English page the Latvian municipality names are marked lang="lv" (WCAG 3.1.2): "" in Latvian.
+_NAMES_LANG = Text("", "lv")
+
+
+def names_marked(lang: str, *columns: str) -> dict | None:
+    """``table(..., languages=...)`` for columns of Latvian names: marked only in an English page."""
+    return {column: _NAMES_LANG(lang) for column in columns} if _NAMES_LANG(lang) else None
 
 
 def t(key: str, lang: str, **values) -> str:
@@ -332,7 +351,7 @@ class Report:
         lead = t(
             "lead", lang, region_of=v.REGION_OF(lang), date=until, version=self._version_name(self.full.plan_version)
         )
-        body = f"<header><h1>{escape(title)}</h1>{paragraph(lead, 'lead')}"
+        body = f"<header><h1>{escape(title)}</h1>{paragraph(lead, 'lead')}{paragraph(t('abbreviations', lang), 'note')}"
         if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
             body += paragraph(t("synthetic", lang), "note")
         body += "</header>"
@@ -535,13 +554,17 @@ class Report:
                 persons = _pick(served[served["scope"] == scope], target_group=group, service="any", column="persons")
                 row[f"{group}: {t('served_short', lang)}"] = self._num(persons)
             rows.append(row)
-        return table(pd.DataFrame(rows), t("needs_by_municipality_caption", lang))
+        return table(
+            pd.DataFrame(rows),
+            t("needs_by_municipality_caption", lang),
+            languages=names_marked(lang, terms.column_label("municipality", lang)),
+        ) + paragraph(t("needs_sum_note", lang), "note")
 
     def _sum(self, values) -> str:
         values = list(values)
         if values and all(isinstance(x, int) or (hasattr(x, "dtype") and not isinstance(x, str)) for x in values):
             return self._num(int(sum(int(x) for x in values)))
-        return fmt.NOT_COMPUTABLE(self.lang) if values else self._num(None)
+        return "—" if values else self._num(None)  # a hidden year: no sum (the note says so)
 
     def _availability(self) -> str:
         """Availability of community-based services: per municipality and service, the persons (each
@@ -558,20 +581,24 @@ class Report:
                 for c, g, x in zip(plan["atvk_code"], plan["target_group"], plan["service"])
             }
         columns = [(g, x) for g in ("FT", "GRT") for x in v.GROUP_SERVICES[g]]
-        rows = []
+        rows, unused = [], []
         for scope in [s for s in ev.scopes["scope"] if s != "region"]:
             row = {terms.column_label("municipality", lang): self._scope_name(scope)}
             mine = served[served["scope"] == scope]
             for group, service in columns:
                 value = _pick(mine, target_group=group, service=service, column="persons")
-                text = self._num(value)
                 if value == 0 and (scope, group, service) in planned:
-                    text += " " + t("planned_mark", lang)
-                row[f"{group}: {terms.term(service, lang, 'service')}"] = text
+                    unused.append(f"{self._scope_name(scope)} ({group}: {terms.term(service, lang, 'service')})")
+                row[f"{group}: {terms.term(service, lang, 'service')}"] = self._num(value)
             rows.append(row)
-        return table(pd.DataFrame(rows), t("availability_caption", lang)) + paragraph(
-            t("availability_note", lang), "note"
+        body = table(
+            pd.DataFrame(rows),
+            t("availability_caption", lang),
+            languages=names_marked(lang, terms.column_label("municipality", lang)),
         )
+        if unused:
+            body += paragraph(t("planned_unused", lang, places="; ".join(unused)), "note")
+        return body
 
     def services(self) -> Fragment:
         lang, ev = self.lang, self.evaluation
@@ -701,7 +728,9 @@ class Report:
         milestones = ev.milestones[ev.milestones["project_id"].isin(ids)]
         if len(milestones):
             chart = charts.milestones_chart(milestones, lang, as_of=self.full.as_of)
-            body += self._chart("milestones", dataclasses.replace(chart, data=_short_dates(chart.data, milestones)))
+            body += self._chart(
+                "milestones", dataclasses.replace(chart, data=_short_dates(chart.data, milestones, lang))
+            )
             for r in projects.itertuples():
                 rows = milestones[milestones["project_id"] == r.project_id]
                 opened = rows[rows["milestone"] == "service_opened"]
@@ -734,7 +763,11 @@ class Report:
                     ],
                 }
             )
-            body += table(frame, t("plan_changes_caption", lang))
+            body += table(
+                frame,
+                t("plan_changes_caption", lang),
+                languages=names_marked(lang, terms.column_label("municipality", lang)),
+            )
         finance = self._scope_rows(ev.finance)
         if len(finance):
             body += self._chart(
@@ -782,7 +815,11 @@ class Report:
                     terms.column_label("message", lang): warnings[message].tolist(),
                 }
             )
-            body += table(frame, t("warnings_caption", lang))
+            body += table(
+                frame,
+                t("warnings_caption", lang),
+                languages=names_marked(lang, terms.column_label("municipality", lang)),
+            )
         else:
             body += paragraph(t("no_warnings", lang))
         if low:
@@ -837,7 +874,12 @@ class Report:
                     terms.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
                 }
             )
-        body = table(pd.DataFrame(rows), t("ranking_caption", lang), row_header=False)
+        body = table(
+            pd.DataFrame(rows),
+            t("ranking_caption", lang),
+            row_header=False,
+            languages=names_marked(lang, terms.column_label("municipality", lang)),
+        )
         body += paragraph(t("ranking_note", lang), "note")
         multiples = charts.small_multiples_chart(
             ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang, names=self.full.scopes
@@ -931,9 +973,12 @@ def _years_across(data: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
-    """The milestone table with dates as 17.09.2019. (the Latvian numeric form, also clear in
-    English) instead of long words: the same facts in less markup."""
+_SHORT_DATE = Text("%d.%m.%Y.", "%d %b %Y")  # 17.09.2019. / 17 Sep 2019
+
+
+def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame, lang: str = "lv") -> pd.DataFrame:
+    """The milestone table with short dates (17.09.2019., in English 17 Sep 2019) instead of long
+    words: the same facts in less markup."""
     data = data.copy()
     rows = milestones.reset_index(drop=True)
     if len(rows) != len(data) or list(rows["project_id"]) != list(data.iloc[:, 0]):
@@ -941,7 +986,7 @@ def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
     for position, column in ((2, "planned_date"), (3, "actual_date")):
         header = data.columns[position]
         data[header] = [
-            f"{value:%d.%m.%Y}." if isinstance(value, pd.Timestamp) and not pd.isna(value) else shown
+            value.strftime(_SHORT_DATE(lang)) if isinstance(value, pd.Timestamp) and not pd.isna(value) else shown
             for value, shown in zip(rows[column], data[header])
         ]
     return data
