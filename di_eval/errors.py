@@ -10,8 +10,6 @@ class DiEvalError(Exception):
 
     def _render_traceback_(self) -> list[str]:
         """What IPython shows in a notebook: the message itself, in the report's language, no traceback."""
-        from di_eval.report.notebook import render_error
-
         return render_error(self)
 
 
@@ -83,3 +81,53 @@ class ChoiceError(DiEvalError):
 
     def __reduce__(self):
         return (self.__class__, (self.what, self.value, self.choices, self.hint, self.suggestions, self.hint_lv))
+
+
+# --- in a notebook ------------------------------------------------------------------------------
+
+# The language a notebook's errors are told in: the one its report was opened with
+# (``Report.open`` sets it through ``set_notebook_language``).
+_notebook_language = "lv"
+
+
+def set_notebook_language(lang: str) -> None:
+    global _notebook_language
+    _notebook_language = lang if lang in ("lv", "en") else "lv"
+
+
+_WHAT_LV = {
+    "parameter": "Nezināms parametrs",
+    "municipality": "Nezināma pašvaldība",
+    "date": "Nederīgs datums",
+    "language": "Nezināma valoda",
+    "structure": "Nezināma pašvaldību struktūra",
+    "threshold": "Nederīgs slieksnis",
+}
+
+
+def error_lines(error: BaseException, lang: str | None = None) -> list[str]:
+    """The message of a di-eval error as lines for people, in ``lang`` (default: the report's)."""
+    lang = lang or _notebook_language
+    if not isinstance(error, ChoiceError):
+        return [f"{type(error).__name__}: {line}" if i == 0 else line for i, line in enumerate(str(error).split("\n"))]
+    if lang == "lv":
+        head = _WHAT_LV.get(error.what, f"Nederīga vērtība ({error.what})")
+        hint = error.hint_lv or error.hint
+        lines = [f"{head}: {error.value!r}" + (f" ({hint})" if hint else "")]
+        if error.suggestions:
+            lines.append("Vai domājāt: " + " vai ".join(error.suggestions) + "?")
+        if error.choices:
+            lines.append("Derīgās vērtības: " + ", ".join(error.choices))
+    else:
+        lines = [f"Unknown {error.what}: {error.value!r}" + (f" ({error.hint})" if error.hint else "")]
+        if error.suggestions:
+            lines.append("Did you mean: " + " or ".join(error.suggestions) + "?")
+        if error.choices:
+            lines.append("Valid choices: " + ", ".join(error.choices))
+    return lines
+
+
+def render_error(error: DiEvalError) -> list[str]:
+    """IPython's ``_render_traceback_``: the message itself (in red, like IPython's own), no traceback."""
+    lines = error_lines(error)
+    return [f"\x1b[31m{lines[0]}\x1b[0m", *lines[1:]]

@@ -30,6 +30,33 @@ _TEXTS = {
 }
 
 
+# A report section shown in a notebook is wrapped in this element with its scoped stylesheet
+# (see di_eval.report.notebook); the page has the section without it.
+WRAPPER_CLASS = "di-eval-report"
+_OPEN = f'<div class="{WRAPPER_CLASS}"><style>'
+
+
+def unwrap(html: str) -> str:
+    """The fragment as the page has it: ``wrap`` undone (anything else is returned as it is)."""
+    if not (html.startswith(_OPEN) and html.endswith("</div>")):
+        return html
+    end = html.find("</style>", len(_OPEN))
+    return html[end + len("</style>") : -len("</div>")] if end != -1 else html
+
+
+def for_export(nb):
+    """The notebook's report outputs as the page has them (the notebook itself is not changed)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if isinstance(data.get("text/html"), str) and data["text/html"].startswith(_OPEN):
+                data["text/html"] = unwrap(data["text/html"])
+    return nb
+
+
 class ReportExporter(HTMLExporter):
     """HTML without code or prompts, with lang, title and a table of contents; nothing loaded from the network."""
 
@@ -56,9 +83,7 @@ class ReportExporter(HTMLExporter):
         return True
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        from di_eval.report.notebook import for_export  # outputs without the notebook's scoped styles
-
-        nb = for_export(nb)
+        nb = for_export(nb)  # outputs without the notebook's scoped styles
         meta = page_metadata(nb)
         resources = dict(resources or {})
         texts = _TEXTS[meta["lang"]]

@@ -22,18 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from di_eval import paths
-from di_eval import vocabulary as v
-from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.errors import ChoiceError, DiEvalError, error_lines, render_error, set_notebook_language  # noqa: F401
+from di_eval.report.export import _OPEN, WRAPPER_CLASS, for_export, unwrap  # noqa: F401
 from di_eval.report.html import Fragment
 
 PARAMETERS_HEADER = "# Parameters (papermill"  # the first line of the notebooks' parameters cell
 INJECTED_HEADER = "# Parameters"  # the first line of the cell papermill injects (tagged injected-parameters)
-WRAPPER_CLASS = "di-eval-report"
 PREVIEW_ENV = "DI_EVAL_PREVIEW_DIR"
 _MISSING = object()
 
 # The language errors are shown in: the one the last Report.open was asked for (Latvian first).
-_language = "lv"
 # Whether the last Report.open was in a kernel driven by a person rather than by papermill.
 _interactive = False
 
@@ -102,11 +100,11 @@ def parameters_in(kind: str, namespace: dict) -> dict:
     parameters cell in the history, the known parameter names found in the namespace. Outside
     IPython (a script, a test), ``namespace`` is taken as it is.
     """
-    global _language, _interactive
+    global _interactive
     from di_eval.report.parameters import SPECS
 
     lang = namespace.get("lang")
-    _language = lang if lang in v.LANGUAGES else "lv"
+    set_notebook_language(lang)
     shell = _shell()
     _interactive = False
     if shell is None or namespace is not getattr(shell, "user_ns", None):
@@ -299,33 +297,9 @@ def scoped_stylesheet() -> str:
     return reset + _scope_rules(_split_rules(stylesheet())) + stale
 
 
-_OPEN = f'<div class="{WRAPPER_CLASS}"><style>'
-
-
 def wrap(html: str) -> str:
     """A report fragment as shown in a notebook: inside the wrapper, with its scoped styles."""
     return f"{_OPEN}{scoped_stylesheet()}</style>{html}</div>"
-
-
-def unwrap(html: str) -> str:
-    """The fragment as the page has it: ``wrap`` undone (anything else is returned as it is)."""
-    if not (html.startswith(_OPEN) and html.endswith("</div>")):
-        return html
-    end = html.find("</style>", len(_OPEN))
-    return html[end + len("</style>") : -len("</div>")] if end != -1 else html
-
-
-def for_export(nb):
-    """The notebook's report outputs as the page has them (the notebook itself is not changed)."""
-    import copy
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if isinstance(data.get("text/html"), str) and data["text/html"].startswith(_OPEN):
-                data["text/html"] = unwrap(data["text/html"])
-    return nb
 
 
 @dataclass
@@ -355,44 +329,6 @@ def section(report, fragment: Fragment) -> Fragment:
 
 
 # --- errors ------------------------------------------------------------------------------------
-
-_WHAT_LV = {
-    "parameter": "Nezināms parametrs",
-    "municipality": "Nezināma pašvaldība",
-    "date": "Nederīgs datums",
-    "language": "Nezināma valoda",
-    "structure": "Nezināma pašvaldību struktūra",
-    "threshold": "Nederīgs slieksnis",
-}
-
-
-def error_lines(error: BaseException, lang: str | None = None) -> list[str]:
-    """The message of a di-eval error as lines for people, in ``lang`` (default: the report's)."""
-    lang = lang or _language
-    if not isinstance(error, ChoiceError):
-        return [f"{type(error).__name__}: {line}" if i == 0 else line for i, line in enumerate(str(error).split("\n"))]
-    if lang == "lv":
-        head = _WHAT_LV.get(error.what, f"Nederīga vērtība ({error.what})")
-        hint = error.hint_lv or error.hint
-        lines = [f"{head}: {error.value!r}" + (f" ({hint})" if hint else "")]
-        if error.suggestions:
-            lines.append("Vai domājāt: " + " vai ".join(error.suggestions) + "?")
-        if error.choices:
-            lines.append("Derīgās vērtības: " + ", ".join(error.choices))
-    else:
-        lines = [f"Unknown {error.what}: {error.value!r}" + (f" ({error.hint})" if error.hint else "")]
-        if error.suggestions:
-            lines.append("Did you mean: " + " or ".join(error.suggestions) + "?")
-        if error.choices:
-            lines.append("Valid choices: " + ", ".join(error.choices))
-    return lines
-
-
-def render_error(error: DiEvalError) -> list[str]:
-    """IPython's ``_render_traceback_``: the message itself (in red, like IPython's own), no traceback."""
-    lines = error_lines(error)
-    return [f"\x1b[31m{lines[0]}\x1b[0m", *lines[1:]]
-
 
 # --- git: committed notebooks stay clean ------------------------------------------------------------
 
