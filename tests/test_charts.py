@@ -757,3 +757,13 @@ def test_the_services_alt_text_never_puts_a_zero_before_a_hidden_count():
     assert "sākot ar lielāko" not in alt  # hidden values could change the order
     assert alt.index("sociālā rehabilitācija") < alt.index("aprūpe (mazāk nekā 5)") < alt.index("grupu dzīvoklis (0)")
     assert "to secība nav zināma" in alt
+
+
+def test_an_alt_text_never_calls_a_peak_the_largest_when_a_hidden_value_could_be_larger():
+    from di_eval.report.charts.persons import _year_summary
+
+    hidden = _year_summary("FT", {2018: 3, 2019: "x", 2020: "x", 2021: 9, 2022: 4}, "lv")
+    assert "visvairāk" not in hidden and "lielākais publicētais skaitlis 2021. gadā (9)" in hidden
+    # "<5" cannot exceed a known 9: the peak is the largest
+    known = _year_summary("FT", {2018: 3, 2019: "<5", 2021: 9, 2022: 4}, "lv")
+    assert "visvairāk 2021. gadā (9)" in known

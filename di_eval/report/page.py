@@ -52,6 +52,13 @@ T = {
         "Metode, konfidencialitātes aizsardzība un izcelsme", "Method, statistical confidentiality and provenance"
     ),
     "key_findings": Text("Galvenie secinājumi", "Key findings"),
+    "tile_hidden_note": Text(
+        "Ja kāds no pašvaldības skaitļiem ir slēpts („<5“ vai „x“), laukuma krāsu nosaka tikai publicētais "
+        "skaitlis (slēptais netiek pieskaitīts); laukumā rakstīti abi skaitļi.",
+        "Where one of a municipality's figures is hidden (“<5” or “x”), the tile is coloured by the published "
+        "figure alone (the hidden one is not added); the tile shows both figures.",
+    ),
+    "sample_data": Text("parauga datu kopa (sintētiski dati)", "the sample dataset (synthetic data)"),
     "abbreviations": Text(
         "Saīsinājumi: FT — bērni ar funkcionāliem traucējumiem; GRT — personas ar garīga rakstura traucējumiem; "
         "BSAC — bērnu sociālās aprūpes centri; VSAC „Kurzeme“ — valsts sociālās aprūpes centrs „Kurzeme“; "
@@ -834,7 +841,7 @@ class Report:
             (terms.column_label("as_of", lang), self._date(self.full.as_of)),
             (terms.column_label("plan_version", lang), self._version_name(self.full.plan_version)),
             (terms.column_label("structure", lang), self.full.structure),
-            (terms.column_label("data", lang), Path(self.dataset.data_dir).name),
+            (terms.column_label("data", lang), self._data_name()),
             (terms.column_label("fingerprint", lang), self.dataset.fingerprint),
             (terms.column_label("version", lang), f"di-eval {__version__}"),
             (terms.column_label("generated", lang), _generated(lang)),
@@ -899,6 +906,8 @@ class Report:
             body += self._chart(
                 "tile_map", charts.tile_map_chart(tiles, lang, terms.tile_map_title(lang), names=self.full.scopes)
             )
+            if any(isinstance(x, str) for x in [*wide.get("FT", []), *wide.get("GRT", [])]):
+                body += paragraph(t("tile_hidden_note", lang), "note")
         return self._section("comparison", body)
 
     def history(self) -> Fragment:
@@ -918,6 +927,12 @@ class Report:
         return self._section("history", body)
 
     # --- small lookups ---------------------------------------------------------------------
+    def _data_name(self) -> str:
+        """The dataset as a reader knows it: the shipped sample in words, else its folder's name."""
+        if Path(self.dataset.data_dir).resolve() == paths.SAMPLE_DIR.resolve():
+            return t("sample_data", self.lang)
+        return Path(self.dataset.data_dir).name
+
     def _version_name(self, plan_version: str | None) -> str:
         if plan_version is None:
             return "—"

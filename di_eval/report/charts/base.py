@@ -349,6 +349,16 @@ def _value_top(values, factor: float = 1.2) -> float:
     return max(top, 4.0 * max(thresholds)) if thresholds else top
 
 
+def _could_exceed(values, top: float) -> bool:
+    """Whether a hidden value among ``values`` could be larger than the known ``top``: an "x" always
+    could; "<N" could when N - 1 > top. An alt text then never calls ``top`` the largest."""
+    for x in values:
+        kind = _kind(x)
+        if kind == "hidden" or (kind == "suppressed" and (fmt.suppression_threshold(x) or 0) - 1 > top):
+            return True
+    return False
+
+
 def _headroom(values: list[float], factor: float = 1.2) -> float:
     finite = [x for x in values if not math.isnan(x)]
     top = max(finite, default=0.0)

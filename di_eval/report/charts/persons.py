@@ -19,6 +19,7 @@ from di_eval.report.charts.base import (
     _cap,
     _caption,
     _clean_axis,
+    _could_exceed,
     _figure,
     _group_name,
     _headers,
@@ -296,6 +297,10 @@ _PER_YEAR_CAPTION = Text(
 _NO_FIGURES = Text("{name}: skaitļi nav publicējami vai nav ziņoti.", "{name}: figures suppressed or not reported.")
 _IN_YEAR = Text("{year}. gadā {value}", "{value} in {year}")
 _MOST_IN = Text("visvairāk {year}. gadā ({value})", "most in {year} ({value})")
+# a hidden value could be larger: the peak is only the largest published one
+_MOST_PUBLISHED_IN = Text(
+    "lielākais publicētais skaitlis {year}. gadā ({value})", "the largest published figure in {year} ({value})"
+)
 _HIDDEN_YEARS = Text("; skaitlis slēpts: {years}", "; hidden: {years}")
 _FEWER_YEARS = Text("; mazāk nekā {n}: {years}", "; fewer than {n}: {years}")
 _MISSING_YEARS = Text("; nav ziņots: {years}", "; not reported: {years}")
@@ -317,7 +322,8 @@ def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
     first, last = shown[0], shown[-1]
     parts = [at(first)]
     if peak not in (first, last):
-        parts.append(_MOST_IN(lang, year=peak, value=_shown(values[peak], lang)))
+        most = _MOST_PUBLISHED_IN if _could_exceed(values.values(), numbers[peak]) else _MOST_IN
+        parts.append(most(lang, year=peak, value=_shown(values[peak], lang)))
     if last != first:
         parts.append(at(last))
     hidden = [y for y in years if _kind(values[y]) == "suppressed" and y not in (first, last)]

@@ -20,6 +20,7 @@ from di_eval.report.charts.base import (
     Chart,
     _bound,
     _caption,
+    _could_exceed,
     _figure,
     _group_name,
     _headers,
@@ -45,6 +46,10 @@ _ONE_SCALE = Text(
 _MARKER_SHAPES = Text("Līnijas atšķiras arī ar marķieru formu.", "Lines also differ by marker shape.")
 _NOTHING_ABOVE_ZERO = Text(
     "{name}: nevienā pašvaldībā nav publicēta skaita virs 0", "{name}: no published count above 0"
+)
+_MOST_PUBLISHED_IN_PLACE = Text(
+    "{name}: lielākais publicētais skaitlis — {place} {year}. gadā ({value})",
+    "{name}: the largest published figure — {place} in {year} ({value})",
 )
 _MOST_IN_PLACE = Text("{name}: visvairāk {place} {year}. gadā ({value})", "{name}: most in {place} in {year} ({value})")
 _PANELS = Text("{n} pašvaldību paneļi vienā mērogā. ", "{n} municipal panels on one scale. ")
@@ -239,9 +244,9 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
         if best is None or float(best[2]) == 0:
             parts.append(_NOTHING_ABOVE_ZERO(lang, name=name))
             continue
-        parts.append(
-            _MOST_IN_PLACE(lang, name=name, place=label_of(best[0]), year=best[1], value=_shown(best[2], lang))
-        )
+        group_values = rows[rows["target_group"] == group][measure].tolist()
+        most = _MOST_PUBLISHED_IN_PLACE if _could_exceed(group_values, float(best[2])) else _MOST_IN_PLACE
+        parts.append(most(lang, name=name, place=label_of(best[0]), year=best[1], value=_shown(best[2], lang)))
     small = [
         label_of(s)
         for s in scopes
