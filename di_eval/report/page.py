@@ -1029,3 +1029,68 @@ def _sum_label(ft, grt, lang: str) -> str:
 
 
 __all__ = ["Report", "cached_evaluate", "cached_load", "v"]
+
+
+_STRUCTURE_2021 = {
+    "caption": Text(
+        "Pēc 2021. gada 1. jūlija administratīvi teritoriālās reformas: 7 pašvaldības (kopā kopš plāna sākuma)",
+        "After the administrative-territorial reform of 1 July 2021: 7 municipalities (in all since the plan began)",
+    ),
+    "municipality": Text("Pašvaldība (2021)", "Municipality (2021)"),
+    "parts": Text("Apvienotās pašvaldības (ziņojumi)", "Merged municipalities (reports)"),
+    "hint": Text(
+        "Šīs pašvaldības ziņojumus izveido ar di-eval run --structure 2021.",
+        "Reports on these municipalities are made with di-eval run --structure 2021.",
+    ),
+}
+
+
+def structure_2021_section(evaluation: Evaluation, names_2021: pd.DataFrame, links: dict, lang: str) -> str:
+    """For the index of a 2017-structure run: the 7 municipalities after the 2021 reform, each with its
+    2017 parts (linked to their reports where ``links`` has them: code -> href) and its published
+    FT and GRT persons served in all. Published values only (the run's protected cube)."""
+    if evaluation.structure != "2017" or names_2021 is None or not len(names_2021) or not evaluation.successors:
+        return ""
+    cells = evaluation.protected.cells
+    cumulative = cells[(cells["measure"] == "persons_cumulative") & (cells["service"] == "any")]
+    published = {(s, g): x for s, g, x in zip(cumulative["scope"], cumulative["group"], cumulative["published"])}
+    names_2017 = dict(zip(evaluation.scopes["scope"], evaluation.scopes["name"]))
+    rows = []
+    for code, name in zip(names_2021["iso_code"], names_2021["name"]):
+        parts = [c for c, successor in evaluation.successors.items() if successor == code]
+        linked = [
+            f'<a href="{escape(links[c])}">{escape(names_2017.get(c, c))}</a>'
+            if c in links
+            else escape(names_2017.get(c, c))
+            for c in parts
+        ]
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{escape(name)}</th><td>{", ".join(linked)}</td>'
+            + "".join(
+                f'<td class="num">{escape(fmt.format_number(_published(published.get((code, g))), lang))}</td>'
+                for g in ("FT", "GRT")
+            )
+            + "</tr>"
+        )
+    head = "".join(
+        f'<th scope="col">{escape(x)}</th>'
+        for x in (
+            _STRUCTURE_2021["municipality"](lang),
+            _STRUCTURE_2021["parts"](lang),
+            terms.term("FT", lang),
+            terms.term("GRT", lang),
+        )
+    )
+    return (
+        f'<div class="table-wrap"><table class="data"><caption>{escape(_STRUCTURE_2021["caption"](lang))}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        + paragraph(_STRUCTURE_2021["hint"](lang), "note")
+    )
+
+
+def _published(value):
+    """A published cell as the formatters take it: an int, a marker, or None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value if isinstance(value, str) else int(value)

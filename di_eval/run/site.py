@@ -43,7 +43,9 @@ _INDEX = {
     "open": Text("atvērt", "open"),
     "skip": Text("Pāriet uz saturu", "Skip to content"),
     "manifest": Text("Izpildes apraksts (manifest.json)", "Run record (manifest.json)"),
-    "rule": Text("Skaitļi pēc konfidencialitātes aizsardzības.", "Figures after statistical confidentiality protection."),
+    "rule": Text(
+        "Skaitļi pēc konfidencialitātes aizsardzības.", "Figures after statistical confidentiality protection."
+    ),
     "footer": Text("Sagatavots ar di-eval {version}.", "Prepared with di-eval {version}."),
 }
 _SUBMISSION = {
@@ -111,7 +113,7 @@ def plan_jobs(
     return jobs
 
 
-def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str) -> str:
+def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str, names_2021=None) -> str:
     """The index: every municipality with headline figures, its data status and a link to its report."""
     text = {key: words(lang) for key, words in _INDEX.items()}
     by_name = {o.name: o for o in outcomes}
@@ -144,6 +146,9 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str)
         )
     frame = pd.DataFrame(rows)
     body = _raw_table(frame, text["table"])
+    # the 2021 structure, reachable from a 2017 run's index (its municipalities, parts and figures)
+    links = {o.name: o.html_path for o in outcomes if o.status == "ok"}
+    body += report.structure_2021_section(evaluation, names_2021, links, lang)
     region = by_name.get("region")
     region_link = ""
     if region is not None:
@@ -278,7 +283,9 @@ def run(
             }
 
             def finish(staging: Path, outcomes: list[batch.Outcome]) -> None:
-                fs.write_atomic(staging / "index.html", index_page(evaluation, outcomes, lang))
+                fs.write_atomic(
+                    staging / "index.html", index_page(evaluation, outcomes, lang, dataset.municipalities_2021)
+                )
                 figures = {o.name: evaluation.figures(o.name) for o in outcomes}
                 release = release_json(evaluation, figures)  # + rule, release, counts: what `--previous` reads
                 fs.write_atomic(staging / "figures.json", json.dumps(release, ensure_ascii=False, indent=2))
