@@ -40,7 +40,7 @@ from di_eval.text import formats as fmt
 _PERSONS_SERVED = Text("Pakalpojumus saņēmušie", "Persons served")
 _MULTIPLES_TITLE = Text("{what} pa gadiem katrā pašvaldībā", "{what} per year in each municipality")
 _ONE_SCALE = Text(
-    "Katrā panelī viena pašvaldība; visiem paneļiem viens mērogs (0–{top}).",
+    "Katrā diagrammā viena pašvaldība; visām diagrammām viena skala (0–{top}).",
     "One panel per municipality, all on one scale (0–{top}).",
 )
 _MARKER_SHAPES = Text("Līnijas atšķiras arī ar marķieru formu.", "Lines also differ by marker shape.")
@@ -52,7 +52,7 @@ _MOST_PUBLISHED_IN_PLACE = Text(
     "{name}: the largest published figure — {place} in {year} ({value})",
 )
 _MOST_IN_PLACE = Text("{name}: visvairāk {place} {year}. gadā ({value})", "{name}: most in {place} in {year} ({value})")
-_PANELS = Text("{n} pašvaldību paneļi vienā mērogā. ", "{n} municipal panels on one scale. ")
+_PANELS = Text("{n} pašvaldību diagrammas ar vienu skalu. ", "{n} municipal panels on one scale. ")
 _ALWAYS_SMALL = Text(" Visos gados 0 vai mazāk nekā 5: {places}.", " Zero or fewer than 5 in every year: {places}.")
 _NOT_REPORTED_IN = Text(" Nav ziņots: {places}.", " Not reported: {places}.")
 
