@@ -23,8 +23,8 @@ TARGETS = {
     "FT": Text("bērni ar FT, kam pieejami pakalpojumi", "children with FT served close to home"),
     "GRT": Text("personas ar GRT, kam pieejami pakalpojumi", "persons with GRT served close to home"),
     "VSAC": Text(
-        'VSAC "Kurzeme" iemītnieki, kas sāk dzīvi pašvaldībā',
-        'VSAC "Kurzeme" residents starting life in a municipality',
+        "VSAC „Kurzeme“ iemītnieki, kas sāk dzīvi pašvaldībā",
+        "VSAC “Kurzeme” residents starting life in a municipality",
     ),
     "BSAC": Text("bērni no BSAC ģimeniskai videi pietuvinātā pakalpojumā", "children from BSAC in family-like care"),
 }
@@ -79,7 +79,7 @@ PROGRAMMES = {
 
 TRANSITIONS = {
     "vsac_to_municipality": Text(
-        'VSAC "Kurzeme" iemītnieki, kas pārcēlušies uz pašvaldību', 'VSAC "Kurzeme" residents moved to a municipality'
+        "VSAC „Kurzeme“ iemītnieki, kas pārcēlušies uz pašvaldību", "VSAC “Kurzeme” residents moved to a municipality"
     ),
     "bsac_to_family_like_care": Text(
         "bērni no BSAC ģimeniskai videi pietuvinātā pakalpojumā", "children from BSAC moved to family-like care"

@@ -259,8 +259,8 @@ def test_target_group_phrases():
     assert gr.group_phrase("GRT", 57, "lv") == "57 personas ar GRT"
     assert gr.group_phrase("FT", 159, "lv") == "159 bērni ar FT"
     assert gr.group_phrase("FT", 1, "en") == "1 child with FT"
-    assert gr.group_phrase("VSAC", 21, "lv") == '21 VSAC "Kurzeme" iemītnieks'
-    assert gr.group_phrase("VSAC", 14, "en") == '14 residents of VSAC "Kurzeme"'
+    assert gr.group_phrase("VSAC", 21, "lv") == "21 VSAC „Kurzeme“ iemītnieks"
+    assert gr.group_phrase("VSAC", 14, "en") == "14 residents of VSAC “Kurzeme”"
     assert gr.group_noun("FT", "lv", "dat") == "bērniem ar FT"
     assert gr.group_noun("GRT", "en") == "persons with GRT"
     with pytest.raises(ChoiceError):
@@ -296,8 +296,8 @@ def achievement(target, achieved, target_value, expected_rate=0.57, status="behi
         ("FT", 21, "saņēmis 21 bērns ar FT"),
         ("FT", 2, "saņēmuši 2 bērni ar FT"),
         ("FT", 111, "saņēmuši 111 bērni ar FT"),
-        ("VSAC", 1, 'pārcēlies 1 VSAC "Kurzeme" iemītnieks'),
-        ("VSAC", 14, 'pārcēlušies 14 VSAC "Kurzeme" iemītnieki'),
+        ("VSAC", 1, "pārcēlies 1 VSAC „Kurzeme“ iemītnieks"),
+        ("VSAC", 14, "pārcēlušies 14 VSAC „Kurzeme“ iemītnieki"),
         ("GRT", "<5", "saņēmušas mazāk nekā 5 personas ar GRT"),
     ],
 )
@@ -332,7 +332,7 @@ def test_achievement_sentence_in_english():
 
 def test_a_suppressed_achievement_still_reads_well():
     text = achievement("VSAC", "<5", 35, 0.57, None)
-    assert 'pārcēlušies mazāk nekā 5 VSAC "Kurzeme" iemītnieki' in text
+    assert "pārcēlušies mazāk nekā 5 VSAC „Kurzeme“ iemītnieki" in text
     assert "; DI plāna mērķis: 35 iemītnieki; sasniegtā daļa nav aprēķināma, jo skaitlis nav publicējams." in text
     assert text.endswith("statuss: ○ nav nosakāms.")
     english = achievement("VSAC", "<5", 35, 0.57, None, lang="en")
@@ -342,7 +342,7 @@ def test_a_suppressed_achievement_still_reads_well():
 def test_an_achievement_hidden_by_secondary_suppression_reads_well():
     text = achievement("VSAC", "x", 35, 0.57, None)
     assert text.startswith(
-        'Līdz 2020. gada 31. decembrim uz dzīvi pašvaldībā pārcēlušies VSAC "Kurzeme" iemītnieki (skaits nav publicējams); '
+        "Līdz 2020. gada 31. decembrim uz dzīvi pašvaldībā pārcēlušies VSAC „Kurzeme“ iemītnieki (skaits nav publicējams); "
     )
     assert "jo skaitlis nav publicējams" in text and "x" not in text.replace("Kurzeme", "")
     english = achievement("GRT", "x", 350, 0.57, None, lang="en")
@@ -796,3 +796,12 @@ def test_corrected_terms_are_the_ones_printed():
     assert gr.count_phrase(3, "submission", "lv") == "3 veidlapas"
     lead = T["lead"]("lv", region_of="Kurzemes plānošanas reģiona", date="x", version="y")
     assert "„Kurzeme visiem“" in lead and "\u201d" not in lead
+
+
+def test_one_quotation_style_on_a_page():
+    from di_eval.text.formats import typographic_quotes
+
+    assert typographic_quotes('BSAC "Selga"', "lv") == "BSAC „Selga“"
+    assert typographic_quotes('BSAC "Selga"', "en") == "BSAC “Selga”"
+    assert typographic_quotes('BSAC "Selga"', "lv", inner=True) == "BSAC ‘Selga’"
+    assert '"' not in gr.group_phrase("VSAC", 14, "lv")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from di_eval.analysis.indicators import PLAN_END, REGION
 from di_eval.text import Text
-from di_eval.text.formats import format_date, format_money, format_number, format_percent
+from di_eval.text.formats import format_date, format_money, format_number, format_percent, typographic_quotes
 from di_eval.text.grammar import group_noun, group_phrase, join_words
 from di_eval.text.terms import scope_name, status_label
 
@@ -463,12 +463,12 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
             "slippage_days": _int(m["slippage_days"]),
             "project_status": project.status,
         }
-        label = f"{project.project_id}: {project.name}"
+        label = {lang: typographic_quotes(f"{project.project_id}: {project.name}", lang) for lang in ("lv", "en")}
         if m["status"] == "overdue":
             texts = {
                 lang: _NOT_OPENED(
                     lang,
-                    project=label,
+                    project=label[lang],
                     planned=format_date(m["planned_date"], lang, case="loc"),
                     status=term(project.status, lang, "project_status"),
                     days=format_number(int(m["slippage_days"]), lang),
@@ -481,7 +481,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
             texts = {
                 lang: _OPENED_LATE(
                     lang,
-                    project=label,
+                    project=label[lang],
                     actual=format_date(m["actual_date"], lang, case="loc"),
                     planned=format_date(m["planned_date"], lang),
                     days=format_number(days, lang),

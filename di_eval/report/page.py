@@ -718,7 +718,9 @@ class Report:
             return self._section("infrastructure", availability + paragraph(t("no_projects", lang)))
         frame = pd.DataFrame(
             {
-                terms.column_label("project", lang): [f"{r.project_id}: {r.name}" for r in projects.itertuples()],
+                terms.column_label("project", lang): [
+                    fmt.typographic_quotes(f"{r.project_id}: {r.name}", lang) for r in projects.itertuples()
+                ],
                 terms.column_label("municipality", lang): [self._scope_name(s) for s in projects["scope"]],
                 terms.column_label("facility_types", lang): [
                     terms.term_list(x, lang) for x in projects["facility_types"]
@@ -742,7 +744,7 @@ class Report:
                 rows = milestones[milestones["project_id"] == r.project_id]
                 opened = rows[rows["milestone"] == "service_opened"]
                 slip = opened["slippage_days"].iloc[0] if len(opened) else None
-                name = f"{r.project_id}: {r.name}"
+                name = fmt.typographic_quotes(f"{r.project_id}: {r.name}", lang, inner=True)  # it stands in „…“
                 sentence = escape(sentences.infrastructure_sentence(name, r.status, slip, lang))
                 if lang == "en":  # a Latvian proper name in an English sentence (WCAG 3.1.2)
                     sentence = sentence.replace(escape(name), f'<span lang="lv">{escape(name)}</span>', 1)

@@ -221,3 +221,15 @@ def format_event_date(date, precision: str, lang: str) -> str:
     if precision == "month":
         return format_month(date, lang)
     return format_date(date, lang)
+
+
+QUOTED = Text("\u201e{text}\u201c", "\u201c{text}\u201d")  # „…“ in Latvian, “…” in English: one style a page
+QUOTED_INNER = Text("\u2018{text}\u2019", "\u2018{text}\u2019")  # a quote inside a quote: ‘…’
+_STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
+
+
+def typographic_quotes(text, lang: str, inner: bool = False) -> str:
+    """Straight quotation marks in names from the data ('BSAC "Selga"') in the page's one style:
+    „Selga“ in Latvian, “Selga” in English; ``inner`` for a name that will itself stand in quotes (‘Selga’)."""
+    quoted = QUOTED_INNER if inner else QUOTED
+    return _STRAIGHT_QUOTES.sub(lambda m: quoted(lang, text=m.group(1)), str(text))

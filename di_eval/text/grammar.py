@@ -189,7 +189,7 @@ _GROUP_NOUNS = {
     "FT": ("child", Text("", ""), Text(" ar FT", " with FT")),
     "GRT": ("person", Text("", ""), Text(" ar GRT", " with GRT")),
     "BSAC": ("child", Text("", ""), Text(" no BSAC", " from BSAC")),
-    "VSAC": ("resident", Text('VSAC "Kurzeme" ', ""), Text("", ' of VSAC "Kurzeme"')),
+    "VSAC": ("resident", Text("VSAC „Kurzeme“ ", ""), Text("", " of VSAC “Kurzeme”")),  # one quotation style
 }
 
 
