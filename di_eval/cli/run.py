@@ -51,6 +51,11 @@ def register(subparsers) -> None:
         metavar="DIR",
         help="earlier published runs (their figures.json): protect this release so that together they reveal nothing",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="make every report again (default: reuse the pages of the last release whose inputs did not change)",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument(
         "--final",
@@ -113,6 +118,7 @@ def run_reports(args) -> int:
             publish_partial=args.publish_partial,
             progress=progress,
             previous=args.previous,
+            force=getattr(args, "force", False),
         )
     finally:
         if bar is not None:
@@ -142,13 +148,18 @@ def summary_table(result: RunResult) -> str:
     for o in result.outcomes:
         if o.status == "ok":
             detail = o.html_path
+        elif o.status == "reused":
+            detail = f"{o.html_path} (inputs unchanged: the page of the release before)"
         elif o.notebook_path and result.release is not None:
             detail = f"{o.error} (executed notebook: {result.release / o.notebook_path})"
         else:
             detail = f"{o.error} (no notebook was written)"
         lines.append(f"{o.name:<{width}}  {o.status:<8} {o.seconds:>8.2f}  {detail}")
     failed = len(result.failed)
+    reused = len(getattr(result, "reused", []))
     made = f"{len(result.outcomes) - failed} of {len(result.outcomes)} reports made in {result.seconds:.1f} s"
+    if reused:
+        made += f" ({reused} reused, {len(result.outcomes) - failed - reused} executed)"
     if result.published:
         lines.append(
             f"{made}; published to {result.out}/index.html"

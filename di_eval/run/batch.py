@@ -52,12 +52,16 @@ class Outcome:
     name: str
     html_path: str
     notebook_path: str  # "" when no notebook was written (e.g. the kernel never started)
-    status: str  # ok | failed | timeout
+    status: str  # ok | reused (from the release before, its inputs unchanged) | failed | timeout
     seconds: float
     attempts: int = 1
     error: str | None = None
     failing_cell: int | None = None
     title: str = ""
+    key: str = ""  # the report's input key (di_eval.run.incremental)
+
+
+MADE = ("ok", "reused")  # the statuses of a report that is in the release
 
 
 @dataclass
@@ -74,7 +78,11 @@ class RunResult:
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status != "ok"]
+        return [o for o in self.outcomes if o.status not in MADE]
+
+    @property
+    def reused(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "reused"]
 
     @property
     def ok(self) -> bool:
@@ -386,6 +394,8 @@ def run(
     publish_partial: bool = False,
     data_dir: Path | None = None,
     lock_held: bool = False,
+    keys: dict | None = None,
+    reuse=None,
 ) -> RunResult:
     """Run the jobs into a fresh release folder, then publish it at ``out`` in one step.
 
@@ -394,6 +404,9 @@ def run(
     beside the releases, marked failed, and ``out`` still shows the last good release. If the
     run is interrupted, its folder is removed and ``out`` is left as it was. One run per ``out``
     at a time: a second is refused at once, naming the first (unless the caller holds the lock).
+
+    ``keys`` (name -> input key) are recorded in the manifest; the jobs named in ``reuse``
+    (name -> ``incremental.Source``) are not executed: their pages come from that release.
     """
     out = publish.check_out(out, data_dir)
     lock = (
@@ -403,31 +416,66 @@ def run(
     )
     with lock:
         return _run_locked(
-            jobs, out, parameters, fingerprint, workers, timeout, fresh_kernels, progress, finish, pool, publish_partial
+            jobs,
+            out,
+            parameters,
+            fingerprint,
+            workers,
+            timeout,
+            fresh_kernels,
+            progress,
+            finish,
+            pool,
+            publish_partial,
+            keys or {},
+            reuse or {},
         )
 
 
 def _run_locked(
-    jobs, out, parameters, fingerprint, workers, timeout, fresh_kernels, progress, finish, pool, publish_partial
+    jobs,
+    out,
+    parameters,
+    fingerprint,
+    workers,
+    timeout,
+    fresh_kernels,
+    progress,
+    finish,
+    pool,
+    publish_partial,
+    keys,
+    reuse,
 ) -> RunResult:
+    from di_eval.run import incremental
+
     started_at = dt.datetime.now(dt.UTC)
     started = time.monotonic()
     staging = publish.new_staging(out)
     try:
-        outcomes = execute(
-            jobs,
-            staging,
-            workers=workers,
-            timeout=timeout,
-            fresh_kernels=fresh_kernels,
-            progress=progress,
-            pool=pool,
-        )
+        made = {
+            job.name: incremental.reuse(job, reuse[job.name], staging, fingerprint) for job in jobs if job.name in reuse
+        }
+        todo = [job for job in jobs if job.name not in made]
+        if todo:
+            for outcome in execute(
+                todo,
+                staging,
+                workers=workers,
+                timeout=timeout,
+                fresh_kernels=fresh_kernels,
+                progress=progress,
+                pool=pool,
+            ):
+                made[outcome.name] = outcome
+        outcomes = [made[job.name] for job in jobs]
+        for outcome in outcomes:
+            outcome.key = keys.get(outcome.name, "")
         if finish is not None:
             finish(staging, outcomes)
         seconds = time.monotonic() - started
         content = publish.manifest(parameters, fingerprint, outcomes, started_at, seconds, workers)
-        all_ok = all(o.status == "ok" for o in outcomes)
+        all_ok = all(o.status in MADE for o in outcomes)
         content["published"] = all_ok or publish_partial
         publish.write_manifest(staging, content)
         previous = publish.current_release(out)

@@ -133,7 +133,8 @@ def manifest(
         "data_fingerprint": fingerprint,
         "package_versions": package_versions(),
         "reports": [asdict(o) for o in outcomes],
-        "failed": [o.name for o in outcomes if o.status != "ok"],
+        "failed": [o.name for o in outcomes if o.status not in ("ok", "reused")],
+        "reused": [o.name for o in outcomes if o.status == "reused"],
     }
 
 

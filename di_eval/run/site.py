@@ -11,13 +11,12 @@ import pandas as pd
 
 from di_eval import __version__, fs, paths
 from di_eval.analysis.evaluation import Evaluation, evaluate
-from di_eval.analysis.findings import findings_json
 from di_eval.dataset import Dataset, load
 from di_eval.errors import DiEvalError
 from di_eval.report import page as report
 from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table
-from di_eval.run import batch, publish
+from di_eval.run import batch, incremental, publish
 from di_eval.run_options import BadArgument, check_arguments, resolve_only  # noqa: F401 — re-exported
 from di_eval.text import Text
 from di_eval.text import formats as fmt
@@ -131,7 +130,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
         name = evaluation.name_of(scope)
         if outcome is None:
             link = escape(name)  # not in this run: the row still says whose it is
-        elif outcome.status == "ok":
+        elif outcome.status in batch.MADE:
             link = f'<a href="{escape(outcome.html_path)}">{escape(name)}</a>'
         else:
             link = f"{escape(name)} — {escape(text['failed'])}"
@@ -154,7 +153,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
     if region is not None:
         region_link = (
             f'<p><a href="{escape(region.html_path)}">{escape(text["region"])}</a></p>'
-            if region.status == "ok"
+            if region.status in batch.MADE
             else f"<p>{escape(text['region'])} — {escape(text['failed'])}</p>"
         )
     date = fmt.format_date(evaluation.as_of, lang, case="dat")  # "līdz" takes the dative
@@ -230,12 +229,17 @@ def run(
     publish_partial: bool = False,
     progress=None,
     previous=(),
+    force: bool = False,
 ) -> batch.RunResult:
     """Every report, the region report and the index, published atomically into ``out``.
 
     Arguments are checked, and ``out`` locked, before any worker starts. The dataset is loaded
     and evaluated once; every report reads that snapshot (through a private cache folder passed
     to each notebook), so all pages and the manifest carry one data fingerprint.
+
+    Incremental (``di_eval.run.incremental``): a report whose inputs are those of the release
+    ``out`` shows is reused from it, and an unchanged dataset is not evaluated again; ``force``
+    makes every report again.
     """
     data_path, out, as_of, scopes, workers = check_arguments(
         data_dir,
@@ -256,20 +260,36 @@ def run(
     expected = len(scopes) if scopes else 21
     with fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0):
         cache = Path(tempfile.mkdtemp(prefix="di-eval-cache-"))
-        # Workers and their kernels start first, so they boot while this process evaluates.
-        pool = batch.Workers(max(1, min(workers, expected)), warmup=WARMUP, start_kernel=not fresh_kernels)
+        key_parameters = {"as_of": as_of.isoformat(), "structure": str(structure), "threshold": threshold}
+        key = incremental.data_key(data_root, key_parameters, previous)
+        cached = incremental.load_cached(out, key)
+        source = None if force else incremental.reuse_source(publish.current_release(out))
+        pool = None
         try:
-            dataset: Dataset = load_snapshot(data_root)
-            evaluation = evaluate(
-                dataset, as_of=as_of, structure=str(structure), threshold=threshold, previous=releases
-            )
+            if cached is None:
+                # Workers and their kernels start first, so they boot while this process evaluates.
+                pool = batch.Workers(max(1, min(workers, expected)), warmup=WARMUP, start_kernel=not fresh_kernels)
+                dataset: Dataset = load_snapshot(data_root)
+                evaluation = evaluate(
+                    dataset, as_of=as_of, structure=str(structure), threshold=threshold, previous=releases
+                )
+            else:
+                dataset, evaluation = cached["dataset"], cached["evaluation"]
             if evaluation.release_audit is not None and not evaluation.release_audit.ok:
                 raise DiEvalError(
                     f"disclosure audit with the earlier releases: {evaluation.release_audit.summary()}; "
                     "nothing was published (run `di-eval audit` on the earlier folders to see what they give away)"
                 )
             jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only, cache_dir=cache)
-            report.prime_cache(cache, dataset, evaluation)
+            keys = incremental.Keys(evaluation, dataset, data_root, cached["memo"] if cached else None)
+            known = keys.size()
+            keyed = {job.name: keys.of(job, report.CACHE_PARAMETER) for job in jobs}
+            reuse = {job.name: source for job in jobs if incremental.reusable(job, keyed[job.name], source)}
+            todo = len(jobs) - len(reuse)
+            if todo:
+                report.prime_cache(cache, dataset, evaluation)
+                if pool is None:
+                    pool = batch.Workers(max(1, min(workers, todo)), warmup=WARMUP, start_kernel=not fresh_kernels)
             parameters = {
                 "data_dir": str(data_root),
                 "as_of": as_of.isoformat(),
@@ -280,17 +300,17 @@ def run(
                 "timeout": float(timeout),
                 "fresh_kernels": fresh_kernels,
                 "publish_partial": publish_partial,
+                "force": force,
             }
 
             def finish(staging: Path, outcomes: list[batch.Outcome]) -> None:
                 fs.write_atomic(
                     staging / "index.html", index_page(evaluation, outcomes, lang, dataset.municipalities_2021)
                 )
-                figures = {o.name: evaluation.figures(o.name) for o in outcomes}
+                figures = {o.name: keys.headline(o.name) for o in outcomes}
                 release = release_json(evaluation, figures)  # + rule, release, counts: what `--previous` reads
                 fs.write_atomic(staging / "figures.json", json.dumps(release, ensure_ascii=False, indent=2))
-                plan = getattr(dataset, "municipal_plan", None)
-                found = {o.name: findings_json(evaluation, o.name, plan) for o in outcomes}
+                found = {o.name: keys.findings(o.name) for o in outcomes}
                 fs.write_atomic(staging / "findings.json", json.dumps(found, ensure_ascii=False, indent=2))
 
             result = batch.run(
@@ -298,7 +318,7 @@ def run(
                 out,
                 parameters=parameters,
                 fingerprint=dataset.fingerprint,
-                workers=pool.count,
+                workers=pool.count if pool is not None else 0,
                 timeout=float(timeout),
                 fresh_kernels=fresh_kernels,
                 progress=progress,
@@ -307,19 +327,28 @@ def run(
                 publish_partial=publish_partial,
                 data_dir=data_root,
                 lock_held=True,
+                keys=keyed,
+                reuse=reuse,
             )
+            if keys.size() != known and incremental.data_key(data_root, key_parameters, previous) == key:
+                incremental.store_cached(out, key, dataset, evaluation, keys.memo)  # the data did not change meanwhile
         except BaseException:
-            pool.terminate()
+            if pool is not None:
+                pool.terminate()
             raise
         else:
-            pool.close()
+            if pool is not None:
+                pool.close()
         finally:
             shutil.rmtree(cache, ignore_errors=True)
     return result
 
 
 # What every report imports: done once per kernel while the data are being evaluated.
-WARMUP = "import di_eval.report.page, di_eval.report.charts, di_eval.report.sentences"
+WARMUP = (
+    "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"  # see di_eval/run/__init__.py
+    "import di_eval.report.page, di_eval.report.charts, di_eval.report.sentences"
+)
 
 
 __all__ = ["check_arguments", "index_page", "plan_jobs", "run", "table"]
