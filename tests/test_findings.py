@@ -381,3 +381,26 @@ def test_the_sample_plan_is_synthetic_and_adds_up_to_the_region_targets(tmp_path
     with pytest.raises(DataValidationError) as err:
         dataset.load(copy)
     assert "municipal_plan.csv" in str(err.value) and "persons_planned" in str(err.value)
+
+
+# --- di-eval run --final --------------------------------------------------------------------------------------
+
+
+def test_final_refuses_reports_without_the_evaluators_text(tmp_path, capsys):
+    import shutil
+
+    from di_eval import paths
+    from di_eval.cli.main import main
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.SAMPLE_DIR, data)
+    (data / "commentary").mkdir()
+    (data / "commentary" / "0620200.md").write_text("Secinājumi.\n", encoding="utf-8")
+    (data / "commentary" / "region.md").write_text("   \n", encoding="utf-8")  # empty: still a draft
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(data), "--out", str(out), "--only", "Kuldīga", "Saldus", "region", "--final"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "0840200 (Saldus novads)" in err and "region" in err and "0620200" not in err
+    assert "nothing was published" in err
+    assert not out.exists()
