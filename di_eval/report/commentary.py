@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -108,18 +110,59 @@ def commentary_html(markdown_text: str | None, lang: str = "lv") -> str:
     return rendered
 
 
+COMMENTARY_LIMIT = 64 * 1024  # bytes: a page's commentary is a few paragraphs, not a document
+# C0 and C1 control characters but tab and newline, DEL, the bidirectional overrides, embeddings,
+# isolates and marks (U+202E can make a text read backwards), and stray byte-order marks.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_commentary(text: str) -> str:
+    """The commentary without control characters: CRLF and CR become LF, tab and newline are kept."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def read_commentary(data_dir, atvk_code: str) -> str | None:
-    """The text of ``<data_dir>/commentary/<atvk_code>.md`` (UTF-8), or None if there is none."""
+    """The text of ``<data_dir>/commentary/<atvk_code>.md`` (UTF-8, control characters removed),
+    or None if there is none.
+
+    Refused with a message (DataValidationError): a symbolic link (the file or the ``commentary``
+    folder), anything but a regular file (a folder, a FIFO, a device), a file above
+    ``COMMENTARY_LIMIT`` bytes, an unreadable file or one that is not UTF-8. Refusing, not ignoring,
+    so that a report never silently lacks the evaluator's words nor shows another file's."""
     if not _CODE.fullmatch(str(atvk_code)):
         raise ChoiceError("municipality code", atvk_code, hint="an ATVK or ISO code such as 0840200 or LV-088")
-    path = Path(data_dir) / "commentary" / f"{atvk_code}.md"
-    if not path.is_file():
-        return None
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        problem = Problem(str(path), None, None, None, f"must be UTF-8 text (byte {err.start} is not)")
+    folder = Path(data_dir) / "commentary"
+    path = folder / f"{atvk_code}.md"
+
+    def refuse(rule: str, err: Exception | None = None):
+        problem = Problem(str(path), None, None, None, rule)
         raise DataValidationError([problem], source=str(path)) from err
+
+    try:
+        if folder.is_symlink():
+            refuse(f"the folder {folder} is a symbolic link: commentary must be files inside the data folder")
+        try:
+            info = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if stat.S_ISLNK(info.st_mode):
+            refuse("is a symbolic link: commentary must be a regular file inside the data folder's commentary/")
+        if not stat.S_ISREG(info.st_mode):
+            refuse("is not a regular file: commentary must be a Markdown text file")
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced since the check above
+                refuse("is not a regular file: commentary must be a Markdown text file")
+            raw = handle.read(COMMENTARY_LIMIT + 1)
+    except OSError as err:
+        refuse(f"cannot be read ({err.strerror or type(err).__name__})", err)
+    if len(raw) > COMMENTARY_LIMIT:
+        refuse(f"is larger than {COMMENTARY_LIMIT // 1024} KB: shorten the commentary (a few paragraphs)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        refuse(f"must be UTF-8 text (byte {err.start} is not)", err)
+    return clean_commentary(text)
 
 
 def missing_conclusions(data_dir, codes) -> list[str]:
