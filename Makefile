@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/sample
 OUT ?= outputs
 
-.PHONY: help install git-filter test test-browser browser-tools test-fast snapshots lab check sample reports reports-en lint format benchmark clean
+.PHONY: help install git-filter test test-browser browser-tools test-fast test-reliability snapshots lab check sample reports reports-en lint format benchmark clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ test-browser: $(STAMP) browser-tools node_modules/.package-lock.json ## the repo
 
 test-fast: $(STAMP) ## run the tests that start no kernel and no browser
 	$(BIN)/python -m pytest -m "not kernel and not browser and not soffice"
+
+test-reliability: $(STAMP) ## run the attack suite: bad input, kills, full disks, concurrency (tests/reliability)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/reliability
 
 snapshots: $(STAMP) ## rewrite tests/snapshots/ from the reports as they render now (after a change meant to show)
 	$(BIN)/python -m pytest -q -p no:randomly -n 0 tests/test_snapshots.py --snapshot-update

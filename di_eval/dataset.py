@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -66,10 +67,24 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
 
 
+def _not_utf8(file: str, err: UnicodeDecodeError) -> Problem:
+    """The row and byte of the first byte that is not UTF-8 (pandas reports a position in its buffer)."""
+    try:
+        raw = Path(file).read_bytes()
+        raw.decode("utf-8")
+        at, row = err.start, None
+    except UnicodeDecodeError as found:
+        at, row = found.start, raw.count(b"\n", 0, found.start) + 1
+    except OSError:
+        at, row = err.start, None
+    utf16 = " (it is UTF-16)" if row and raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+    return Problem(file, row, None, None, f"not UTF-8 text{utf16} (byte {at}): save the file as CSV UTF-8")
+
+
 def _unreadable(file: str, err: Exception) -> Problem:
     """Why a table cannot be read, with the row where the parser stopped."""
     if isinstance(err, UnicodeDecodeError):
-        return Problem(file, None, None, None, f"not UTF-8 text (byte {err.start}): save the file as CSV UTF-8")
+        return _not_utf8(file, err)
     if isinstance(err, pd.errors.EmptyDataError):
         return Problem(file, None, None, None, "the file is empty: it needs at least the header row")
     if isinstance(err, OSError):
@@ -186,6 +201,8 @@ def load(data_dir: str | Path | None = None, reference_dir: str | Path | None = 
     if not problems:
         problems += cross_table_problems(tables, data_dir, reference_dir)
     if problems:
+        # a blank cell's value is None, not pd.NA (which cannot be compared when the message is written)
+        problems = [dataclasses.replace(p, value=_plain(p.value)) for p in problems]
         raise DataValidationError(problems, str(data_dir))
     frozen = MappingProxyType({**{name: tables[name] for name in (*REFERENCE_TABLES, *DATA_TABLES)}, **optional})
     return Dataset(data_dir, reference_dir, frozen, _fingerprint(files))

@@ -454,6 +454,7 @@ def generate(out: str | Path | None = None, seed: int = DEFAULT_SEED, scale: str
         from di_eval.errors import ChoiceError
 
         raise ChoiceError("scale", scale, ["kurzeme", "national"])
+    check_arguments(out, seed)
     rng = np.random.default_rng(seed)
     staging = fs.staging_dir(out.parent, f".{out.name}.")  # mode per umask, not mkdtemp's 0700
     try:
@@ -466,6 +467,37 @@ def generate(out: str | Path | None = None, seed: int = DEFAULT_SEED, scale: str
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def check_arguments(out: Path, seed) -> None:
+    """Refuse a seed below 0 and an ``out`` that is not the sample's to replace.
+
+    ``out`` is replaced only when it does not exist, is an empty folder or holds nothing but what
+    this function writes (the tables' CSV files and ``reference/``): never a file, a place without
+    a name (``/``, ``.``, ``..``, ``""``) nor a folder holding anything else (a collection's
+    commentary, someone's documents)."""
+    from di_eval.dataset import TABLES
+    from di_eval.errors import DiEvalError
+
+    def refuse(message: str):
+        err = DiEvalError(message)
+        err.usage = True  # exit status 2, like any other refused argument
+        raise err
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        refuse(f"--seed {seed}: must be a whole number of 0 or more")
+    if str(out) in ("", ".", "..") or out.name in ("", ".", "..") or out.resolve() == Path(out.resolve().anchor):
+        refuse(f"--out {str(out)!r}: name a folder for the dataset, such as data/sample")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        refuse(f"--out {out}: is not a folder; sample writes a folder and replaces only its own")
+    if out.is_dir():
+        own = {f"{name}.csv" for name in TABLES} | {"reference"}
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in own)
+        if foreign:
+            refuse(
+                f"--out {out}: holds what sample did not write ({', '.join(foreign[:3])}"
+                f"{', …' if len(foreign) > 3 else ''}); choose an empty or new folder"
+            )
 
 
 def _tables(rng, reference_dir, staging, scale) -> dict[str, pd.DataFrame]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from di_eval import dataset, paths
 from di_eval.analysis.evaluation import evaluate
 from di_eval.analysis.indicators import REGION, check_structure, parse_as_of
+from di_eval.errors import ChoiceError
 
 
 def register(subparsers) -> None:
@@ -24,8 +25,14 @@ def run_figures(args) -> int:
     # A wrong date or structure is reported before a large dataset is loaded.
     as_of = parse_as_of(args.as_of)
     structure = check_structure(args.structure)
+    if args.municipality is not None and not args.municipality.strip():
+        raise ChoiceError(
+            "municipality",
+            args.municipality,
+            hint="a municipality's name or code; leave out --municipality for the region",
+        )
     data = dataset.load(args.data)
     evaluation = evaluate(data, as_of=as_of, structure=structure, threshold=args.threshold)
-    scope = evaluation.resolve(args.municipality) if args.municipality else REGION
+    scope = evaluation.resolve(args.municipality) if args.municipality is not None else REGION
     print(json.dumps(evaluation.figures(scope), ensure_ascii=False, indent=2))
     return 0
