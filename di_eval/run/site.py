@@ -13,7 +13,8 @@ from di_eval import __version__, fs, paths
 from di_eval.analysis.evaluation import Evaluation, evaluate
 from di_eval.dataset import Dataset, load
 from di_eval.errors import DiEvalError
-from di_eval.report import page as report
+from di_eval.report import cache as report_cache
+from di_eval.report import tables as report_tables
 from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table
 from di_eval.run import batch, incremental, publish
@@ -87,7 +88,7 @@ def plan_jobs(
         "threshold": int(evaluation.threshold),
     }
     if cache_dir is not None:
-        common[report.CACHE_PARAMETER] = str(cache_dir)
+        common[report_cache.CACHE_PARAMETER] = str(cache_dir)
     jobs = []
     if wanted_region:
         jobs.append(
@@ -147,7 +148,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
     body = _raw_table(frame, text["table"])
     # the 2021 structure, reachable from a 2017 run's index (its municipalities, parts and figures)
     links = {o.name: o.html_path for o in outcomes if o.status == "ok"}
-    body += report.structure_2021_section(evaluation, names_2021, links, lang)
+    body += report_tables.structure_2021_section(evaluation, names_2021, links, lang)
     region = by_name.get("region")
     region_link = ""
     if region is not None:
@@ -165,7 +166,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
         f'<a class="skip-link" href="#saturs">{escape(text["skip"])}</a>\n<main id="saturs">\n'
         f'<h1>{escape(text["title"])}</h1>\n<p class="lead">{escape(text["lead"].format(region_of=REGION_OF(lang), date=date))}</p>\n'
         f'{region_link}<p class="note">{escape(text["rule"])} {escape(evaluation.rule.text(lang))}</p>\n'
-        f'{body}\n{report.catalogue_table(lang)}\n<p><a href="manifest.json">{escape(text["manifest"])}</a></p>\n</main>\n'
+        f'{body}\n{report_tables.catalogue_table(lang)}\n<p><a href="manifest.json">{escape(text["manifest"])}</a></p>\n</main>\n'
         f"<footer><p>{escape(text['footer'].format(version=__version__))}</p></footer>\n</body>\n</html>\n"
     )
 
@@ -283,11 +284,11 @@ def run(
             jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only, cache_dir=cache)
             keys = incremental.Keys(evaluation, dataset, data_root, cached["memo"] if cached else None)
             known = keys.size()
-            keyed = {job.name: keys.of(job, report.CACHE_PARAMETER) for job in jobs}
+            keyed = {job.name: keys.of(job, report_cache.CACHE_PARAMETER) for job in jobs}
             reuse = {job.name: source for job in jobs if incremental.reusable(job, keyed[job.name], source)}
             todo = len(jobs) - len(reuse)
             if todo:
-                report.prime_cache(cache, dataset, evaluation)
+                report_cache.prime_cache(cache, dataset, evaluation)
                 if pool is None:
                     pool = batch.Workers(max(1, min(workers, todo)), warmup=WARMUP, start_kernel=not fresh_kernels)
             parameters = {

@@ -1,0 +1,82 @@
+"""The dataset and evaluation a report reads: once per process, or the snapshot a batch run left for its kernels."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+from di_eval import dataset, fs, paths
+from di_eval.analysis.evaluation import Evaluation, evaluate
+
+_datasets: dict = {}
+_evaluations: dict = {}
+# A batch run passes its cache folder to each notebook as this (hidden) papermill parameter.
+CACHE_PARAMETER = "_di_eval_cache"
+
+
+def _dataset_key(data_dir: str | Path | None) -> tuple:
+    folder = Path(data_dir) if data_dir else paths.SAMPLE_DIR
+    signature = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.csv")))
+    return (str(folder.resolve()), signature)
+
+
+def _cache_file(cache_dir: str | Path, kind: str, key: tuple) -> Path:
+    """Where a batch run left this object for its kernels (a private folder it made)."""
+    return Path(cache_dir) / f"{kind}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.pickle"
+
+
+def _from_cache(cache_dir: str | Path | None, kind: str, key: tuple):
+    path = _cache_file(cache_dir, kind, key) if cache_dir else None
+    if path is not None and path.is_file():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    return None
+
+
+def _snapshot_key(data_dir: str | Path | None) -> tuple:
+    return (str((Path(data_dir) if data_dir else paths.SAMPLE_DIR).resolve()),)
+
+
+def prime_cache(cache_dir: Path, data: dataset.Dataset, evaluation: Evaluation) -> None:
+    """Leave a loaded dataset and its evaluation in ``cache_dir`` for the run's kernels.
+
+    A batch loads and evaluates once in its main process; each report's kernel, given the
+    folder as the notebook parameter ``_di_eval_cache``, reads that same snapshot instead of the
+    files on disk, so every page carries the run's data fingerprint even if the dataset changes
+    during the run, and nothing is validated and suppressed twice.
+    """
+    evaluation_key = (data.fingerprint, str(evaluation.as_of.date()), evaluation.structure, evaluation.threshold)
+    for kind, key, value in (
+        ("dataset", _snapshot_key(data.data_dir), data),
+        ("evaluation", evaluation_key, evaluation),
+    ):
+        fs.write_atomic(_cache_file(cache_dir, kind, key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def cached_load(data_dir: str | Path | None, cache_dir: str | Path | None = None) -> dataset.Dataset:
+    """Load a dataset once per process; a changed file on disk is loaded again.
+
+    With a batch run's ``cache_dir``, the run's snapshot of the dataset is used, whatever the
+    files say now.
+    """
+    key = (str(cache_dir), *_snapshot_key(data_dir)) if cache_dir else _dataset_key(data_dir)
+    if key not in _datasets:
+        snapshot = _from_cache(cache_dir, "dataset", _snapshot_key(data_dir)) if cache_dir else None
+        _datasets.clear()
+        _datasets[key] = snapshot if snapshot is not None else dataset.load(_dataset_key(data_dir)[0])
+    return _datasets[key]
+
+
+def cached_evaluate(
+    data: dataset.Dataset, as_of, structure: str, threshold: int, cache_dir: str | Path | None = None
+) -> Evaluation:
+    """Evaluate once per dataset, date, structure and threshold: suppression is done once, then sliced."""
+    key = (data.fingerprint, str(as_of), structure, threshold)
+    if key not in _evaluations:
+        if len(_evaluations) > 8:
+            _evaluations.clear()
+        _evaluations[key] = _from_cache(cache_dir, "evaluation", key) or evaluate(
+            data, as_of=as_of, structure=structure, threshold=threshold
+        )
+    return _evaluations[key]

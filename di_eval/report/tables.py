@@ -1,0 +1,160 @@
+"""Tables of a report page built outside a section: the indicator catalogue, the 2021 structure, years across."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from di_eval.analysis.evaluation import Evaluation
+from di_eval.report.html import escape, paragraph, table
+from di_eval.report.labels import t
+from di_eval.text import Text, terms
+from di_eval.text import formats as fmt
+
+
+def catalogue_table(lang: str) -> str:
+    """The indicator catalogue (code, name, definition, unit), collapsed."""
+    from di_eval.analysis.catalogue import CATALOGUE
+
+    catalogue = pd.DataFrame(CATALOGUE)
+    name, definition = f"name_{lang}", f"definition_{lang}"
+    frame = pd.DataFrame(
+        {
+            terms.column_label("code", lang): catalogue["code"],
+            terms.column_label("indicator", lang): catalogue[name],
+            terms.column_label("definition", lang): catalogue[definition],
+            terms.column_label("unit", lang): catalogue["unit"],
+        }
+    )
+    return (
+        f'<details id="raditaju-katalogs"><summary>{escape(t("indicators_caption", lang))}</summary>'
+        + table(frame, t("indicators_caption", lang))
+        + "</details>"
+    )
+
+
+def _generated(lang: str) -> str:
+    """When the page was made: a date people read, and the exact UTC time for the record."""
+    now = dt.datetime.now(dt.UTC)
+    return f"{fmt.format_date(now.date(), lang)}, {now.isoformat(timespec='seconds')}"
+
+
+def _years_across(data: pd.DataFrame) -> pd.DataFrame:
+    """A long table (one row per place and year, a column per group) as one row per place and group,
+    a column per year: the same cells in a third of the markup."""
+    place, year = data.columns[0], data.columns[1]
+    groups = list(data.columns[2:])
+    long = data.melt(id_vars=[place, year], value_vars=groups, var_name="_group", value_name="_value")
+    wide = long.pivot(index=[place, "_group"], columns=year, values="_value")
+    wide = wide.reindex(pd.MultiIndex.from_product([data[place].drop_duplicates(), groups], names=[place, "_group"]))
+    labels = [f"{name} — {group}" for name, group in wide.index]
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index(drop=True)
+    wide.insert(0, place, labels)
+    return wide
+
+
+_SHORT_DATE = Text("%d.%m.%Y.", "%d %b %Y")  # 17.09.2019. / 17 Sep 2019
+
+
+def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame, lang: str = "lv") -> pd.DataFrame:
+    """The milestone table with short dates (17.09.2019., in English 17 Sep 2019) instead of long
+    words: the same facts in less markup."""
+    data = data.copy()
+    rows = milestones.reset_index(drop=True)
+    if len(rows) != len(data) or list(rows["project_id"]) != list(data.iloc[:, 0]):
+        return data  # not row for row the same milestones: keep the chart's own table
+    for position, column in ((2, "planned_date"), (3, "actual_date")):
+        header = data.columns[position]
+        data[header] = [
+            value.strftime(_SHORT_DATE(lang)) if isinstance(value, pd.Timestamp) and not pd.isna(value) else shown
+            for value, shown in zip(rows[column], data[header])
+        ]
+    return data
+
+
+def _agreeing(change: str, name: str) -> str:
+    """The plan change's participle agreeing with the municipality: a novads is masculine
+    ("Dundagas novads: izslēgts"), a city (pilsēta: Liepāja, Ventspils) feminine."""
+    return change if str(name).split()[-1] == "novads" else f"{change}_f"
+
+
+def _pick(frame: pd.DataFrame, column: str, **match):
+    rows = frame
+    for key, value in match.items():
+        rows = rows[rows[key] == value]
+    return rows[column].iloc[0] if len(rows) else None
+
+
+def _sum_label(ft, grt, lang: str) -> str:
+    values = [ft, grt]
+    if any(isinstance(x, str) for x in values):
+        return "FT " + fmt.format_number(ft, lang) + " / GRT " + fmt.format_number(grt, lang)
+    total = sum(int(x) for x in values if x is not None and not pd.isna(x))
+    return fmt.format_number(total, lang)
+
+
+_STRUCTURE_2021 = {
+    "caption": Text(
+        "Pēc 2021. gada 1. jūlija administratīvi teritoriālās reformas: 7 pašvaldības (kopā kopš plāna sākuma)",
+        "After the administrative-territorial reform of 1 July 2021: 7 municipalities (in all since the plan began)",
+    ),
+    "municipality": Text("Pašvaldība (2021)", "Municipality (2021)"),
+    "parts": Text("Apvienotās pašvaldības (ziņojumi)", "Merged municipalities (reports)"),
+    "hint": Text(
+        "Šīs pašvaldības ziņojumus izveido ar di-eval run --structure 2021.",
+        "Reports on these municipalities are made with di-eval run --structure 2021.",
+    ),
+}
+
+
+def structure_2021_section(evaluation: Evaluation, names_2021: pd.DataFrame, links: dict, lang: str) -> str:
+    """For the index of a 2017-structure run: the 7 municipalities after the 2021 reform, each with its
+    2017 parts (linked to their reports where ``links`` has them: code -> href) and its published
+    FT and GRT persons served in all. Published values only (the run's protected cube)."""
+    if evaluation.structure != "2017" or names_2021 is None or not len(names_2021) or not evaluation.successors:
+        return ""
+    cells = evaluation.protected.cells
+    cumulative = cells[(cells["measure"] == "persons_cumulative") & (cells["service"] == "any")]
+    published = {(s, g): x for s, g, x in zip(cumulative["scope"], cumulative["group"], cumulative["published"])}
+    names_2017 = dict(zip(evaluation.scopes["scope"], evaluation.scopes["name"]))
+    rows = []
+    for code, name in zip(names_2021["iso_code"], names_2021["name"]):
+        parts = [c for c, successor in evaluation.successors.items() if successor == code]
+        linked = [
+            f'<a href="{escape(links[c])}">{escape(names_2017.get(c, c))}</a>'
+            if c in links
+            else escape(names_2017.get(c, c))
+            for c in parts
+        ]
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{escape(name)}</th><td>{", ".join(linked)}</td>'
+            + "".join(
+                f'<td class="num">{escape(fmt.format_number(_published(published.get((code, g))), lang))}</td>'
+                for g in ("FT", "GRT")
+            )
+            + "</tr>"
+        )
+    head = "".join(
+        f'<th scope="col">{escape(x)}</th>'
+        for x in (
+            _STRUCTURE_2021["municipality"](lang),
+            _STRUCTURE_2021["parts"](lang),
+            terms.term("FT", lang),
+            terms.term("GRT", lang),
+        )
+    )
+    return (
+        f'<div class="table-wrap"><table class="data"><caption>{escape(_STRUCTURE_2021["caption"](lang))}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        + paragraph(_STRUCTURE_2021["hint"](lang), "note")
+    )
+
+
+def _published(value):
+    """A published cell as the formatters take it: an int, a marker, or None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value if isinstance(value, str) else int(value)

@@ -1,0 +1,108 @@
+"""The package's shape: stages as subpackages, small modules, no import cycle (lazy imports included)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "di_eval"
+MAX_LINES = 800
+STAGES = ("intake", "analysis", "report", "run", "cli", "text")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every di_eval module ``name`` imports, at any depth of its code (functions too)."""
+    is_package = path.name == "__init__.py"
+    targets = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for inner in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if id(node) in typing_only:  # annotations only: never imported at run time
+            continue
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if is_package else name.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            for alias in node.names:
+                submodule = f"{module}.{alias.name}"
+                targets.add(submodule if submodule in MODULES else module)
+    return {t for t in targets if t in MODULES and t != name}
+
+
+def test_every_module_is_small():
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_stages_are_subpackages():
+    for stage in STAGES:
+        assert f"di_eval.{stage}" in MODULES, f"di_eval/{stage}/__init__.py is missing"
+    flat = [name for name in MODULES if name.count(".") == 1 and name.split(".")[1].startswith("cli_")]
+    assert not flat, f"command modules outside di_eval/cli/: {flat}"
+
+
+def test_no_import_cycle():
+    graph = {name: _imports(name, path) for name, path in MODULES.items()}
+    cycles, state = [], {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                cycles.append(" → ".join([*trail[trail.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[node] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["di_eval.cli:main", "di_eval.run.engine:WarmKernelEngine", "di_eval.report.export:ReportExporter", "di_eval:load"],
+)
+def test_entry_points_resolve(entry):
+    module, _, attr = entry.partition(":")
+    assert importlib.util.find_spec(module) is not None
+    assert callable(getattr(importlib.import_module(module), attr))
+
+
+def test_public_api():
+    import di_eval
+    from di_eval.report import Report
+
+    assert callable(di_eval.load) and callable(di_eval.evaluate)
+    assert Report.__module__ == "di_eval.report.page"
