@@ -51,7 +51,7 @@ def test_the_rule_in_words_names_the_threshold_and_the_markers():
     rule = DisclosureRule(5)
     assert rule.primary_marker == "<5" and rule.secondary_marker == "x"
     lv, en = rule.text("lv"), rule.text("en")
-    assert "1 līdz 4" in lv and "“<5”" in lv and "“x”" in lv
+    assert "1 līdz 4" in lv and "„<5“" in lv and "„x“" in lv and "nulle tiek rādīta" in lv
     assert "1 to 4" in en and "“<5”" in en and "“x”" in en
     assert "from 1 to 2" in DisclosureRule(3).text("en")
     with pytest.raises(ChoiceError):

@@ -22,8 +22,9 @@ _ROWS = [
         "table": "persons_by_year",
         "name": Text("Pakalpojumus saņēmušās personas gadā", "Persons served in a year"),
         "definition": Text(
-            "Unikālās personas, kas gada laikā saņēmušas projekta apmaksātu pakalpojumu, "
-            "pēc mērķa grupas un pakalpojuma; 'any' – unikālās personas visos grupas pakalpojumos.",
+            "Personas (katra skaitīta vienu reizi), kas gada laikā saņēmušas projekta apmaksātu "
+            "pakalpojumu, pēc mērķa grupas un pakalpojuma; „jebkurš pakalpojums“ – personas, kas "
+            "saņēmušas kādu no grupas pakalpojumiem, katra skaitīta vienu reizi.",
             "Unique persons who received a project-paid service during the year, by target "
             "group and service; 'any' = unique persons across all services of the group.",
         ),
@@ -82,7 +83,7 @@ _ROWS = [
         "name": Text("Plāna mērķis", "Plan target"),
         "definition": Text(
             "Reģiona mērķis (FT, GRT, VSAC) plāna redakcijā, kas ir spēkā izvērtējuma datumā; "
-            "iepriekšējās redakcijas un to maiņas datumi ir target_history.",
+            "iepriekšējās redakcijas un to maiņas datumi ir mērķu vēstures tabulā.",
             "The region's target (FT, GRT, VSAC) in the plan version in force at the as-of date; "
             "earlier versions and the dates they changed are in target_history.",
         ),
@@ -96,7 +97,7 @@ _ROWS = [
         "table": "achievement",
         "name": Text("Mērķa izpilde", "Achievement against target"),
         "definition": Text(
-            "FT un GRT: unikālo personu ('any') kopskaits; VSAC: iemītnieku pārcelšanās uz "
+            "FT un GRT: kopējais personu skaits visos pakalpojumos (katra skaitīta vienu reizi); VSAC: iemītnieku pārcelšanās uz "
             "pašvaldību kopskaits; dalīts ar spēkā esošās redakcijas mērķi. Nav rādīts, ja skaitītājs ir slēpts.",
             "FT and GRT: cumulative unique persons ('any'); VSAC: cumulative moves of residents to "
             "a municipality; divided by the target of the version in force. Not shown when the numerator is hidden.",
@@ -241,8 +242,8 @@ _ROWS = [
         "table": "infrastructure",
         "name": Text("Projekta statuss", "Project status"),
         "definition": Text(
-            "in_service (pakalpojums uzsākts), built (būvdarbi pabeigti), in_construction, planned "
-            "vai dropped (pašvaldība vairs nav spēkā esošā plāna infrastruktūras sarakstā).",
+            "pakalpojums uzsākts, būvdarbi pabeigti, būvdarbi notiek, plānots vai izslēgts "
+            "(pašvaldība vairs nav spēkā esošā plāna infrastruktūras sarakstā).",
             "in_service (service opened), built (construction finished), in_construction, planned, "
             "or dropped (the municipality left the infrastructure list of the plan in force).",
         ),
@@ -257,7 +258,7 @@ _ROWS = [
         "name": Text("Posma nobīde", "Milestone slippage"),
         "definition": Text(
             "Faktiskais datums mīnus plānotais; ja posms kavējas, izvērtējuma datums mīnus plānotais. "
-            "Statuss: done_on_time, done_late, overdue, not_due (done – nav plānotā datuma).",
+            "Statuss: paveikts laikā, paveikts ar kavējumu, kavējas, termiņš vēl nav pienācis (vai paveikts, ja plānotā datuma nav).",
             "Actual date minus planned date; for an overdue milestone, the as-of date minus planned. "
             "Status: done_on_time, done_late, overdue, not_due (done: no planned date).",
         ),
@@ -331,8 +332,8 @@ _ROWS = [
         "table": "warnings",
         "name": Text("Datu brīdinājumi", "Validation warnings"),
         "definition": Text(
-            "Pazīmes, kas prasa pārbaudi, ar svarīgumu (high, medium, low); aprēķinātas tikai no "
-            "publicētajām vērtībām. Kodi – WARNINGS.",
+            "Pazīmes, kas prasa pārbaudi, ar svarīgumu (augsts, vidējs, zems); aprēķinātas tikai no "
+            "publicētajām vērtībām. Brīdinājumu veidi – datu kvalitātes sadaļā.",
             "Signs that need checking, with importance (high, medium, low); computed from published "
             "values only. Codes: WARNINGS.",
         ),
@@ -384,7 +385,7 @@ WARNINGS = _in_columns(
                 "not_reported",
                 "high",
                 Text(
-                    "Pašvaldības gada dati nav ziņoti (tukšs, nevis 0)",
+                    "Pašvaldības gada dati nav iesniegti (tukšs, nevis 0)",
                     "A municipality's figures for a year were not reported (blank, not 0)",
                 ),
             ),

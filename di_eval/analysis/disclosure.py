@@ -74,15 +74,15 @@ class DisclosureRule:
         """The rule and its guarantee in words, for the method section of a report."""
         t, x, b = self.threshold, self.secondary_marker, self.rounding_base
         if lang == "lv":
-            small = f"Lai nevienu personu nevarētu atpazīt, skaits no 1 līdz {t - 1} ir rādīts kā “<{t}”, bet 0 tiek rādīta. "
+            small = f"Lai nevienu personu nevarētu atpazīt, skaits no 1 līdz {t - 1} ir rādīts kā „<{t}“, bet nulle tiek rādīta. "
             if self.method == "rounding":
                 rest = (
-                    f"Pārējie pašvaldību skaiti ir noapaļoti līdz tuvākajam {b} daudzkārtnim (“{b * 2}” nozīmē "
+                    f"Pārējie pašvaldību skaiti ir noapaļoti līdz tuvākajam {b} daudzkārtnim („{b * 2}“ nozīmē "
                     f"{b * 2 - b // 2}–{b * 2 + b - 1 - b // 2}); reģiona skaiti ir precīzi, ja nav atzīmēti kā "
-                    f"noapaļoti. Ar “{x}” apzīmētas vērtības (kas nav 0) ir slēptas. "
+                    f"noapaļoti. Ar „{x}“ apzīmētas vērtības (kas nav nulle) ir slēptas. "
                 )
             else:
-                rest = f"Ar “{x}” apzīmētas vērtības (kas nav 0, bet var būt jebkura lieluma) ir slēptas. "
+                rest = f"Ar „{x}“ apzīmētas vērtības (kas nav nulle, bet var būt jebkura lieluma) ir slēptas. "
             if self.method == "heuristic":
                 return (
                     small + rest[:-2] + ", lai slēpto skaitu nevarētu aprēķināt, atņemot no kopsummām. "

@@ -437,7 +437,7 @@ def _not_reported(persons_by_year) -> list[dict]:
                 "service": None,
                 "importance": "high",
                 "code": "not_reported",
-                "message_lv": f"{year}. gada dati par pakalpojumu saņēmējiem nav ziņoti",
+                "message_lv": f"{year}. gada dati par pakalpojumu saņēmējiem nav iesniegti",
                 "message_en": f"no figures on persons served were reported for {year}",
             }
         )
@@ -489,7 +489,7 @@ def _overdue_milestones(milestone_table) -> list[dict]:
                 "service": None,
                 "importance": "medium",
                 "code": "milestone_overdue",
-                "message_lv": f"{row.project_id}: posms “{v.label(v.MILESTONES, row.milestone, 'lv')}” "
+                "message_lv": f"{row.project_id}: posms „{v.label(v.MILESTONES, row.milestone, 'lv')}“ "
                 f"kavējas {row.slippage_days} dienas",
                 "message_en": f"{row.project_id}: milestone “{v.label(v.MILESTONES, row.milestone, 'en')}” "
                 f"is {row.slippage_days} days overdue",
@@ -510,8 +510,8 @@ def _target_warnings(achievement) -> list[dict]:
                 "service": None,
                 "importance": "high" if behind else "medium",
                 "code": f"target_{row.status}",
-                "message_lv": f"mērķis {row.target}: sasniegti {_percent(row.rate, 'lv')}, pēc pagājušā laika "
-                f"sagaidāmi {_percent(row.expected_rate, 'lv')}",
+                "message_lv": f"mērķis {row.target}: izpilde {_percent(row.rate, 'lv')}; ņemot vērā pagājušo laiku, "
+                f"bija sagaidāma {_percent(row.expected_rate, 'lv')} izpilde",
                 "message_en": f"target {row.target}: {_percent(row.rate, 'en')} reached, "
                 f"{_percent(row.expected_rate, 'en')} expected from time elapsed",
             }
