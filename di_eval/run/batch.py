@@ -31,6 +31,7 @@ from di_eval import fs
 from di_eval.report import export
 from di_eval.run import publish
 from di_eval.run.engine import KernelStartError, ReportTimeout, WarmKernel
+from di_eval.run.outcome import MADE, Outcome  # noqa: F401 (re-exported: batch.Outcome)
 from di_eval.run_options import DEFAULT_TIMEOUT, MAX_WORKERS  # noqa: F401 — re-exported
 
 
@@ -43,25 +44,6 @@ class Job:
     parameters: dict
     html_path: str  # relative to the published folder, e.g. "pasvaldibas/0620200.html"
     title: str = ""
-
-
-@dataclass
-class Outcome:
-    """What became of one job."""
-
-    name: str
-    html_path: str
-    notebook_path: str  # "" when no notebook was written (e.g. the kernel never started)
-    status: str  # ok | reused (from the release before, its inputs unchanged) | failed | timeout
-    seconds: float
-    attempts: int = 1
-    error: str | None = None
-    failing_cell: int | None = None
-    title: str = ""
-    key: str = ""  # the report's input key (di_eval.run.incremental)
-
-
-MADE = ("ok", "reused")  # the statuses of a report that is in the release
 
 
 @dataclass

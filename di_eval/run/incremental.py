@@ -38,6 +38,7 @@ from pathlib import Path
 
 import di_eval
 from di_eval import fs, paths
+from di_eval.run.outcome import Outcome
 from di_eval.run_options import MANIFEST, releases_dir
 
 CACHE = ".cache"
@@ -278,8 +279,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def reuse(job, source: Source, staging: Path, fingerprint: str):
     """Put the page (and notebook) of ``job`` from ``source`` into ``staging``; its Outcome."""
-    from di_eval.run.batch import Outcome
-
     entry = source.reports[job.name]
     page = source.folder / job.html_path
     if source.fingerprint and fingerprint and source.fingerprint != fingerprint:
