@@ -120,3 +120,13 @@ def pytest_terminal_summary(terminalreporter, config):
     missing = missing_tools()
     if missing:
         terminalreporter.write_line(SKIP_LINE.format(missing=", ".join(missing)), yellow=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright per test process: its sync API cannot be started twice in one process (the
+    browser checks and the JupyterLab checks may share a worker)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright

@@ -102,13 +102,10 @@ def sample_site(tools, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(tools):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+def browser(tools, playwright_session):
+    chromium = launch(playwright_session)
+    yield chromium
+    chromium.close()
 
 
 @dataclass

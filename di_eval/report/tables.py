@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from di_eval.analysis.evaluation import Evaluation
-from di_eval.report.html import escape, paragraph, table
+from di_eval.report.html import escape, paragraph, table, table_wrap
 from di_eval.report.labels import t
 from di_eval.text import Text, terms
 from di_eval.text import formats as fmt
@@ -147,7 +147,8 @@ def structure_2021_section(evaluation: Evaluation, names_2021: pd.DataFrame, lin
         )
     )
     return (
-        f'<div class="table-wrap"><table class="data"><caption>{escape(_STRUCTURE_2021["caption"](lang))}</caption>'
+        f'{table_wrap(_STRUCTURE_2021["caption"](lang))}<table class="data">'
+        f"<caption>{escape(_STRUCTURE_2021['caption'](lang))}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         + paragraph(_STRUCTURE_2021["hint"](lang), "note")
     )

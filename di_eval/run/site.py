@@ -16,7 +16,7 @@ from di_eval.errors import DiEvalError
 from di_eval.report import cache as report_cache
 from di_eval.report import tables as report_tables
 from di_eval.report.export import stylesheet
-from di_eval.report.html import escape, table
+from di_eval.report.html import escape, table, table_wrap
 from di_eval.run import batch, incremental, publish
 from di_eval.run_options import BadArgument, check_arguments, resolve_only  # noqa: F401 — re-exported
 from di_eval.text import Text
@@ -196,7 +196,7 @@ def _raw_table(frame: pd.DataFrame, caption: str) -> str:
         for values in frame.itertuples(index=False)
     )
     return (
-        f'<div class="table-wrap"><table class="data"><caption>{escape(caption)}</caption>'
+        f'{table_wrap(caption)}<table class="data"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
