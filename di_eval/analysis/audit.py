@@ -37,7 +37,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from di_eval.analysis import indicators as ind
-from di_eval.analysis.disclosure import Finding, _all_constraints
+from di_eval.analysis.disclosure import Finding, _all_constraints, _sum_of_others
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
 from di_eval.errors import DiEvalError
 
@@ -524,18 +524,6 @@ def quick_failures(model: _Model, t: int, rounds: int = 30) -> np.ndarray:
 def _valued(model: _Model, t: int) -> np.ndarray:
     """Cells published with a value: exact, or rounded (at least t, a finite upper limit)."""
     return np.isfinite(model.high) & (model.low >= t - _TOL)
-
-
-def _sum_of_others(row, term, n_rows):
-    """For each entry, the sum of the other entries of its row (+-inf where one is infinite)."""
-    finite = np.isfinite(term)
-    own = np.where(finite, term, 0.0)
-    total = np.bincount(row, weights=own, minlength=n_rows)
-    neg_inf = np.bincount(row, weights=(term == -np.inf), minlength=n_rows)
-    pos_inf = np.bincount(row, weights=(term == np.inf), minlength=n_rows)
-    rest = total[row] - own
-    rest = np.where(neg_inf[row] - (term == -np.inf) > 0, -np.inf, rest)
-    return np.where(pos_inf[row] - (term == np.inf) > 0, np.inf, rest)
 
 
 def knowledge_of(release, truth=None) -> Knowledge:

@@ -475,27 +475,7 @@ def completeness_findings(evaluation, scope: str) -> list[Finding]:
             )
         )
     expected, late = int(rows["expected"].sum()), int(rows["late"].sum())
-    if expected and late / expected >= 0.5:
-        rate = late / expected
-        texts = {
-            lang: _LATE_FORMS(
-                lang,
-                place=_name(evaluation, scope, lang),
-                late=format_number(late, lang),
-                expected=format_number(expected, lang),
-                rate=format_percent(rate, lang),
-            )
-            for lang in ("lv", "en")
-        }
-        out.append(
-            _finding(
-                scope,
-                "forms_late",
-                "low",
-                texts,
-                {"source": "completeness", "late": late, "expected": expected, "share": rate},
-            )
-        )
+    out.extend(_late_forms(evaluation, scope, expected, late))
     return out
 
 
@@ -529,25 +509,24 @@ def _region_completeness(evaluation) -> list[Finding]:
     region = evaluation.completeness
     region = region[region["scope"] == REGION]
     expected, late = int(region["expected"].sum()), int(region["late"].sum())
-    if expected and late / expected >= 0.5:
-        rate = late / expected
-        texts = {
-            lang: _LATE_FORMS(
-                lang,
-                place=_name(evaluation, REGION, lang),
-                late=format_number(late, lang),
-                expected=format_number(expected, lang),
-                rate=format_percent(rate, lang),
-            )
-            for lang in ("lv", "en")
-        }
-        out.append(
-            _finding(
-                REGION,
-                "forms_late",
-                "low",
-                texts,
-                {"source": "completeness", "late": late, "expected": expected, "share": rate},
-            )
-        )
+    out.extend(_late_forms(evaluation, REGION, expected, late))
     return out
+
+
+def _late_forms(evaluation, scope: str, expected: int, late: int) -> list:
+    """The "forms_late" finding of ``scope``: half or more of its expected forms came late."""
+    if not expected or late / expected < 0.5:
+        return []
+    rate = late / expected
+    texts = {
+        lang: _LATE_FORMS(
+            lang,
+            place=_name(evaluation, scope, lang),
+            late=format_number(late, lang),
+            expected=format_number(expected, lang),
+            rate=format_percent(rate, lang),
+        )
+        for lang in ("lv", "en")
+    }
+    evidence = {"source": "completeness", "late": late, "expected": expected, "share": rate}
+    return [_finding(scope, "forms_late", "low", texts, evidence)]
