@@ -149,6 +149,7 @@ def test_names_without_a_header_are_found_too(filled):
     workbook.save(filled)
     found = [f for f in intake.read_form(filled).findings if f.rule == "person_names"]
     assert [(f.sheet, f.cell, dict(f.params)["count"]) for f in found] == [("Izvērtējumi", "E5", 2)]
+    assert "personu vārdi (2 šūnas)" in found[0].message("lv") and "(2 cells)" in found[0].message("en")
 
 
 def test_a_csv_with_a_code_is_refused(tmp_path):

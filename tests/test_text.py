@@ -66,6 +66,12 @@ def test_english_takes_the_singular_for_one_only_and_fractions_read_as_plurals()
     assert gr.count_phrase(21, "child", "en") == "21 children" and gr.count_phrase(21, "child", "lv") == "21 bērns"
 
 
+def test_a_count_in_both_languages_for_a_message_said_later():
+    assert gr.count_text(21, "cell") == Text("21 šūna", "21 cells")
+    assert gr.count_text(2, "cell")("lv") == "2 šūnas" and gr.count_text(1, "cell")("en") == "1 cell"
+    assert gr.count_text(11, "assessment", "gen")("lv") == "11 izvērtējumu"
+
+
 def test_the_region_is_named_once():
     assert v.REGION_NAME("lv") == "Kurzemes plānošanas reģions" and v.REGION_NAME("en") == "Kurzeme Planning Region"
     assert terms.scope_name("region", "en") == "Kurzeme Planning Region"

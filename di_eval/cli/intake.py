@@ -11,6 +11,8 @@ from pathlib import Path
 
 from di_eval import dataset, intake, paths
 from di_eval import vocabulary as v
+from di_eval.text import Text
+from di_eval.text.formats import format_year
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -74,13 +76,16 @@ def run_form(args) -> int:
     return EXIT_OK
 
 
+_PROBLEMS = Text("{file}: {n} problēma(s)", "{file}: {n} problem(s)")
+_VALID = Text("{path}: derīgs — {name}, {year}; lapas: {sheets}", "{path}: valid — {name}, {year}; sheets: {sheets}")
+
+
 def _print_findings(findings, lang: str, stream) -> None:
     by_file: dict[str, list] = {}
     for finding in findings:
         by_file.setdefault(finding.file, []).append(finding)
     for file, found in by_file.items():
-        count = f"{len(found)} problēma(s)" if lang == "lv" else f"{len(found)} problem(s)"
-        print(f"{file}: {count}", file=stream)
+        print(_PROBLEMS(lang, file=file, n=len(found)), file=stream)
         for finding in found:
             print(f"  - {finding.text(lang)}", file=stream)
 
@@ -95,21 +100,19 @@ def run_validate(args) -> int:
     for s in submissions:
         if s.ok:
             sheets = ", ".join(intake.SHEETS_BY_KEY[k].name(args.lang) for k in sorted(s.covered))
-            if args.lang == "lv":
-                print(f"{s.path}: derīgs — {s.name}, {s.year}. gads; lapas: {sheets}")
-            else:
-                print(f"{s.path}: valid — {s.name}, {s.year}; sheets: {sheets}")
+            print(_VALID(args.lang, path=s.path, name=s.name, year=format_year(s.year, args.lang), sheets=sheets))
     return EXIT_PROBLEMS if findings else EXIT_OK
 
 
 _ACTIONS = {
-    "ingested": ("ielādēts", "ingested"),
-    "replaced": (
+    "ingested": Text("ielādēts", "ingested"),
+    "replaced": Text(
         "ielādēts, aizstājot iepriekšējo failu (tas saglabāts)",
         "ingested, replacing the earlier file (kept)",
     ),
-    "unchanged": ("jau ielādēts — nekas nav mainīts", "already ingested — nothing changed"),
+    "unchanged": Text("jau ielādēts — nekas nav mainīts", "already ingested — nothing changed"),
 }
+_NOTHING_CHANGED = Text("{into}: nekas netika mainīts.", "{into}: nothing was changed.")
 
 
 def run_ingest(args) -> int:
@@ -120,12 +123,8 @@ def run_ingest(args) -> int:
             print(json.dumps([f.as_dict(args.lang) for f in err.findings], ensure_ascii=False, indent=2))
         else:
             _print_findings(err.findings, args.lang, sys.stderr)
-            print(
-                f"{args.into}: nekas netika mainīts." if args.lang == "lv" else f"{args.into}: nothing was changed.",
-                file=sys.stderr,
-            )
+            print(_NOTHING_CHANGED(args.lang, into=args.into), file=sys.stderr)
         return EXIT_PROBLEMS
-    i = 0 if args.lang == "lv" else 1
     if args.format == "json":
         outcomes = [
             {**asdict(o), "status_label": v.label(v.SUBMISSION_STATUSES, o.status, args.lang)} for o in result.outcomes
@@ -140,6 +139,6 @@ def run_ingest(args) -> int:
         return EXIT_OK
     for o in result.outcomes:
         status = v.label(v.SUBMISSION_STATUSES, o.status, args.lang)
-        year = f"{o.year}. gads" if args.lang == "lv" else str(o.year)
-        print(f"{o.file}: {_ACTIONS[o.action][i]} — {o.name}, {year} ({status}) → {result.into / o.raw}")
+        year = format_year(o.year, args.lang)
+        print(f"{o.file}: {_ACTIONS[o.action](args.lang)} — {o.name}, {year} ({status}) → {result.into / o.raw}")
     return EXIT_OK

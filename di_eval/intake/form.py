@@ -18,6 +18,7 @@ from di_eval import dataset, paths
 from di_eval import vocabulary as v
 from di_eval.errors import ChoiceError
 from di_eval.municipalities import resolve
+from di_eval.text import Text
 
 TITLE_ROW, IDENTITY_ROW, NOTE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4, 5
 SPARE_ROWS = 6  # empty rows with dropdowns where a municipality may add lines (finance, infrastructure)
@@ -26,9 +27,9 @@ DATE_FORMAT = "DD.MM.YYYY"
 
 # Labels of the identity cells on row 2 (and on the instructions sheet).
 IDENTITY_LABELS = {
-    "municipality": ("Pašvaldība:", "Municipality:"),
-    "atvk_code": ("ATVK kods:", "ATVK code:"),
-    "year": ("Gads:", "Year:"),
+    "municipality": Text("Pašvaldība:", "Municipality:"),
+    "atvk_code": Text("ATVK kods:", "ATVK code:"),
+    "year": Text("Gads:", "Year:"),
 }
 
 
@@ -46,7 +47,7 @@ class FormColumn:
     width: int = 18
 
     def header(self, lang: str) -> str:
-        return self.lv if lang == "lv" else self.en
+        return Text(self.lv, self.en)(lang)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,13 @@ class FormSheet:
     aliases: tuple[str, ...] = field(default=())
 
     def name(self, lang: str) -> str:
-        return self.lv if lang == "lv" else self.en
+        return Text(self.lv, self.en)(lang)
+
+    def title(self, lang: str) -> str:
+        return Text(self.title_lv, self.title_en)(lang)
+
+    def note(self, lang: str) -> str:
+        return Text(self.note_lv, self.note_en)(lang)
 
     @property
     def key_columns(self) -> tuple[FormColumn, ...]:
@@ -386,7 +393,7 @@ FORM_SHEETS: tuple[FormSheet, ...] = (
     ),
 )
 SHEETS_BY_KEY = {sheet.key: sheet for sheet in FORM_SHEETS}
-INSTRUCTIONS = ("Norādījumi", "Instructions")
+INSTRUCTIONS = Text("Norādījumi", "Instructions")
 
 # The fund rows a form offers for each programme (more can be added on spare rows).
 PROGRAMME_FUNDS = {"ESF_services": ("ESF", "state"), "ERDF_infrastructure": ("ERDF", "state", "municipal")}

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from di_eval.errors import DataValidationError, Problem
 from di_eval.intake import privacy
+from di_eval.text import Text
 
 # --- messages ---------------------------------------------------------------------------------
 
 # rule: (Latvian message, English message, Latvian advice, English advice); {names} come from params.
-MESSAGES: dict[str, tuple[str, str, str, str]] = {
+_MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "file_missing": (
         "fails nav atrasts",
         "file not found",
@@ -285,8 +286,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "Delete personal codes: the form holds totals only. Send the file again.",
     ),
     "person_names": (
-        "kolonnā ir personu vārdi ({count} šūnas); fails netiek pieņemts",
-        "the column holds person names ({count} cells); the file is refused",
+        "kolonnā ir personu vārdi ({cells}); fails netiek pieņemts",
+        "the column holds person names ({cells}); the file is refused",
         "Izdzēsiet vārdus un uzvārdus: veidlapā drīkst būt tikai kopskaiti. Nosūtiet failu no jauna.",
         "Delete names: the form holds totals only. Send the file again.",
     ),
@@ -310,6 +311,14 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
+# rule: (message, advice), each said in both languages.
+MESSAGES: dict[str, tuple[Text, Text]] = {
+    rule: (Text(lv, en), Text(advice_lv, advice_en)) for rule, (lv, en, advice_lv, advice_en) in _MESSAGES.items()
+}
+_IN_SHEET = Text("lapa “{sheet}”", "sheet “{sheet}”")
+_IN_CELL = Text("šūna {cell}", "cell {cell}")
+_VALUE = Text(" (vērtība: “{value}”)", " (value: “{value}”)")
+_TEXT = Text("{where}: {message}{value}. Ko darīt: {advice}", "{where}: {message}{value}. What to do: {advice}")
 
 # Rules whose message already states the value: the text does not repeat it.
 _VALUE_IN_MESSAGE = {
@@ -341,25 +350,20 @@ class Finding:
         return int(match.group(1)) if match else None
 
     def _params(self, lang: str) -> dict:
-        """The message parameters; in English a parameter ``x_en`` stands for ``x``."""
-        params = dict(self.params)
-        if lang == "en":
-            params.update({k[:-3]: x for k, x in self.params if k.endswith("_en")})
-        return params
+        """The message parameters in ``lang``: a parameter given as a ``Text`` is said in that language."""
+        return {k: x(lang) if isinstance(x, Text) else x for k, x in self.params}
 
     def message(self, lang: str = "lv") -> str:
-        lv, en, _, _ = MESSAGES[self.rule]
-        return (lv if lang == "lv" else en).format(**self._params(lang))
+        return MESSAGES[self.rule][0](lang, **self._params(lang))
 
     def advice(self, lang: str = "lv") -> str:
-        _, _, lv, en = MESSAGES[self.rule]
-        return (lv if lang == "lv" else en).format(**self._params(lang))
+        return MESSAGES[self.rule][1](lang, **self._params(lang))
 
     def where(self, lang: str = "lv") -> str:
         parts = [self.file]
         if self.sheet:
-            parts.append(f"{'lapa' if lang == 'lv' else 'sheet'} “{self.sheet}”")
-        cell = f"{'šūna' if lang == 'lv' else 'cell'} {self.cell}" if self.cell else ""
+            parts.append(_IN_SHEET(lang, sheet=self.sheet))
+        cell = _IN_CELL(lang, cell=self.cell) if self.cell else ""
         header = f"“{self.header}”" if self.header else ""
         if cell or header:
             parts.append(" ".join(x for x in (cell, header) if x))
@@ -367,9 +371,8 @@ class Finding:
 
     def text(self, lang: str = "lv") -> str:
         shown = self.value not in (None, "") and self.rule not in _VALUE_IN_MESSAGE
-        value = "" if not shown else f" ({'vērtība' if lang == 'lv' else 'value'}: “{self.value}”)"
-        todo = "Ko darīt" if lang == "lv" else "What to do"
-        return f"{self.where(lang)}: {self.message(lang)}{value}. {todo}: {self.advice(lang)}"
+        value = _VALUE(lang, value=self.value) if shown else ""
+        return _TEXT(lang, where=self.where(lang), message=self.message(lang), value=value, advice=self.advice(lang))
 
     def __str__(self) -> str:
         return self.text("lv")

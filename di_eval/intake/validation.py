@@ -35,6 +35,8 @@ from di_eval.intake.parse import (
 )
 from di_eval.intake.read import Grid, cell_name, read_grids, sha256_of
 from di_eval.municipalities import alias_table, fold
+from di_eval.text import LANGUAGES, Text
+from di_eval.text.grammar import count_text
 
 # --- a submission: one file, read and checked -------------------------------------------------
 
@@ -197,7 +199,16 @@ def _privacy_findings(file: str, grid: Grid, known: frozenset[str]) -> list[Find
         else:
             found.append(
                 Finding(
-                    file, grid.name, cell_name(hit.row, hit.column), None, None, "person_names", (("count", hit.count),)
+                    file,
+                    grid.name,
+                    cell_name(hit.row, hit.column),
+                    None,
+                    None,
+                    "person_names",
+                    (
+                        ("count", hit.count),
+                        ("cells", count_text(hit.count, "cell")),
+                    ),
                 )
             )
     return found
@@ -341,10 +352,10 @@ def _read_rows(submission: Submission, match: SheetMatch, context: Context) -> l
     if missing:
         unknown = [(cell_name(match.header_row, c), grid.value(match.header_row, c)) for c in match.unknown]
         for column in missing:
-            note_lv = note_en = ""
+            note = Text("", "")
             if unknown:
                 listed = ", ".join(f"{cell} “{privacy.redact(text)}”" for cell, text in unknown)
-                note_lv, note_en = f"; neatpazītas galvenes: {listed}", f"; unrecognised headers: {listed}"
+                note = Text(f"; neatpazītas galvenes: {listed}", f"; unrecognised headers: {listed}")
             submission.findings.append(
                 Finding(
                     file,
@@ -355,8 +366,7 @@ def _read_rows(submission: Submission, match: SheetMatch, context: Context) -> l
                     "column_missing",
                     (
                         ("expected", f"{column.lv} / {column.en}"),
-                        ("unrecognised", note_lv),
-                        ("unrecognised_en", note_en),
+                        ("unrecognised", note),
                     ),
                 )
             )
@@ -397,7 +407,7 @@ def _read_row(submission: Submission, match: SheetMatch, r: int, context: Contex
         if code is None:
             if column.name == "service" and parse_choice(_ANY_SERVICE, value) == "any":
                 new_persons = forms.SHEETS_BY_KEY["new_persons"]
-                problem(column.name, "any_on_services", value, sheet_name=new_persons.lv, sheet_name_en=new_persons.en)
+                problem(column.name, "any_on_services", value, sheet_name=Text(new_persons.lv, new_persons.en))
             elif column.kind == "project":
                 _project_problem(problem, column, value, context, submission)
             else:
@@ -421,12 +431,9 @@ def _read_row(submission: Submission, match: SheetMatch, r: int, context: Contex
     return row
 
 
-def _choices(column: forms.FormColumn, codes) -> dict[str, str]:
-    """The allowed labels, as message parameters in both languages."""
-    return {
-        "choices": "; ".join(forms.choice_label(column, c, "lv") for c in codes),
-        "choices_en": "; ".join(forms.choice_label(column, c, "en") for c in codes),
-    }
+def _choices(column: forms.FormColumn, codes) -> dict[str, Text]:
+    """The allowed labels, as a message parameter in both languages."""
+    return {"choices": Text(*("; ".join(forms.choice_label(column, c, lang) for c in codes) for lang in LANGUAGES))}
 
 
 _ANY_SERVICE = forms.FormColumn("service", "choice", "", "", choices=("any",), vocabulary="SERVICES")

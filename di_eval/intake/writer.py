@@ -32,6 +32,8 @@ from di_eval.intake.form import (
     form_content,
 )
 from di_eval.municipalities import fold
+from di_eval.text import Text
+from di_eval.text.formats import format_year
 
 # --- writing the workbook ---------------------------------------------------------------------
 
@@ -87,7 +89,7 @@ def build_workbook(content: FormContent, lang: str = "lv") -> Workbook:
     """The form as an openpyxl workbook: instructions, one protected sheet per table, a hidden lists sheet."""
     workbook = Workbook()
     instructions = workbook.active
-    instructions.title = INSTRUCTIONS[0] if lang == "lv" else INSTRUCTIONS[1]
+    instructions.title = INSTRUCTIONS(lang)
     _write_instructions(instructions, content, lang)
     lists = _ListsSheet(workbook)
     for sheet in FORM_SHEETS:
@@ -102,18 +104,18 @@ def build_workbook(content: FormContent, lang: str = "lv") -> Workbook:
     return workbook
 
 
+_FORM_TITLE = Text("DI plāna uzraudzības veidlapa — {name}, {year}", "DI plan monitoring form — {name}, {year}")
+
+
 def _title(content: FormContent, lang: str) -> str:
-    if lang == "lv":
-        return f"DI plāna uzraudzības veidlapa — {content.name}, {content.year}. gads"
-    return f"DI plan monitoring form — {content.name}, {content.year}"
+    return _FORM_TITLE(lang, name=content.name, year=format_year(content.year, lang))
 
 
 def _identity(ws, content: FormContent, lang: str, row: int, first_column: int = 1) -> None:
-    i = 0 if lang == "lv" else 1
     pairs = [
-        (IDENTITY_LABELS["municipality"][i], content.name),
-        (IDENTITY_LABELS["atvk_code"][i], content.atvk_code),
-        (IDENTITY_LABELS["year"][i], content.year),
+        (IDENTITY_LABELS["municipality"](lang), content.name),
+        (IDENTITY_LABELS["atvk_code"](lang), content.atvk_code),
+        (IDENTITY_LABELS["year"](lang), content.year),
     ]
     column = first_column
     for label, value in pairs:
@@ -124,32 +126,36 @@ def _identity(ws, content: FormContent, lang: str, row: int, first_column: int =
         column += 2
 
 
-_INSTRUCTIONS_LV = (
-    "Aizpildiet katru lapu par pārskata gadu (1. janvāris–31. decembris). Pašvaldība un gads jau ir ierakstīti.",
-    "Norādiet tikai kopskaitus. Neierakstiet personu vārdus, uzvārdus vai personas kodus — "
-    "veidlapa ar tiem netiks pieņemta.",
-    "Tukša šūna nozīmē “nav ziņu”; ja personu nebija, ierakstiet 0.",
-    "Personu skaits ir vesels skaitlis. Naudas summas — eiro (EUR), datumi — DD.MM.GGGG.",
-    "“Pirmo reizi” — personas, kas šo pakalpojumu plāna ietvaros saņēma pirmo reizi; "
-    "to nevar būt vairāk nekā saņēmēju.",
-    "Lapā “Jaunās personas” norādiet unikālās personas: kas saņēma vairākus pakalpojumus, skaitāms vienu reizi.",
-    "Mērķa grupu, pakalpojumu, posmu, programmu un finansējuma avotu izvēlieties no saraksta.",
-    "Finanšu lapā kopsummu neievadiet — to aprēķina automātiski.",
-    "Nepārdēvējiet lapas un kolonnas. Saglabājiet failu .xlsx formātā (der arī katras lapas CSV) "
-    "un nosūtiet plānošanas reģionam.",
+_INSTRUCTIONS = Text(
+    (
+        "Aizpildiet katru lapu par pārskata gadu (1. janvāris–31. decembris). Pašvaldība un gads jau ir ierakstīti.",
+        "Norādiet tikai kopskaitus. Neierakstiet personu vārdus, uzvārdus vai personas kodus — "
+        "veidlapa ar tiem netiks pieņemta.",
+        "Tukša šūna nozīmē “nav ziņu”; ja personu nebija, ierakstiet 0.",
+        "Personu skaits ir vesels skaitlis. Naudas summas — eiro (EUR), datumi — DD.MM.GGGG.",
+        "“Pirmo reizi” — personas, kas šo pakalpojumu plāna ietvaros saņēma pirmo reizi; "
+        "to nevar būt vairāk nekā saņēmēju.",
+        "Lapā “Jaunās personas” norādiet unikālās personas: kas saņēma vairākus pakalpojumus, skaitāms vienu reizi.",
+        "Mērķa grupu, pakalpojumu, posmu, programmu un finansējuma avotu izvēlieties no saraksta.",
+        "Finanšu lapā kopsummu neievadiet — to aprēķina automātiski.",
+        "Nepārdēvējiet lapas un kolonnas. Saglabājiet failu .xlsx formātā (der arī katras lapas CSV) "
+        "un nosūtiet plānošanas reģionam.",
+    ),
+    (
+        "Fill in every sheet for the reporting year (1 January–31 December). The municipality and year are filled in.",
+        "Enter totals only. Never enter names, surnames or personal identity codes — a form holding them is refused.",
+        "A blank cell means “not reported”; if there were no persons, enter 0.",
+        "Numbers of persons are whole numbers. Money in euro (EUR), dates as DD.MM.YYYY.",
+        "“First time” means persons who got the service under the plan for the first time; never more than persons served.",
+        "On the “New persons” sheet count unique persons: a person who used several services counts once.",
+        "Choose target groups, services, milestones, programmes and funds from the dropdown lists.",
+        "Do not enter the total on the finance sheet — it is computed.",
+        "Do not rename sheets or columns. Save as .xlsx (a CSV of each sheet is accepted too) "
+        "and send it to the planning region.",
+    ),
 )
-_INSTRUCTIONS_EN = (
-    "Fill in every sheet for the reporting year (1 January–31 December). The municipality and year are filled in.",
-    "Enter totals only. Never enter names, surnames or personal identity codes — a form holding them is refused.",
-    "A blank cell means “not reported”; if there were no persons, enter 0.",
-    "Numbers of persons are whole numbers. Money in euro (EUR), dates as DD.MM.YYYY.",
-    "“First time” means persons who got the service under the plan for the first time; never more than persons served.",
-    "On the “New persons” sheet count unique persons: a person who used several services counts once.",
-    "Choose target groups, services, milestones, programmes and funds from the dropdown lists.",
-    "Do not enter the total on the finance sheet — it is computed.",
-    "Do not rename sheets or columns. Save as .xlsx (a CSV of each sheet is accepted too) "
-    "and send it to the planning region.",
-)
+_DUE_DATE = Text("Iesniegšanas termiņš:", "Due date:")
+_TARGET_GROUPS = Text("Mērķa grupas", "Target groups")
 
 
 def _write_instructions(ws, content: FormContent, lang: str) -> None:
@@ -157,20 +163,19 @@ def _write_instructions(ws, content: FormContent, lang: str) -> None:
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=8)
     _identity(ws, content, lang, IDENTITY_ROW)
     due = due_date(content.year)
-    label = "Iesniegšanas termiņš:" if lang == "lv" else "Due date:"
-    ws.cell(NOTE_ROW, 1, label).font = _BOLD
+    ws.cell(NOTE_ROW, 1, _DUE_DATE(lang)).font = _BOLD
     ws.cell(NOTE_ROW, 2, due).number_format = DATE_FORMAT
     ws.cell(NOTE_ROW, 2).alignment = Alignment(horizontal="left")
     row = NOTE_ROW + 2
-    ws.cell(row, 1, "Norādījumi" if lang == "lv" else "Instructions").font = _BOLD
-    for number, text in enumerate(_INSTRUCTIONS_LV if lang == "lv" else _INSTRUCTIONS_EN, start=1):
+    ws.cell(row, 1, INSTRUCTIONS(lang)).font = _BOLD
+    for number, text in enumerate(_INSTRUCTIONS(lang), start=1):
         row += 1
         ws.cell(row, 1, f"{number}.")
         ws.cell(row, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
         ws.row_dimensions[row].height = 32
     row += 2
-    ws.cell(row, 1, "Mērķa grupas" if lang == "lv" else "Target groups").font = _BOLD
+    ws.cell(row, 1, _TARGET_GROUPS(lang)).font = _BOLD
     for code in v.TARGET_GROUPS:
         row += 1
         ws.cell(row, 1, code)
@@ -210,11 +215,11 @@ class _ListsSheet:
 
 def _write_sheet(ws, sheet: FormSheet, content: FormContent, lang: str, lists: _ListsSheet) -> None:
     width = max(len(sheet.columns), 6)
-    ws.cell(TITLE_ROW, 1, f"{sheet.title_lv if lang == 'lv' else sheet.title_en} — {content.name}, {content.year}")
+    ws.cell(TITLE_ROW, 1, f"{sheet.title(lang)} — {content.name}, {content.year}")
     ws.cell(TITLE_ROW, 1).font = _TITLE_FONT
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=width)
     _identity(ws, content, lang, IDENTITY_ROW)
-    ws.cell(NOTE_ROW, 1, sheet.note_lv if lang == "lv" else sheet.note_en).alignment = _WRAP
+    ws.cell(NOTE_ROW, 1, sheet.note(lang)).alignment = _WRAP
     ws.merge_cells(start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=width)
     ws.row_dimensions[NOTE_ROW].height = 30
     for c, column in enumerate(sheet.columns, start=1):
@@ -273,8 +278,17 @@ def _format_column(ws, c: int, column: FormColumn, first: int, last: int, conten
         cell.number_format = {"count": "0", "money": "#,##0.00", "date": DATE_FORMAT}.get(column.kind, "@")
 
 
+_NOT_IN_LIST = Text("Vērtība nav sarakstā", "Not in the list")
+_CHOOSE_FROM_LIST = Text("Izvēlieties vērtību no saraksta.", "Choose a value from the list.")
+_WHOLE_NUMBER = Text("Vesels skaitlis", "Whole number")
+_ENTER_WHOLE_NUMBER = Text("Ierakstiet veselu skaitli, 0 vai vairāk.", "Enter a whole number, 0 or more.")
+_DATE = Text("Datums", "Date")
+_ENTER_DATE = Text("Ierakstiet datumu formā DD.MM.GGGG.", "Enter a date as DD.MM.YYYY.")
+_AMOUNT = Text("Summa eiro", "Amount in euro")
+_ENTER_AMOUNT = Text("Ierakstiet summu eiro, 0 vai vairāk.", "Enter an amount in euro, 0 or more.")
+
+
 def _validation(column: FormColumn, content: FormContent, lang: str, lists: _ListsSheet) -> DataValidation | None:
-    lv = lang == "lv"
     if column.kind in ("choice", "project"):
         if column.kind == "project":
             labels = list(content.projects)
@@ -288,8 +302,8 @@ def _validation(column: FormColumn, content: FormContent, lang: str, lists: _Lis
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="warning",
-            errorTitle="Vērtība nav sarakstā" if lv else "Not in the list",
-            error="Izvēlieties vērtību no saraksta." if lv else "Choose a value from the list.",
+            errorTitle=_NOT_IN_LIST(lang),
+            error=_CHOOSE_FROM_LIST(lang),
         )
     if column.kind == "count":
         return DataValidation(
@@ -298,8 +312,8 @@ def _validation(column: FormColumn, content: FormContent, lang: str, lists: _Lis
             formula1="0",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle="Vesels skaitlis" if lv else "Whole number",
-            error="Ierakstiet veselu skaitli, 0 vai vairāk." if lv else "Enter a whole number, 0 or more.",
+            errorTitle=_WHOLE_NUMBER(lang),
+            error=_ENTER_WHOLE_NUMBER(lang),
         )
     if column.kind == "date":
         return DataValidation(
@@ -310,8 +324,8 @@ def _validation(column: FormColumn, content: FormContent, lang: str, lists: _Lis
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="warning",
-            errorTitle="Datums" if lv else "Date",
-            error="Ierakstiet datumu formā DD.MM.GGGG." if lv else "Enter a date as DD.MM.YYYY.",
+            errorTitle=_DATE(lang),
+            error=_ENTER_DATE(lang),
         )
     if column.kind == "money":
         return DataValidation(
@@ -320,7 +334,7 @@ def _validation(column: FormColumn, content: FormContent, lang: str, lists: _Lis
             formula1="0",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle="Summa eiro" if lv else "Amount in euro",
-            error="Ierakstiet summu eiro, 0 vai vairāk." if lv else "Enter an amount in euro, 0 or more.",
+            errorTitle=_AMOUNT(lang),
+            error=_ENTER_AMOUNT(lang),
         )
     return None

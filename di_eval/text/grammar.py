@@ -145,6 +145,7 @@ NOUNS = {
         "izvērtējumi izvērtējumu izvērtējumiem izvērtējumus izvērtējumos",
         "assessment|assessments",
     ),
+    "cell": _noun("f", "šūna šūnas šūnai šūnu šūnā", "šūnas šūnu šūnām šūnas šūnās", "cell|cells"),
     "plan": _noun("m", "plāns plāna plānam plānu plānā", "plāni plānu plāniem plānus plānos", "plan|plans"),
     "percent": _noun(
         "m",
@@ -182,6 +183,11 @@ def count_phrase(
     if kind == "hidden" and prose:
         return f"{word} ({NOT_PUBLISHED(lang)})"
     return f"{format_number(value, lang)} {word}"
+
+
+def count_text(value, noun: str | Noun, case: str = "nom") -> Text:
+    """``count_phrase`` in both languages, for a message said later in either: Text("21 šūna", "21 cells")."""
+    return Text(*(count_phrase(value, noun, lang, case) for lang in LANGUAGES))
 
 
 # How each target group is named around its noun: (noun, words before it, words after it).
