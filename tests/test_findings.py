@@ -146,6 +146,24 @@ def test_after_the_plan_period_says_how_many_were_short():
     assert "Plāna periods ir beidzies; līdz mērķim 375 pietrūka 225 personas ar GRT" in words(finding)
 
 
+def test_the_achieved_participle_agrees_with_the_number_by_the_plural_rule():
+    # CLDR: 1, 21, 101 take the singular ("sasniegts 21"), 11 and 150 the plural; English has no participle
+    for achieved, verb in (
+        (1, "sasniegts"),
+        (21, "sasniegts"),
+        (101, "sasniegts"),
+        (11, "sasniegti"),
+        (150, "sasniegti"),
+    ):
+        achievement = _frame(
+            [["region", "GRT", "2020-01-15", 375, achieved, achieved / 375, 4 / 7, "behind"]],
+            ["scope", "target", "plan_version", "target_value", "achieved", "rate", "expected_rate", "status"],
+        )
+        (finding,) = fi.target_findings(empty_evaluation(achievement=achievement))
+        assert f": {verb} {achieved} no 375 (" in words(finding), words(finding)
+        assert f": {achieved} of 375 reached (" in words(finding, "en")
+
+
 # --- infrastructure ------------------------------------------------------------------------------------------
 
 
@@ -243,6 +261,20 @@ def test_coverage_and_assessed_but_not_served():
     assert unserved.evidence["assessments"] is None  # the sum of a hidden value is never stated
     region = [f for f in fi.needs_findings(ev, "region") if f.code == "needs_not_served"]
     assert region[0].evidence["scopes"] == [B] and "Beta novads" in region[0].text_lv
+
+
+def test_the_number_of_assessments_agrees_with_its_noun():
+    needs = _frame(
+        [[A, 2019, "GRT", 20, 5], [A, 2020, "GRT", 1, 1], [B, 2020, "FT", 1, 1]],
+        ["scope", "year", "target_group", "assessments", "support_plans"],
+    )
+    persons = cumulative([[A, "GRT", "any", 8], [B, "FT", "any", 1]])
+    (a,) = [f for f in fi.needs_findings(empty_evaluation(needs=needs, persons_cumulative=persons), A)]
+    assert "21 vajadzību izvērtējums, pakalpojumus saņēmušas 8" in words(a)
+    assert "21 needs assessments, 8 served" in words(a, "en")
+    (b,) = [f for f in fi.needs_findings(empty_evaluation(needs=needs, persons_cumulative=persons), B)]
+    assert "1 vajadzību izvērtējums, pakalpojumus saņēmis 1 (100 % no" in words(b)
+    assert "1 needs assessment, 1 served (100% of" in words(b, "en")
 
 
 def test_money_paid_where_nobody_was_served_and_cost_per_person():

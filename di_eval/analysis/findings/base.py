@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from di_eval.text import Text
 from di_eval.text.formats import format_number
 from di_eval.text.terms import scope_name
 
@@ -65,7 +66,7 @@ class Finding:
     evidence: dict = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
-        return self.text_lv if lang == "lv" else self.text_en
+        return Text(self.text_lv, self.text_en)(lang)
 
     def as_json(self) -> dict:
         return {

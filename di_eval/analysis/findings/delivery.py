@@ -19,7 +19,7 @@ from di_eval.analysis.findings.base import (
 from di_eval.analysis.indicators import REGION
 from di_eval.text import Text
 from di_eval.text.formats import format_date, format_money, format_number, format_percent, typographic_quotes
-from di_eval.text.grammar import group_noun, group_phrase, join_words
+from di_eval.text.grammar import count_phrase, group_noun, group_phrase, join_words
 
 # --- 2. infrastructure ----------------------------------------------------------------------------------
 
@@ -146,9 +146,10 @@ _NOT_SERVED_REGION = Text(
     "Municipalities where needs were assessed but nobody was served ({group}): {places}.",
 )
 _COVERAGE = Text(
-    "{place}: {group} — {assessed} vajadzību izvērtējumi, pakalpojumus {verb} {served} ({rate} no izvērtējumu skaita).",
-    "{place}: {group} — {assessed} needs assessments, {served} served ({rate} of the number of assessments).",
+    "{place}: {group} — {assessed}, pakalpojumus {verb} {served} ({rate} no izvērtējumu skaita).",
+    "{place}: {group} — {assessed}, {served} served ({rate} of the number of assessments).",
 )
+_NEEDS = Text("vajadzību ", "needs ")  # before "izvērtējums" / "assessments"
 _ASSESSED_WORDS = Text("vismaz vienai personai", "at least one")
 
 
@@ -185,14 +186,10 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
                         lang: _NOT_SERVED(
                             lang,
                             place=_name(evaluation, where, lang),
-                            assessed=(
-                                group_phrase(group, total, lang, "dat")
-                                if lang == "lv"
-                                else group_phrase(group, total, lang)
-                            )
+                            assessed=group_phrase(group, total, lang, "dat")
                             if total is not None
                             else _ASSESSED_WORDS(lang),
-                            group=group_noun(group, lang, "gen") if lang == "lv" else group_noun(group, lang),
+                            group=group_noun(group, lang, "gen"),
                         )
                         for lang in ("lv", "en")
                     }
@@ -209,8 +206,8 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
                     lang,
                     place=_name(evaluation, where, lang),
                     group=group_noun(group, lang),
-                    assessed=format_number(total, lang),
-                    verb=participle("received", served, noun.gender) if lang == "lv" else "",
+                    assessed=count_phrase(total, "assessment", lang, before=_NEEDS(lang)),
+                    verb=participle("received", served, noun.gender),
                     served=format_number(int(served), lang),
                     rate=format_percent(rate, lang),
                 )

@@ -15,13 +15,13 @@ from di_eval.analysis.findings.base import (
 from di_eval.analysis.indicators import PLAN_END, REGION
 from di_eval.text import Text
 from di_eval.text.formats import format_date, format_number, format_percent
-from di_eval.text.grammar import group_noun, group_phrase
+from di_eval.text.grammar import group_noun, group_phrase, participle
 from di_eval.text.terms import status_label
 
 # --- 1. progress against the targets -----------------------------------------------------------------
 
 _TARGET_HEAD = Text(
-    "{target}: sasniegti {achieved} no {target_value} ({rate}); ņemot vērā pagājušo laiku, bija sagaidāma "
+    "{target}: {verb} {achieved} no {target_value} ({rate}); ņemot vērā pagājušo laiku, bija sagaidāma "
     "{expected} izpilde (statuss: {status}).",
     "{target}: {achieved} of {target_value} reached ({rate}); {expected} was expected from the time elapsed "
     "(status: {status}).",
@@ -130,16 +130,13 @@ def target_findings(evaluation) -> list[Finding]:
             text = _TARGET_HEAD(
                 lang,
                 target=_target_name(target, lang),
+                verb=participle("achieved", value, "m"),
                 achieved=format_number(value, lang),
                 target_value=format_number(target_value, lang),
                 rate=format_percent(row.rate, lang),
                 expected=format_percent(row.expected_rate, lang),
                 status=status_label(row.status, lang),
             )
-            if lang == "lv":
-                text = (
-                    text.replace("sasniegti 1 no", "sasniegts 1 no") if value % 10 == 1 and value % 100 != 11 else text
-                )
             if not remaining:
                 text += _TARGET_REACHED(lang)
             else:
@@ -181,7 +178,7 @@ _SHARE = Text(
 def municipal_share_findings(evaluation, scope: str) -> list[Finding]:
     if scope == REGION:
         return []
-    from di_eval.text.grammar import group_parts, participle
+    from di_eval.text.grammar import group_parts
 
     targets = dict(zip(evaluation.achievement["target"], evaluation.achievement["target_value"]))
     rows = evaluation.persons_cumulative
@@ -199,7 +196,7 @@ def municipal_share_findings(evaluation, scope: str) -> list[Finding]:
             texts[lang] = _SHARE(
                 lang,
                 place=_name(evaluation, scope, lang),
-                verb=participle("received", value, noun.gender) if lang == "lv" else "",
+                verb=participle("received", value, noun.gender),
                 count=group_phrase(group, value, lang),
                 rate=format_percent(rate, lang),
                 target=format_number(int(target), lang),
