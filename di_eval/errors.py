@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 
 
@@ -85,14 +88,28 @@ class ChoiceError(DiEvalError):
 
 # --- in a notebook ------------------------------------------------------------------------------
 
-# The language a notebook's errors are told in: the one its report was opened with
-# (``Report.open`` sets it through ``set_notebook_language``).
-_notebook_language = "lv"
+# The language a notebook's errors are told in: the one its report was opened with. A context
+# variable, not a module global: ``Report.open`` sets it (``set_notebook_language``) for the code
+# that runs after it in the same context, which in a kernel is the cells run after it; a thread
+# or an asyncio task started elsewhere keeps its own value, and ``notebook_language`` sets it for
+# a block only.
+NOTEBOOK_LANGUAGE: ContextVar[str] = ContextVar("di_eval_notebook_language", default="lv")
 
 
-def set_notebook_language(lang: str) -> None:
-    global _notebook_language
-    _notebook_language = lang if lang in ("lv", "en") else "lv"
+def set_notebook_language(lang: str | None) -> Token:
+    """Tell errors in ``lang`` from now on in this context (Latvian for anything but "en");
+    ``NOTEBOOK_LANGUAGE.reset(token)`` undoes it."""
+    return NOTEBOOK_LANGUAGE.set(lang if lang in ("lv", "en") else "lv")
+
+
+@contextmanager
+def notebook_language(lang: str | None) -> Iterator[None]:
+    """Errors told in ``lang`` inside the ``with`` block, and as before after it."""
+    token = set_notebook_language(lang)
+    try:
+        yield
+    finally:
+        NOTEBOOK_LANGUAGE.reset(token)
 
 
 _WHAT_LV = {
@@ -107,7 +124,7 @@ _WHAT_LV = {
 
 def error_lines(error: BaseException, lang: str | None = None) -> list[str]:
     """The message of a di-eval error as lines for people, in ``lang`` (default: the report's)."""
-    lang = lang or _notebook_language
+    lang = lang or NOTEBOOK_LANGUAGE.get()
     if not isinstance(error, ChoiceError):
         return [f"{type(error).__name__}: {line}" if i == 0 else line for i, line in enumerate(str(error).split("\n"))]
     if lang == "lv":
