@@ -380,6 +380,11 @@ def test_municipal_progress_against_its_own_plan():
     assert "sasniegti 14 no pašvaldībai plānotajiem 35 (40 %)" in words(finding)
     assert "10 % no reģiona mērķa (350). (Sintētiski dati.)" in words(finding)
     assert finding.importance in ("high", "medium")
+    ev.persons_cumulative = cumulative([[A, "GRT", "any", 21]])  # 21 takes the singular, as in the region's targets
+    (finding,) = fi.municipal_plan_findings(ev, plan, A)
+    assert "sasniegts 21 no pašvaldībai plānotajiem 35 (60 %); ņemot vērā pagājušo laiku, bija sagaidāma" in words(
+        finding
+    )
     # a hidden achievement: the row keeps the marker, no rate, no finding
     ev.persons_cumulative = cumulative([[A, "GRT", "any", "x"]])
     (row,) = fi.municipal_plan_rows(ev, plan, A)

@@ -100,7 +100,6 @@ CHOICE_ALIASES = {
         "FT bērni",
         "children with FT",
         "functional impairments",
-        "bērni ar funkcionāliem traucējumiem",
     ),
     "GRT": (
         "personas ar GRT",
@@ -108,7 +107,6 @@ CHOICE_ALIASES = {
         "pieaugušas personas ar GRT",
         "adults with GRT",
         "persons with GRT",
-        "adults with mental disorders",
         "mental disorders",
     ),
     "BSAC": ("BSAC bērni", "bērni BSAC", "children in BSAC", "children's social care centres"),

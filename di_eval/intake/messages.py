@@ -9,9 +9,18 @@ from dataclasses import dataclass
 
 from di_eval.errors import DataValidationError, Problem
 from di_eval.intake import privacy
+from di_eval.intake.form import HEADER_ROW, IDENTITY_LABELS, IDENTITY_ROW
 from di_eval.text import Text
 
 # --- messages ---------------------------------------------------------------------------------
+
+_MUNICIPALITY, _YEAR = IDENTITY_LABELS["municipality"], IDENTITY_LABELS["year"]  # the form's own labels
+# one rule, two messages: unique persons below the largest service or above the sum of services
+_ANY_BOUNDS_ADVICE = (
+    "Unikālo personu ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk kā visu pakalpojumu summa, ja ziņots par "
+    "visiem pakalpojumiem.",
+    "Unique persons are at least the largest service and, when every service is reported, at most their sum.",
+)
 
 # rule: (Latvian message, English message, Latvian advice, English advice); {names} come from params.
 _MESSAGES: dict[str, tuple[str, str, str, str]] = {
@@ -96,8 +105,8 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "header_missing": (
         "lapā nav atrasta kolonnu galvenes rinda",
         "no row of column headers found on the sheet",
-        "Atjaunojiet galvenes rindu (4. rinda) tādu, kāda tā ir tukšajā veidlapā.",
-        "Restore the header row (row 4) as it is in the blank form.",
+        f"Atjaunojiet galvenes rindu ({HEADER_ROW}. rinda) tādu, kāda tā ir tukšajā veidlapā.",
+        f"Restore the header row (row {HEADER_ROW}) as it is in the blank form.",
     ),
     "not_data_sheet": (
         "šis ir veidlapas lapas “{sheet_name}” eksports: tajā nav datu",
@@ -120,8 +129,8 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "municipality_missing": (
         "nav norādīta pašvaldība",
         "the municipality is not stated",
-        "Ierakstiet pašvaldības nosaukumu vai ATVK kodu šūnā aiz “Pašvaldība:” (2. rinda).",
-        "Enter the municipality's name or ATVK code in the cell after 'Municipality:' (row 2).",
+        f"Ierakstiet pašvaldības nosaukumu vai ATVK kodu šūnā aiz “{_MUNICIPALITY.lv}” ({IDENTITY_ROW}. rinda).",
+        f"Enter the municipality's name or ATVK code in the cell after '{_MUNICIPALITY.en}' (row {IDENTITY_ROW}).",
     ),
     "municipality_unknown": (
         "nezināma pašvaldība",
@@ -138,8 +147,8 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "year_missing": (
         "nav norādīts gads",
         "the year is not stated",
-        "Ierakstiet pārskata gadu šūnā aiz “Gads:” (2. rinda).",
-        "Enter the reporting year in the cell after 'Year:' (row 2).",
+        f"Ierakstiet pārskata gadu šūnā aiz “{_YEAR.lv}” ({IDENTITY_ROW}. rinda).",
+        f"Enter the reporting year in the cell after '{_YEAR.en}' (row {IDENTITY_ROW}).",
     ),
     "year_invalid": (
         "gads nav skaitlis",
@@ -246,14 +255,12 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "any_below_largest": (
         "unikālo personu ({value}) ir mazāk nekā lielākajā pakalpojumā ({largest}, lapa “{sheet_name}”)",
         "fewer unique persons ({value}) than in the largest single service ({largest}, sheet '{sheet_name}')",
-        "Unikālo personu ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk kā visu pakalpojumu summa, ja ziņots par visiem pakalpojumiem.",
-        "Unique persons are at least the largest service and, when every service is reported, at most their sum.",
+        *_ANY_BOUNDS_ADVICE,
     ),
     "any_above_sum": (
         "unikālo personu ({value}) ir vairāk nekā visu pakalpojumu summa ({total}, lapa “{sheet_name}”)",
         "more unique persons ({value}) than the sum over services ({total}, sheet '{sheet_name}')",
-        "Unikālo personu ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk kā visu pakalpojumu summa, ja ziņots par visiem pakalpojumiem.",
-        "Unique persons are at least the largest service and, when every service is reported, at most their sum.",
+        *_ANY_BOUNDS_ADVICE,
     ),
     "project_unknown": (
         "nezināms infrastruktūras projekts",

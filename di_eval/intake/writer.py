@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from di_eval import vocabulary as v
-from di_eval.errors import ChoiceError, DiEvalError
+from di_eval.errors import DiEvalError
 from di_eval.intake.form import (
     DATE_FORMAT,
     FIRST_DATA_ROW,
@@ -32,7 +32,7 @@ from di_eval.intake.form import (
     form_content,
 )
 from di_eval.municipalities import fold
-from di_eval.text import Text
+from di_eval.text import Text, check_lang
 from di_eval.text.formats import format_year
 
 # --- writing the workbook ---------------------------------------------------------------------
@@ -60,8 +60,7 @@ def write_form(
     If ``out`` is an existing folder, the file in it is named by ``default_filename``. With
     ``overwrite=False`` an existing file (perhaps a form someone filled in) is refused.
     """
-    if lang not in v.LANGUAGES:
-        raise ChoiceError("language", lang, list(v.LANGUAGES))
+    check_lang(lang)
     content = form_content(municipality, year, prefill_from, reference_dir)
     workbook = build_workbook(content, lang)
     out = Path(out)

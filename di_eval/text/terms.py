@@ -281,25 +281,17 @@ def source_tables(sources: str, lang: str) -> str:
 
 
 _PRESS_RELEASE = Text("KPR preses relīze", "Press release of KPR")
-_SOURCE_PHRASES = (  # the longer phrase first
-    (
+# phrases of the reference data's sources (written in English there), the longer phrase first
+_SOURCE_PHRASES = (
+    Text(
+        "Projekta „Kurzeme visiem“ tīmekļa vietne, sadaļa „Fakti, skaitļi, statistika“: bērni 5 bērnu namos",
         'Project site "Kurzeme visiem", facts and statistics: children in 5 children\'s homes',
-        Text(
-            "Projekta „Kurzeme visiem“ tīmekļa vietne, sadaļa „Fakti, skaitļi, statistika“: bērni 5 bērnu namos",
-            'Project site "Kurzeme visiem", facts and statistics: children in 5 children\'s homes',
-        ),
     ),
-    (
+    Text(
+        "Projekta „Kurzeme visiem“ tīmekļa vietne, sadaļa „Fakti, skaitļi, statistika“",
         'Project site "Kurzeme visiem", facts and statistics',
-        Text(
-            "Projekta „Kurzeme visiem“ tīmekļa vietne, sadaļa „Fakti, skaitļi, statistika“",
-            'Project site "Kurzeme visiem", facts and statistics',
-        ),
     ),
-    (
-        "KPR web page on amendment No. 8",
-        Text("KPR tīmekļa lapa par grozījumiem Nr. 8", "KPR web page on amendment No. 8"),
-    ),
+    Text("KPR tīmekļa lapa par grozījumiem Nr. 8", "KPR web page on amendment No. 8"),
 )
 _SOURCE_DATE = r"(\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4})"
 
@@ -315,6 +307,6 @@ def public_source(source: str, lang: str) -> str:
     check_lang(lang)
     text = re.sub(r"\s*\(seed \d+\)", "", str(source))
     text = re.sub(r"Press release of KPR( on the partners' online meeting)?", _PRESS_RELEASE(lang), text)
-    for english, words in _SOURCE_PHRASES:
-        text = text.replace(english, words(lang))
+    for words in _SOURCE_PHRASES:
+        text = text.replace(words.en, words(lang))
     return re.sub(_SOURCE_DATE, lambda m: format_date(dt.datetime.strptime(m.group(1), "%d %b %Y").date(), lang), text)

@@ -20,11 +20,14 @@ from di_eval.text.terms import status_label
 
 # --- 1. progress against the targets -----------------------------------------------------------------
 
+# what was expected from the time elapsed, in the region's targets and in a municipality's own plan
+_EXPECTED = Text(
+    "ņemot vērā pagājušo laiku, bija sagaidāma {expected} izpilde (statuss: {status}).",
+    "{expected} was expected from the time elapsed (status: {status}).",
+)
 _TARGET_HEAD = Text(
-    "{target}: {verb} {achieved} no {target_value} ({rate}); ņemot vērā pagājušo laiku, bija sagaidāma "
-    "{expected} izpilde (statuss: {status}).",
-    "{target}: {achieved} of {target_value} reached ({rate}); {expected} was expected from the time elapsed "
-    "(status: {status}).",
+    "{target}: {verb} {achieved} no {target_value} ({rate}); {expected}",
+    "{target}: {achieved} of {target_value} reached ({rate}); {expected}",
 )
 _TARGET_REACHED = Text(" Mērķis ir sasniegts.", " The target has been reached.")
 _TARGET_NEED = Text(
@@ -134,8 +137,9 @@ def target_findings(evaluation) -> list[Finding]:
                 achieved=format_number(value, lang),
                 target_value=format_number(target_value, lang),
                 rate=format_percent(row.rate, lang),
-                expected=format_percent(row.expected_rate, lang),
-                status=status_label(row.status, lang),
+                expected=_EXPECTED(
+                    lang, expected=format_percent(row.expected_rate, lang), status=status_label(row.status, lang)
+                ),
             )
             if not remaining:
                 text += _TARGET_REACHED(lang)
@@ -258,12 +262,10 @@ def municipal_plan_rows(evaluation, plan, scope: str) -> list[dict]:
 
 
 _OWN_PLAN = Text(
-    "{place}: {group} — sasniegti {achieved} no pašvaldībai plānotajiem {planned} ({rate}); ņemot vērā pagājušo "
-    "laiku, bija sagaidāma {expected} izpilde (statuss: {status}). Pašvaldībai plānotais ir {share} no reģiona "
-    "mērķa ({target}).{synthetic}",
-    "{place}: {group} — {achieved} of the {planned} planned for the municipality ({rate}); {expected} was expected "
-    "from the time elapsed (status: {status}). The municipality's plan is {share} of the region's target "
-    "({target}).{synthetic}",
+    "{place}: {group} — {verb} {achieved} no pašvaldībai plānotajiem {planned} ({rate}); {expected} "
+    "Pašvaldībai plānotais ir {share} no reģiona mērķa ({target}).{synthetic}",
+    "{place}: {group} — {achieved} of the {planned} planned for the municipality ({rate}); {expected} "
+    "The municipality's plan is {share} of the region's target ({target}).{synthetic}",
 )
 _SYNTHETIC = Text(" (Sintētiski dati.)", " (Synthetic data.)")
 
@@ -278,11 +280,13 @@ def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
                 lang,
                 place=_name(evaluation, scope, lang),
                 group=group_noun(row["target_group"], lang),
+                verb=participle("achieved", int(row["achieved"]), "m"),
                 achieved=format_number(int(row["achieved"]), lang),
                 planned=format_number(row["planned"], lang),
                 rate=format_percent(row["rate"], lang),
-                expected=format_percent(row["expected_rate"], lang),
-                status=status_label(row["status"], lang),
+                expected=_EXPECTED(
+                    lang, expected=format_percent(row["expected_rate"], lang), status=status_label(row["status"], lang)
+                ),
                 share=format_percent(row["share_of_region_target"], lang),
                 target=format_number(row["region_target"], lang),
                 synthetic=_SYNTHETIC(lang) if "synthetic" in row["source"] else "",
