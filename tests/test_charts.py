@@ -253,7 +253,7 @@ def test_a_chart_speaks_the_report_language(built):
     else:
         own = " ".join([chart.caption, *chart.data.columns]).lower()  # names of places keep their letters
         assert not any(ch in own.replace("kurzemes", "") for ch in "āčēģīķļņšž") or name == "tile_map"
-        assert "gadā" not in words and "nav ziņots" not in words
+        assert "gadā" not in words and "nav iesniegts" not in words
 
 
 def test_every_text_is_at_least_10_points(built):
@@ -354,13 +354,13 @@ def test_persons_by_year_labels_every_bar_and_shows_gaps():
     for values in SALDUS.values():
         for value in values:
             assert fmt.format_number(value, "lv") in texts
-    assert texts.count("nav ziņots") == 3 and texts.count("<5") == 2
+    assert texts.count("nav iesniegts") == 3 and texts.count("<5") == 2
     hatched = [pt for ax in chart.figure.axes for pt in ax.patches if pt.get_hatch() == p.HATCHES["suppressed"]]
     assert len(hatched) == 2
     assert all(ax.get_legend() is None for ax in chart.figure.axes)
     peak = max(range(7), key=lambda i: SALDUS["FT"][i] or 0)
     assert f"visvairāk {2017 + peak}. gadā ({SALDUS['FT'][peak]})" in chart.alt
-    assert "nav ziņots: 2023" in chart.alt
+    assert "dati nav iesniegti: 2023" in chart.alt
     assert "Saldus novads" in chart.caption and "„<5“" in chart.caption
     rows = chart.data[chart.data["Mērķa grupa"] == "Personas ar GRT"]
     assert list(rows["Pakalpojumus saņēma"]) == [fmt.format_number(x, "lv") for x in SALDUS["GRT"]]
@@ -385,7 +385,7 @@ def test_a_value_hidden_by_secondary_suppression_is_a_labelled_gap():
 def test_persons_by_year_for_one_service():
     chart = charts.persons_by_year_chart(persons_by_year_table(), "en", service="care")
     assert chart.title.endswith("— care")
-    assert set(chart.data["Persons served"]) <= {"0", "not reported"}
+    assert set(chart.data["Persons served"]) <= {"0", "not submitted"}
 
 
 def test_services_puts_the_total_first_and_ranks_the_alt_text():
@@ -436,7 +436,7 @@ def test_small_multiples_draw_one_panel_per_municipality_on_one_scale():
     titles = sorted(ax.get_title("left") for ax in panels)
     assert titles == sorted(MUNICIPALITIES["name_short"])
     rucava = next(ax for ax in panels if ax.get_title("left") == "Rucava")
-    assert "nav ziņots" in [t.get_text() for t in rucava.texts]
+    assert "nav iesniegts" in [t.get_text() for t in rucava.texts]
     assert "Rucava 2023" in chart.alt
     ft = all_municipalities_table().query("target_group == 'FT' and service == 'any'")
     ft = ft[ft["persons_served"].map(lambda v: isinstance(v, int))]
@@ -688,7 +688,7 @@ def test_every_chart_renders_from_the_sample(sample_tables, lang):
     for target_group in ("FT", "GRT"):
         row = region[(region[year] == "2019") & (region[group] == charts.base._group_name(target_group, lang))]
         assert row[served].iloc[0] == fmt.format_number(int(t["region_any"][(2019, target_group)]), lang)
-    assert "nav ziņots" in all_text(made["persons_municipality"]) or "not reported" in all_text(
+    assert "nav iesniegts" in all_text(made["persons_municipality"]) or "not submitted" in all_text(
         made["persons_municipality"]
     )
     assert len(made["timeline"].data) == len(t["events"])

@@ -47,10 +47,10 @@ NBSP = "\u00a0"
         (-1234.5, "en", None, "-1,234.5"),
         ("<5", "lv", None, "<5"),
         ("<5", "en", 0, "<5"),
-        (None, "lv", None, "nav ziņots"),
-        (None, "en", None, "not reported"),
-        (float("nan"), "lv", None, "nav ziņots"),
-        (pd.NA, "en", None, "not reported"),
+        (None, "lv", None, "nav iesniegts"),
+        (None, "en", None, "not submitted"),
+        (float("nan"), "lv", None, "nav iesniegts"),
+        (pd.NA, "en", None, "not submitted"),
     ],
 )
 def test_format_number(value, lang, decimals, expected):
@@ -239,7 +239,7 @@ def test_suppressed_counts_take_the_plural_and_read_as_words_in_prose():
     assert gr.count_phrase("<5", "person", "lv") == "mazāk nekā 5 personas"
     assert gr.count_phrase("<5", "person", "en") == "fewer than 5 persons"
     assert gr.count_phrase("<10", "child", "en") == "fewer than 10 children"
-    assert gr.count_phrase(None, "person", "lv") == "nav ziņots"
+    assert gr.count_phrase(None, "person", "lv") == "nav iesniegts"
     assert gr.count_phrase("x", "person", "lv", prose=False) == "x personas"
     assert gr.count_phrase("x", "child", "lv", "dat") == "bērniem (skaits nav publicējams)"
 
@@ -352,7 +352,7 @@ def test_an_achievement_hidden_by_secondary_suppression_reads_well():
 def test_an_achievement_not_reported_says_so():
     text = achievement("GRT", None, 350, 0.57, None)
     assert text.startswith("Dati par personām ar GRT līdz 2020. gada 31. decembrim nav iesniegti")
-    assert "No data were reported on persons with GRT" in achievement("GRT", None, 350, lang="en")
+    assert "No data were submitted on persons with GRT" in achievement("GRT", None, 350, lang="en")
     assert "mērķis nav noteikts" in achievement("GRT", 5, None)
 
 

@@ -103,7 +103,7 @@ def table(
     )
 
 
-_NUMBER_WORDS = {"x", "—", "nav ziņots", "not reported"}  # markers that stand in for a count
+_NUMBER_WORDS = {"x", "—", "nav iesniegts", "not submitted"}  # markers that stand in for a count
 
 
 def _looks_numeric(value) -> bool:

@@ -165,12 +165,12 @@ T = {
     "method_text": Text(
         "Personu skaits līdz datumam (katra persona skaitīta vienu reizi) ir jaunu (pirmo reizi plāna ietvaros "
         "pakalpojumu saņēmušu) personu summa pa gadiem, nevis gada pakalpojumu saņēmušo personu summa. Tukša "
-        "vērtība nozīmē \u201enav ziņots\u201c (dati nav iesniegti), "
+        "vērtība nozīmē \u201enav iesniegts\u201c (dati nav iesniegti), "
         "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
         "izvērtēšanas datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
-        "Unique persons up to a date are the sum of new persons (served for the first time under the "
-        "plan) over the years, never the sum of persons served per year. A blank means \u201cnot "
-        "reported\u201d, which differs from zero. Achievement is compared with the target of the plan "
+        "Persons up to a date (each counted once) are the sum of new persons (served for the first time "
+        "under the plan) over the years, never the sum of persons served per year. A blank means \u201cnot "
+        "submitted\u201d (no data were submitted), which differs from zero. Achievement is compared with the target of the plan "
         "version in force on the evaluation date and with the share of the plan's time elapsed.",
     ),
     "indicators_caption": Text("Rādītāju katalogs", "Indicator catalogue"),

@@ -13,9 +13,10 @@ import pandas as pd
 
 from di_eval import __version__, dataset, paths
 from di_eval import vocabulary as v
-from di_eval.analysis.disclosure import DisclosureRule, as_number
+from di_eval.analysis.disclosure import as_number
 from di_eval.analysis.evaluation import Evaluation
 from di_eval.report import charts, commentary, notebook, parameters, sentences
+from di_eval.report import rounded as rd
 from di_eval.report.cache import CACHE_PARAMETER, cached_evaluate, cached_load, prime_cache  # noqa: F401
 from di_eval.report.html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
 from di_eval.report.labels import T, names_marked, t  # noqa: F401
@@ -33,7 +34,7 @@ class Report:
         self.lang = params["lang"]
         self.dataset = data
         self.scope = scope
-        self.full = full
+        self.full = full = rd.mark(full)  # counts published rounded are shown as such ("≈10")
         self.evaluation = full.for_scope(scope) if scope != "region" else full
         self._figures: dict[str, int] = {}
         self.name = terms.scope_name(scope, self.lang, full.scopes)
@@ -75,6 +76,8 @@ class Report:
         )
 
     def _section(self, key: str, body: str) -> Fragment:
+        if rd.MARK in body:  # a table with a rounded count gets the note under it
+            body = rd.annotate_tables(body, self.lang, self.full.rule.rounding_base)
         html = f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>'
         return notebook.section(self, Fragment(html))
 
@@ -85,7 +88,7 @@ class Report:
         return fmt.format_date(value, self.lang)
 
     def _num(self, value) -> str:
-        return fmt.format_number(value, self.lang)
+        return rd.shown(value, self.lang)
 
     # --- sections ------------------------------------------------------------------------
     def title(self) -> Fragment:
@@ -115,7 +118,7 @@ class Report:
                 status = terms.status_label(row.status, lang) if row.status else ""
                 items.append(
                     (
-                        fmt.format_percent(row.rate, lang),
+                        rd.percent(row.rate, lang),
                         f"{terms.term(row.target, lang)} — {self._target_phrase(row)}",
                         (row.status, status),
                     )
@@ -173,7 +176,9 @@ class Report:
                 terms.column_label("target_group", lang): [terms.term(r["target_group"], lang) for r in rows],
                 t("planned_persons", lang): [self._num(r["planned"]) for r in rows],
                 terms.column_label("achieved", lang): [self._num(r["achieved"]) for r in rows],
-                terms.column_label("rate", lang): [fmt.format_percent(r["rate"], lang) for r in rows],
+                terms.column_label("rate", lang): [
+                    rd.percent(r["rate"], lang, approximate=rd.is_rounded(r["achieved"])) for r in rows
+                ],
                 terms.column_label("expected_rate", lang): [fmt.format_percent(r["expected_rate"], lang) for r in rows],
                 terms.column_label("status", lang): [terms.status_label(r["status"], lang) for r in rows],
                 t("share_of_region", lang): [
@@ -307,7 +312,7 @@ class Report:
     def _sum(self, values) -> str:
         values = list(values)
         if values and all(isinstance(x, int) or (hasattr(x, "dtype") and not isinstance(x, str)) for x in values):
-            return self._num(int(sum(int(x) for x in values)))
+            return self._num(rd.rounded_sum(values))  # "≈" when a rounded count is in it
         return "—" if values else self._num(None)  # a hidden year: no sum (the note says so)
 
     def _availability(self) -> str:
@@ -360,7 +365,7 @@ class Report:
                 terms.column_label("target_value", lang): self._num(r.target_value),
                 terms.column_label("plan_version", lang): self._version_name(r.plan_version),
                 terms.column_label("achieved", lang): self._num(r.achieved),
-                terms.column_label("rate", lang): fmt.format_percent(r.rate, lang),
+                terms.column_label("rate", lang): rd.percent(r.rate, lang),
                 terms.column_label("expected_rate", lang): fmt.format_percent(r.expected_rate, lang),
                 terms.column_label("status", lang): terms.status_label(r.status, lang) if r.status else "—",
             }
@@ -574,7 +579,7 @@ class Report:
 
     def method(self) -> Fragment:
         lang = self.lang
-        rule = DisclosureRule(threshold=self.full.threshold)
+        rule = self.full.rule  # the rule this evaluation was protected with (rounding says so)
         body = paragraph(t("method_text", lang)) + paragraph(rule.text(lang))
         provenance = [
             (terms.column_label("as_of", lang), self._date(self.full.as_of)),

@@ -12,6 +12,7 @@ import pandas as pd
 
 from di_eval import vocabulary as v
 from di_eval.errors import ChoiceError
+from di_eval.report.rounded import about, is_rounded
 from di_eval.text import Text, check_lang
 from di_eval.text.formats import (
     format_date,
@@ -40,7 +41,7 @@ from di_eval.text.terms import PROJECT_STATUSES, status_label, term
 
 _VERSION = Text("; plāna redakcija: {name}", "; plan version: {name}")
 _NOT_REPORTED_UNTIL = Text(
-    "Dati par {group} līdz {until} nav iesniegti", "No data were reported on {group} up to {until}"
+    "Dati par {group} līdz {until} nav iesniegti", "No data were submitted on {group} up to {until}"
 )
 _ACHIEVED = {
     "VSAC": Text(
@@ -84,11 +85,13 @@ def achievement_sentence(
     else:
         verb = participle("moved" if target == "VSAC" else "received", achieved, noun.gender)
         template = _ACHIEVED["VSAC" if target == "VSAC" else None]
-        first = template(lang, until=until, verb=verb, count=group_phrase(target, achieved, lang))
+        count = about(group_phrase(target, achieved, lang), achieved, lang)  # "apmēram 345 …" when rounded
+        first = template(lang, until=until, verb=verb, count=count)
     if target_text is None:
         first += _NO_TARGET(lang)
     elif not is_blank(rate) and kind == "number":
-        first += _SHARE_OF_TARGET(lang, rate=format_percent(rate, lang), target=target_text, version=version)
+        share = about(format_percent(rate, lang), is_rounded(achieved) or is_rounded(rate), lang)
+        first += _SHARE_OF_TARGET(lang, rate=share, target=target_text, version=version)
     else:
         first += _SHARE_NOT_COMPUTABLE(lang, target=target_text, version=version)
         first += _BECAUSE_SUPPRESSED(lang) if kind in ("suppressed", "hidden") else ""
@@ -107,8 +110,8 @@ def _expected_sentence(expected_rate, status, lang: str) -> str:
 
 _GROUP_ORDER = ("FT", "GRT", "BSAC", "VSAC")
 _SERVED_IN = Text("{head} pakalpojumus saņēma {items}.", "In {year}, {items} received services in {place}.")
-_NOTHING_IN = Text("{head} dati nav iesniegti.", "In {year}, no data were reported for {place}.")
-_GROUPS_NOT_REPORTED = Text(" Dati par {groups} nav iesniegti.", " No data were reported on {groups}.")
+_NOTHING_IN = Text("{head} dati nav iesniegti.", "In {year}, no data were submitted for {place}.")
+_GROUPS_NOT_REPORTED = Text(" Dati par {groups} nav iesniegti.", " No data were submitted on {groups}.")
 # A zero reads as a negation, never as a count: "neviens bērns no BSAC", not "0 bērni no BSAC".
 _NONE_SERVED = Text(" Pakalpojumus nesaņēma {nobody}.", " {nobody} received services.")
 _NONE_IN = Text("{head} pakalpojumus nesaņēma {nobody}.", "In {year}, {nobody} received services in {place}.")

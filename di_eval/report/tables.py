@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from di_eval.analysis.evaluation import Evaluation
+from di_eval.report import rounded as rd
 from di_eval.report.html import escape, paragraph, table, table_wrap
 from di_eval.report.labels import t
 from di_eval.text import Text, terms
@@ -90,9 +91,8 @@ def _pick(frame: pd.DataFrame, column: str, **match):
 def _sum_label(ft, grt, lang: str) -> str:
     values = [ft, grt]
     if any(isinstance(x, str) for x in values):
-        return "FT " + fmt.format_number(ft, lang) + " / GRT " + fmt.format_number(grt, lang)
-    total = sum(int(x) for x in values if x is not None and not pd.isna(x))
-    return fmt.format_number(total, lang)
+        return "FT " + rd.shown(ft, lang) + " / GRT " + rd.shown(grt, lang)
+    return rd.shown(rd.rounded_sum(x for x in values if x is not None and not pd.isna(x)), lang)  # "≈" if rounded
 
 
 _STRUCTURE_2021 = {

@@ -22,7 +22,7 @@ from di_eval.text import Text, check_case, check_lang
 NBSP = "\u00a0"  # keeps "1 234" and "45 %" on one line
 _BABEL_LOCALE = {"lv": "lv", "en": "en_GB"}  # en_GB writes "31 December 2020"
 
-NOT_REPORTED = Text("nav ziņots", "not reported")
+NOT_REPORTED = Text("nav iesniegts", "not submitted")  # a value whose data were not submitted
 NOT_COMPUTABLE = Text("nav aprēķināms", "not computable")
 UNKNOWN = Text("nav zināms", "unknown")
 FEWER_THAN = Text("mazāk nekā {n}", "fewer than {n}")
@@ -93,7 +93,7 @@ def _round(number, decimals: int) -> Decimal:
 def format_number(value, lang: str, decimals: int | None = None) -> str:
     """A published value as text: lv "1 234,5" (no-break space), en "1,234.5".
 
-    A suppressed "<5" is returned as it is; None/NA gives "nav ziņots" / "not reported".
+    A suppressed "<5" is returned as it is; None/NA gives "nav iesniegts" / "not submitted".
     Without ``decimals`` whole numbers have none and others up to two.
     """
     check_lang(lang)

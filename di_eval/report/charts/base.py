@@ -4,7 +4,7 @@ the bars and the 'not reported' mark every chart draws.
 Every chart function takes tables in the shapes of ``di_eval.analysis.evaluation`` (person counts as
 published values: an int, ``"<5"`` or None) and returns a ``Chart``. Values are labelled
 directly on the marks; a suppressed value is drawn as an empty hatched mark labelled "<5" and a
-value not reported as a gap labelled "nav ziņots"; status is shown as symbol and words. Colours
+value not reported as a gap labelled "nav iesniegts"; status is shown as symbol and words. Colours
 come from ``di_eval.report.palette`` (marks >= 3:1, text >= 4.5:1 against white).
 
 Figures are made with matplotlib's object API on an Agg canvas: no pyplot, no global backend
@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.report import palette as p
+from di_eval.report import rounded as rd
 from di_eval.text import Text, terms
 from di_eval.text import formats as fmt
 from di_eval.text import grammar as gr
@@ -182,8 +183,8 @@ def _bound(value) -> float:
 
 
 def _shown(value, lang: str) -> str:
-    """A value as printed in labels and data tables: "1 234", "<5", "nav ziņots"."""
-    return fmt.format_number(value, lang)
+    """A value as printed in labels and data tables: "1 234", "<5", "nav iesniegts"."""
+    return rd.shown(value, lang)  # a rounded count as "≈10"
 
 
 def _cap(text: str) -> str:
@@ -235,7 +236,7 @@ _HIDDEN_NOTE = Text(
     "„{marker}“ — skaitlis slēpts, lai nevarētu aprēķināt citus slēptos skaitļus (tas nav 0).",
     "“{marker}”: a count hidden so that other hidden counts cannot be worked out (not 0).",
 )
-_MISSING_NOTE = Text("„nav ziņots“ — dati nav iesniegti.", "“not reported”: no data were submitted.")
+_MISSING_NOTE = Text("„nav iesniegts“ — dati nav iesniegti.", "“not submitted”: no data were submitted.")
 HIDDEN_WORDS = Text("skaitlis slēpts", "hidden")
 
 
@@ -256,17 +257,19 @@ def _marks_note(values, lang: str, mark: str = "bar") -> str:
         notes.append(_HIDDEN_NOTE(lang, marker=marker))
     if any(_kind(x) == "missing" for x in values):
         notes.append(_MISSING_NOTE(lang))
+    bases = sorted({x.base for x in values if isinstance(x, rd.Rounded)})
+    notes.extend(rd.table_note(base, lang) for base in bases)  # "Ar „≈“ atzīmētie skaitļi ir noapaļoti …"
     return " ".join(notes)
 
 
 def _value_words(value, lang: str) -> str:
-    """A published value for alt text: "25", "mazāk nekā 5", "slēpts", "nav ziņots"."""
+    """A published value for alt text: "25", "mazāk nekā 5", "slēpts", "nav iesniegts"."""
     kind = _kind(value)
     if kind == "suppressed":
         return fmt.fewer_than(value, lang)
     if kind == "hidden":
         return HIDDEN_WORDS(lang)
-    return _shown(value, lang)
+    return rd.words(value, lang)  # a rounded count as "apmēram 10"
 
 
 def _caption(lang: str, *parts: str, source: str | None = None) -> str:
@@ -279,7 +282,7 @@ def _caption(lang: str, *parts: str, source: str | None = None) -> str:
 
 def _bar_with_label(ax, position: float, value, colour: str, lang: str, *, horizontal: bool, width: float = 0.7):
     """One bar for a published value, labelled: solid, empty-hatched up to "<N", or a gap
-    labelled with the secondary marker ("x") or "nav ziņots"."""
+    labelled with the secondary marker ("x") or "nav iesniegts"."""
     kind = _kind(value)
     label = _shown(value, lang)
     if kind == "number":
@@ -371,7 +374,7 @@ def _series(frame: pd.DataFrame, group: str, column: str) -> dict[int, object]:
 
 
 def _mark_not_reported(ax, year, lang: str) -> None:
-    """A year with no report: the words "nav ziņots" standing where the bar or point would be."""
+    """A year with no report: the words "nav iesniegts" standing where the bar or point would be."""
     ax.annotate(
         fmt.NOT_REPORTED(lang),
         (year, 0),

@@ -10,6 +10,7 @@ import pandas as pd
 from di_eval import vocabulary as v
 from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.report import palette as p
+from di_eval.report import rounded as rd
 from di_eval.report.charts.base import (
     _GROUPS,
     MIN_FONT_PT,
@@ -67,14 +68,14 @@ _EXPECTED_ALT = Text(
 _STATUS_ALT = Text(" Statuss: {statuses}.", " Status: {statuses}.")
 
 
-def _of_phrase(achieved, target_value, target: str, lang: str) -> str:
+def _of_phrase(achieved, target_value, target: str, lang: str, *, words: bool = False) -> str:
     """ "91 no 350 personām" / "91 of 350 persons"; Latvian "no" takes the genitive singular
     after 1, 21 ... and the dative plural otherwise."""
     noun = gr.group_parts(target, lang)[0]
     case = "gen" if gr.is_singular(target_value, lang) else "dat"
     return _OF(
         lang,
-        achieved=_shown(achieved, lang),
+        achieved=rd.words(achieved, lang) if words else _shown(achieved, lang),  # "apmēram 345" in words
         target=_shown(target_value, lang),
         noun=noun.form(target_value, lang, case),
     )
@@ -89,7 +90,8 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
         achievement, ["target", "target_value", "achieved", "rate", "expected_rate", "status"], "achievement_chart"
     )
     rows = sorted(
-        achievement.to_dict("records"),
+        # not to_dict("records"), which turns a Rounded count back into a plain int
+        [dict(zip(achievement.columns, values)) for values in achievement.itertuples(index=False)],
         key=lambda r: _TARGET_ORDER.index(r["target"]) if r["target"] in _TARGET_ORDER else 9,
     )
     if not rows:
@@ -139,7 +141,7 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
             if kind != "missing"
             else _shown(None, lang)
         )
-        share = fmt.format_percent(row["rate"], lang, empty="—")
+        share = rd.percent(row["rate"], lang, empty="—")
         text = f"{value} ({share})\n{terms.status_label(row['status'], lang)}"
         ax.annotate(
             text,
@@ -171,7 +173,7 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
             "target": [terms.term(r["target"], lang, "target") for r in rows],
             "target_value": [_shown(r["target_value"], lang) for r in rows],
             "achieved": [_shown(r["achieved"], lang) for r in rows],
-            "rate": [fmt.format_percent(r["rate"], lang, empty="—") for r in rows],
+            "rate": [rd.percent(r["rate"], lang, empty="—") for r in rows],
             "expected_rate": [fmt.format_percent(r["expected_rate"], lang, empty="—") for r in rows],
             "status": [terms.status_label(r["status"], lang) for r in rows],
         }
@@ -196,7 +198,12 @@ def _achievement_alt(rows: list[dict], as_of, lang: str) -> str:
             parts.append(f"{row['target']}: {_shown(None, lang)}")
             continue
         share = fmt.format_percent(row["rate"], lang) if not fmt.is_blank(row["rate"]) else None
-        of = _of_phrase(row["achieved"], row["target_value"], row["target"], lang)
+        share = (
+            None
+            if share is None
+            else rd.about(share, rd.is_rounded(row["rate"]) or rd.is_rounded(row["achieved"]), lang)
+        )
+        of = _of_phrase(row["achieved"], row["target_value"], row["target"], lang, words=True)
         if share is None:
             parts.append(_NOT_COMPUTABLE_SHARE(lang, target=row["target"], of=of))
         else:
@@ -294,7 +301,9 @@ _PER_YEAR_CAPTION = Text(
     "{place}: personas (katra skaitīta vienu reizi), kas {counted}, pa mērķa grupām; katrai diagrammai sava skala.",
     "{place}: unique persons who {counted}, by target group; each panel has its own scale.",
 )
-_NO_FIGURES = Text("{name}: skaitļi nav publicējami vai nav ziņoti.", "{name}: figures suppressed or not reported.")
+_NO_FIGURES = Text(
+    "{name}: skaitļi nav publicējami vai dati nav iesniegti.", "{name}: figures suppressed or not submitted."
+)
 _IN_YEAR = Text("{year}. gadā {value}", "{value} in {year}")
 _MOST_IN = Text("visvairāk {year}. gadā ({value})", "most in {year} ({value})")
 # a hidden value could be larger: the peak is only the largest published one
@@ -303,7 +312,7 @@ _MOST_PUBLISHED_IN = Text(
 )
 _HIDDEN_YEARS = Text("; skaitlis slēpts: {years}", "; hidden: {years}")
 _FEWER_YEARS = Text("; mazāk nekā {n}: {years}", "; fewer than {n}: {years}")
-_MISSING_YEARS = Text("; nav ziņots: {years}", "; not reported: {years}")
+_MISSING_YEARS = Text("; dati nav iesniegti: {years}", "; not submitted: {years}")
 
 
 def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
@@ -323,7 +332,7 @@ def _year_summary(group: str, values: dict[int, object], lang: str) -> str:
     parts = [at(first)]
     if peak not in (first, last):
         most = _MOST_PUBLISHED_IN if _could_exceed(values.values(), numbers[peak]) else _MOST_IN
-        parts.append(most(lang, year=peak, value=_shown(values[peak], lang)))
+        parts.append(most(lang, year=peak, value=_value_words(values[peak], lang)))
     if last != first:
         parts.append(at(last))
     hidden = [y for y in years if _kind(values[y]) == "suppressed" and y not in (first, last)]
@@ -406,7 +415,7 @@ _SERVICES_CAPTION = Text(
     "{place}, {group}: persons (each counted once) since the plan started, cumulative {until}. A person may "
     "receive several services, so the services may add up to more than the total.",
 )
-_TOTAL_MISSING = Text("{group}: kopējais skaits nav ziņots.", "{group}: total not reported.")
+_TOTAL_MISSING = Text("{group}: dati par kopējo skaitu nav iesniegti.", "{group}: total not submitted.")
 _NOBODY_SERVED = Text("{nobody} {someone} pakalpojumus vēl nav {received}.", "No {people} have received a service yet.")
 _IN_ALL = Text("Kopā vismaz vienu pakalpojumu {received} {count}.", "In all, {count} received at least one service.")
 _LARGEST_FIRST = Text(" Pa pakalpojumiem, sākot ar lielāko: ", " By service, largest first: ")
@@ -433,7 +442,8 @@ def _services_alt(target_group: str, values: dict, services: list[str], lang: st
         )
     else:
         received = gr.participle("received", total, gender)
-        head = _IN_ALL(lang, received=received, count=gr.group_phrase(target_group, total, lang))
+        count = rd.about(gr.group_phrase(target_group, total, lang), total, lang)  # "apmēram 35 bērni …"
+        head = _IN_ALL(lang, received=received, count=count)
 
     def order(s):
         value, kind = values.get(s), _kind(values.get(s))

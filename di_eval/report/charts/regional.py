@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import warnings
 
 import matplotlib as mpl
 import pandas as pd
@@ -17,6 +18,7 @@ from di_eval.report.charts.base import (
     _GROUPS,
     FIGURE_WIDTH,
     MIN_FONT_PT,
+    STYLE,
     Chart,
     _bound,
     _caption,
@@ -33,6 +35,7 @@ from di_eval.report.charts.base import (
     _shown,
     _styled,
     _value_top,
+    _value_words,
 )
 from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
@@ -54,7 +57,7 @@ _MOST_PUBLISHED_IN_PLACE = Text(
 _MOST_IN_PLACE = Text("{name}: visvairāk {place} {year}. gadā ({value})", "{name}: most in {place} in {year} ({value})")
 _PANELS = Text("{n} pašvaldību diagrammas ar vienu skalu. ", "{n} municipal panels on one scale. ")
 _ALWAYS_SMALL = Text(" Visos gados 0 vai mazāk nekā 5: {places}.", " Zero or fewer than 5 in every year: {places}.")
-_NOT_REPORTED_IN = Text(" Nav ziņots: {places}.", " Not reported: {places}.")
+_NOT_REPORTED_IN = Text(" Dati nav iesniegti: {places}.", " Not submitted: {places}.")
 
 
 @_styled
@@ -92,14 +95,11 @@ def small_multiples_chart(
     grid_rows = math.ceil(len(scopes) / columns)
     height = 0.9 + 1.55 * grid_rows
     figure = _figure(height)
-    axes = figure.subplots(grid_rows, columns, sharex=True, sharey=True, squeeze=False)
     top = _value_top(rows[measure].tolist(), 1.25)
-    for index, ax in enumerate(axes.flat):
-        if index >= len(scopes):
-            ax.set_visible(False)
-            continue
-        scope = scopes[index]
+    axes = _seaborn_panels(figure, rows, scopes, groups, years, measure, label_of, columns)
+    for scope, ax in zip(scopes, axes):
         panel = rows[rows["scope"] == scope]
+        # the published numbers are drawn by seaborn; what is not a number is marked as in every chart
         if len(groups) == 1:
             values = _series(panel, groups[0], measure)
             for year in years:
@@ -108,11 +108,15 @@ def small_multiples_chart(
             for group in groups:
                 _small_line(ax, years, _series(panel, group, measure), group)
             _missing_years(ax, years, panel, measure, lang)
-        ax.set_title(label_of(scope), fontsize=MIN_FONT_PT, pad=3)
+        ax.set_title(label_of(scope), fontsize=MIN_FONT_PT, pad=3, loc="left", fontweight="bold")
         ax.set_ylim(0, top)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         ax.set_xticks([years[0], years[-1]], [str(years[0]), str(years[-1])])
         ax.set_xlim(years[0] - 0.7, years[-1] + 0.7)
         ax.tick_params(axis="both", labelsize=MIN_FONT_PT, length=2)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
     figure.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.35 / height, hspace=0.75, wspace=0.18)
     if len(groups) > 1:
         _figure_key(figure, groups, lang, y=1 - 0.28 / height)
@@ -150,6 +154,68 @@ def small_multiples_chart(
     )
 
 
+def _segments(values: list[float]) -> list[int]:
+    """A segment number per point: a new segment after every gap, so no line is drawn across a
+    year whose count is not a published number (seaborn would otherwise join its neighbours)."""
+    out, segment = [], 0
+    for value in values:
+        if math.isnan(value):
+            segment += 1
+        out.append(segment)
+    return out
+
+
+def _seaborn_panels(figure: Figure, rows, scopes, groups, years, measure, label_of, columns: int) -> list:
+    """The panels as a seaborn.objects facet grid on ``figure`` (no pyplot): bars of one target
+    group, or one line per group with its marker, of the published numbers only. Returns the
+    axes in the order of ``scopes``; empty cells of the grid are hidden."""
+    import seaborn.objects as so  # only the region report draws small multiples: the others never pay
+
+    records = []
+    for scope in scopes:
+        panel = rows[rows["scope"] == scope]
+        for group in groups:
+            series = _series(panel, group, measure)
+            values = [_number(series.get(year)) for year in years]
+            for year, value, segment in zip(years, values, _segments(values)):
+                records.append(
+                    {"panel": label_of(scope), "year": year, "group": group, "value": value, "segment": segment}
+                )
+    data = pd.DataFrame(records)
+    order = [label_of(s) for s in scopes]
+    plot = (
+        so.Plot(data, x="year", y="value", color="group")
+        .facet(col="panel", order=order, wrap=columns)
+        .share(x=True, y=True)
+        .scale(color=so.Nominal({g: p.GROUP_COLOURS[g] for g in groups}), x=so.Continuous())
+        .layout(engine=None)
+        .theme(STYLE)  # the report's own style, not seaborn's theme
+    )
+    if len(groups) == 1:
+        # a known zero draws no bar (its label is the table's); "<5" and "x" are marked afterwards
+        plot = plot.add(so.Bar(width=0.75, alpha=1, edgewidth=0), data=data[data["value"] > 0], legend=False)
+    else:
+        plot = plot.add(
+            so.Line(linewidth=1.6, pointsize=4),
+            group="segment",
+            marker="group",
+            legend=False,
+        ).scale(marker=so.Nominal({g: p.GROUP_MARKERS[g] for g in groups}))
+    with warnings.catch_warnings():
+        # seaborn 0.13.2 passes pandas.concat(copy=False), which pandas 3 deprecates (harmless here)
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated", module="pandas")
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated", module="seaborn")
+        plot.on(figure).plot()
+    by_title = {"".join(ax.get_title(loc) for loc in ("left", "center", "right")): ax for ax in figure.axes}
+    axes = [by_title[name] for name in order]
+    for ax in figure.axes:
+        for loc in ("left", "center", "right"):
+            ax.set_title("", loc=loc)  # titled by the caller
+        if ax not in axes:
+            ax.set_visible(False)
+    return axes
+
+
 def _cell(wide: pd.DataFrame, key, group: str):
     if key not in wide.index or group not in wide.columns:
         return None
@@ -159,9 +225,9 @@ def _cell(wide: pd.DataFrame, key, group: str):
 
 def _small_bar(ax, year: int, value, colour: str, lang: str) -> None:
     kind = _kind(value)
-    if kind == "number" and float(value) > 0:
-        ax.bar(year, float(value), width=0.75, **p.mark_style("actual", colour))
-    elif kind == "suppressed":
+    if kind == "number":
+        return  # drawn by seaborn (``_seaborn_panels``)
+    if kind == "suppressed":
         ax.bar(year, _bound(value), width=0.75, **p.mark_style("suppressed", colour))
     elif kind == "hidden":
         ax.annotate(
@@ -178,9 +244,7 @@ def _small_bar(ax, year: int, value, colour: str, lang: str) -> None:
 
 
 def _small_line(ax, years: list[int], values: dict, group: str) -> None:
-    colour, marker = p.GROUP_COLOURS[group], p.GROUP_MARKERS[group]
-    ys = [_number(values.get(y)) for y in years]
-    ax.plot(years, ys, color=colour, linewidth=1.6, marker=marker, markersize=4)
+    colour, marker = p.GROUP_COLOURS[group], p.GROUP_MARKERS[group]  # the published points: seaborn
     for year in years:  # a count hidden as "x" is written where its point would be, as in the bar panels
         if _kind(values.get(year)) == "hidden":
             ax.annotate(
@@ -246,7 +310,7 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
             continue
         group_values = rows[rows["target_group"] == group][measure].tolist()
         most = _MOST_PUBLISHED_IN_PLACE if _could_exceed(group_values, float(best[2])) else _MOST_IN_PLACE
-        parts.append(most(lang, name=name, place=label_of(best[0]), year=best[1], value=_shown(best[2], lang)))
+        parts.append(most(lang, name=name, place=label_of(best[0]), year=best[1], value=_value_words(best[2], lang)))
     small = [
         label_of(s)
         for s in scopes

@@ -1,0 +1,82 @@
+"""Counts published rounded (DisclosureRule(5, method="rounding")) are marked on the page: "≈10" in
+tables and chart labels with a note under the table, "apmēram 10" / "about 10" in sentences and alt
+texts, rates from rounded counts never shown as exact, and the method section states the rule."""
+
+import pandas as pd
+import pytest
+
+from di_eval import dataset, paths
+from di_eval.analysis.disclosure import DisclosureRule
+from di_eval.analysis.evaluation import evaluate
+from di_eval.report import charts, sentences
+from di_eval.report import rounded as rd
+from di_eval.report.page import Report
+
+
+def test_a_rounded_count_is_an_int_that_says_so():
+    ten = rd.Rounded(10)
+    assert ten == 10 and ten + 1 == 11 and isinstance(ten, int)
+    assert rd.shown(ten, "lv") == "≈10" and rd.shown(10, "lv") == "10" and rd.shown("<5", "lv") == "<5"
+    assert rd.words(ten, "lv") == "apmēram 10" and rd.words(ten, "en") == "about 10"
+    assert rd.words(1234, "lv") == "1\u00a0234"
+    assert isinstance(rd.rounded_sum([ten, 3]), rd.Rounded) and rd.rounded_sum([2, 3]) == 5
+    assert not isinstance(rd.rounded_sum([2, 3]), rd.Rounded)
+    assert rd.percent(rd.Approximate(0.5), "lv") == "≈50\u00a0%" and rd.percent(0.5, "lv") == "50\u00a0%"
+    assert rd.table_note(5, "lv") == (
+        "Ar „≈“ atzīmētie skaitļi ir noapaļoti līdz tuvākajam 5 daudzkārtnim (piemēram, ≈10 nozīmē no 8 līdz 12)."
+    )
+
+
+def test_the_note_goes_under_a_table_with_a_rounded_cell_only():
+    html = (
+        '<div class="table-wrap" tabindex="0"><table><tr><td>≈10</td></tr></table></div>'
+        '<div class="table-wrap" tabindex="0"><table><tr><td>10</td></tr></table></div>'
+    )
+    out = rd.annotate_tables(html, "en")
+    assert out.count("rounded-note") == 1
+    assert out.index("rounded-note") < out.index("<td>10</td>")
+
+
+def test_a_sentence_and_an_alt_text_say_about_for_a_rounded_count():
+    text = sentences.achievement_sentence(
+        "FT", rd.Rounded(345), 350, rd.Approximate(345 / 350), 1.0, "on_track", None, "2023-12-31", "lv"
+    )
+    assert "apmēram 345 bērni ar FT jeb apmēram 99\u00a0%" in text
+    cumulative = pd.DataFrame(
+        {
+            "scope": ["0840200"] * 3,
+            "target_group": ["FT"] * 3,
+            "service": ["any", "care", "respite"],
+            "persons": [rd.Rounded(35), rd.Rounded(25), "x"],
+        }
+    )
+    chart = charts.services_chart(cumulative, "FT", "lv", as_of="2023-12-31")
+    assert "apmēram 35 bērni ar FT" in chart.alt and "aprūpe (apmēram 25)" in chart.alt
+    assert "≈25" in set(chart.data.iloc[:, 1]) and "noapaļoti līdz tuvākajam 5" in chart.caption
+    labels = [t.get_text() for ax in chart.figure.axes for t in ax.texts]
+    assert "≈25" in labels  # the bar is labelled as rounded, as in the table
+
+
+@pytest.fixture(scope="module")
+def rounded_evaluation():
+    data = dataset.load(paths.SAMPLE_DIR)
+    return data, evaluate(data, "2019-12-31", "2017", 5, rule=DisclosureRule(5, method="rounding"))
+
+
+def test_a_page_of_a_rounding_evaluation_marks_its_rounded_counts(rounded_evaluation):
+    data, ev = rounded_evaluation
+    cells = ev.rounded()
+    scope = next(s for s in cells["scope"] if s != "region")
+    params = {"lang": "lv", "as_of": "2019-12-31", "data_dir": str(paths.SAMPLE_DIR), "structure": "2017"}
+    report = Report("municipality", {**params, "threshold": 5, "municipality": scope}, data, ev, scope)
+    marked = [x for x in report.evaluation.persons_by_year["persons_served"] if isinstance(x, rd.Rounded)]
+    assert marked, "the rounded counts of the municipality are marked"
+    page = report.target_groups().html + report.services().html
+    assert "≈" in page and "rounded-note" in page and "apmēram" in page
+    method = report.method().html
+    assert "noapaļoti līdz tuvākajam 5 daudzkārtnim" in method  # the evaluation's own rule, not a default
+
+
+def test_a_page_of_an_exact_evaluation_has_no_rounding_marks(sample_dataset):
+    ev = evaluate(sample_dataset, "2019-12-31", "2017", 5)
+    assert rd.mark(ev) is ev
