@@ -230,7 +230,7 @@ def _write_sheet(ws, sheet: FormSheet, content: FormContent, lang: str, lists: _
     last = FIRST_DATA_ROW + len(rows) + sheet.spare_rows - 1
     for r, values in enumerate(rows, start=FIRST_DATA_ROW):
         for c, column in enumerate(sheet.columns, start=1):
-            _write_value(ws.cell(r, c), column, values.get(column.name), content, lang)
+            _write_value(ws.cell(r, c), column, values.get(column.name), lang)
     if last >= FIRST_DATA_ROW:
         for c, column in enumerate(sheet.columns, start=1):
             _format_column(ws, c, column, FIRST_DATA_ROW, last, content, lang, lists)
@@ -246,7 +246,7 @@ def _write_sheet(ws, sheet: FormSheet, content: FormContent, lang: str, lists: _
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _write_value(cell, column: FormColumn, value, content: FormContent, lang: str) -> None:
+def _write_value(cell, column: FormColumn, value, lang: str) -> None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return
     if column.kind == "choice":

@@ -106,10 +106,6 @@ def positive(value, primary_marker: str) -> bool:
     return (known(value) and value > 0) or value == primary_marker
 
 
-def _both(fn, *values):
-    return {lang: fn(lang, *values) for lang in ("lv", "en")}
-
-
 def _finding(scope, code, importance, texts: dict, evidence: dict) -> Finding:
     return Finding(scope, code, importance, texts["lv"], texts["en"], evidence)
 

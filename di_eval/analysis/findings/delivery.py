@@ -17,7 +17,7 @@ from di_eval.analysis.findings.base import (
     positive,
 )
 from di_eval.analysis.indicators import REGION
-from di_eval.text import Text
+from di_eval.text import LANGUAGES, Text
 from di_eval.text.formats import format_date, format_money, format_number, format_percent, typographic_quotes
 from di_eval.text.grammar import count_phrase, group_noun, group_phrase, join_words
 
@@ -67,7 +67,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
             "slippage_days": _int(m["slippage_days"]),
             "project_status": project.status,
         }
-        label = {lang: typographic_quotes(f"{project.project_id}: {project.name}", lang) for lang in ("lv", "en")}
+        label = {lang: typographic_quotes(f"{project.project_id}: {project.name}", lang) for lang in LANGUAGES}
         if m["status"] == "overdue":
             texts = {
                 lang: _NOT_OPENED(
@@ -77,7 +77,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
                     status=term(project.status, lang, "project_status"),
                     days=format_number(int(m["slippage_days"]), lang),
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
             out.append(_finding(project.scope, "infrastructure_not_opened", "high", texts, evidence))
         elif m["status"] == "done_late" and scope != REGION:  # the region names them in the share
@@ -90,7 +90,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
                     planned=format_date(m["planned_date"], lang),
                     days=format_number(days, lang),
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
             out.append(
                 _finding(
@@ -118,7 +118,7 @@ def infrastructure_findings(evaluation, scope: str) -> list[Finding]:
                 rate=format_percent(rate, lang),
                 longest=longest(lang),
             )
-            for lang in ("lv", "en")
+            for lang in LANGUAGES
         }
         evidence = {
             "source": "milestones",
@@ -191,7 +191,7 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
                             else _ASSESSED_WORDS(lang),
                             group=group_noun(group, lang, "gen"),
                         )
-                        for lang in ("lv", "en")
+                        for lang in LANGUAGES
                     }
                     out.append(_finding(where, "needs_not_served", "high", texts, evidence))
                 continue
@@ -200,7 +200,7 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
             rate = int(served) / total
             evidence["coverage"] = rate
             texts = {}
-            for lang in ("lv", "en"):
+            for lang in LANGUAGES:
                 noun = group_parts(group, lang)[0]
                 texts[lang] = _COVERAGE(
                     lang,
@@ -222,7 +222,7 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
                     group=group_noun(group, lang),
                     places=join_words([_name(evaluation, p, lang) for p in places], lang),
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
             out.append(
                 _finding(
@@ -284,7 +284,7 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
             if scope != REGION:
                 texts = {
                     lang: _PAID_NOBODY(lang, place=_name(evaluation, where, lang), paid=format_money(paid, lang))
-                    for lang in ("lv", "en")
+                    for lang in LANGUAGES
                 }
                 out.append(
                     _finding(
@@ -302,7 +302,7 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
     if scope == REGION and paid_nobody:
         texts = {
             lang: _PAID_NOBODY_REGION(lang, places=join_words([_name(evaluation, p, lang) for p in paid_nobody], lang))
-            for lang in ("lv", "en")
+            for lang in LANGUAGES
         }
         out.append(
             _finding(
@@ -335,7 +335,7 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
                     paid=format_money(paid, lang),
                     persons=format_number(persons, lang),
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
             importance = "low"
         else:
@@ -350,7 +350,7 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
                     persons=format_number(persons, lang),
                     region_cost=format_money(region_cost, lang),
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
             ratio = cost / region_cost
             evidence["ratio_to_region"] = ratio
@@ -398,7 +398,7 @@ def stopped_findings(evaluation, scope: str) -> list[Finding]:
                 served=_shown(served, lang),
                 later=span,
             )
-            for lang in ("lv", "en")
+            for lang in LANGUAGES
         }
         out.append(
             _finding(
@@ -452,15 +452,15 @@ def completeness_findings(evaluation, scope: str) -> list[Finding]:
     missing_years = [int(y) for y, m in zip(rows["year"], rows["missing"]) if m]
     missing = int(rows["missing"].sum())
     if missing:
-        place = {lang: _name(evaluation, scope, lang) for lang in ("lv", "en")}
+        place = {lang: _name(evaluation, scope, lang) for lang in LANGUAGES}
         if missing == 1 and len(missing_years) == 1:
-            texts = {lang: _MISSING_ONE(lang, place=place[lang], year=missing_years[0]) for lang in ("lv", "en")}
+            texts = {lang: _MISSING_ONE(lang, place=place[lang], year=missing_years[0]) for lang in LANGUAGES}
         else:
             texts = {
                 lang: _MISSING(
                     lang, place=place[lang], n=format_number(missing, lang), years=", ".join(map(str, missing_years))
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
         out.append(
             _finding(
@@ -483,12 +483,12 @@ def _region_completeness(evaluation) -> list[Finding]:
     if len(rows):
         per = {
             lang: [f"{_name(evaluation, s, lang)} ({y})" for s, y in zip(rows["scope"], rows["year"])]
-            for lang in ("lv", "en")
+            for lang in LANGUAGES
         }
         n = int(rows["missing"].sum())
         texts = {
             lang: _MISSING_REGION(lang, n=format_number(n, lang), places=join_words(per[lang], lang))
-            for lang in ("lv", "en")
+            for lang in LANGUAGES
         }
         out.append(
             _finding(
@@ -523,7 +523,7 @@ def _late_forms(evaluation, scope: str, expected: int, late: int) -> list:
             expected=format_number(expected, lang),
             rate=format_percent(rate, lang),
         )
-        for lang in ("lv", "en")
+        for lang in LANGUAGES
     }
     evidence = {"source": "completeness", "late": late, "expected": expected, "share": rate}
     return [_finding(scope, "forms_late", "low", texts, evidence)]

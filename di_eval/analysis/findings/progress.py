@@ -13,7 +13,7 @@ from di_eval.analysis.findings.base import (
     known,
 )
 from di_eval.analysis.indicators import PLAN_END, REGION
-from di_eval.text import Text
+from di_eval.text import LANGUAGES, Text
 from di_eval.text.formats import format_date, format_number, format_percent
 from di_eval.text.grammar import group_noun, group_phrase, participle
 from di_eval.text.terms import status_label
@@ -56,8 +56,6 @@ _TARGET_HIDDEN = Text(
     "{target}: sasniegtais skaits nav publicējams, tāpēc izpilde nav aprēķināma (mērķis: {target_value}).",
     "{target}: the number achieved is not published, so progress cannot be computed (target: {target_value}).",
 )
-
-_TARGET_NOUN = {"FT": "FT", "GRT": "GRT", "VSAC": "VSAC"}
 
 
 def _target_name(target: str, lang: str) -> str:
@@ -103,7 +101,7 @@ def target_findings(evaluation) -> list[Finding]:
                 lang: _TARGET_HIDDEN(
                     lang, target=_target_name(target, lang), target_value=format_number(target_value, lang)
                 )
-                for lang in ("lv", "en")
+                for lang in LANGUAGES
             }
             out.append(_finding(REGION, "target_progress", "medium", texts, evidence))
             continue
@@ -129,7 +127,7 @@ def target_findings(evaluation) -> list[Finding]:
             projected_year=reach_year,
             projection_assumption="new persons per year stay at the mean of the last three complete years",
         )
-        for lang in ("lv", "en"):
+        for lang in LANGUAGES:
             text = _TARGET_HEAD(
                 lang,
                 target=_target_name(target, lang),
@@ -195,7 +193,7 @@ def municipal_share_findings(evaluation, scope: str) -> list[Finding]:
             continue
         rate = int(value) / int(target)
         texts = {}
-        for lang in ("lv", "en"):
+        for lang in LANGUAGES:
             noun = group_parts(group, lang)[0]
             texts[lang] = _SHARE(
                 lang,
@@ -291,7 +289,7 @@ def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
                 target=format_number(row["region_target"], lang),
                 synthetic=_SYNTHETIC(lang) if "synthetic" in row["source"] else "",
             )
-            for lang in ("lv", "en")
+            for lang in LANGUAGES
         }
         importance = {"behind": "high", "at_risk": "medium"}.get(row["status"], "low")
         evidence = {
