@@ -767,3 +767,38 @@ def test_an_alt_text_never_calls_a_peak_the_largest_when_a_hidden_value_could_be
     # "<5" cannot exceed a known 9: the peak is the largest
     known = _year_summary("FT", {2018: 3, 2019: "<5", 2021: 9, 2022: 4}, "lv")
     assert "visvairāk 2021. gadā (9)" in known
+
+
+def test_small_multiples_are_drawn_by_seaborn_and_never_bridge_a_gap():
+    # Saldus: FT hidden ("x") in 2019, nothing submitted in 2021; the line stops at each gap
+    rows = pd.concat(
+        [
+            persons_by_year_table(
+                "0840200", {"FT": [10, 12, "x", 14, None, 16, 18], "GRT": [5, 6, 7, 8, None, 10, 11]}
+            ),
+            persons_by_year_table("0840601", {"FT": [1, 2, 3, 4, 5, 6, 7], "GRT": [0, 0, 0, 0, 0, 0, 0]}),
+        ]
+    )
+    chart = charts.small_multiples_chart(rows, "lv", names=None)
+    saldus = next(ax for ax in chart.figure.axes if ax.get_visible() and ax.get_title("left") == "0840200")
+    ft_colour = matplotlib.colors.to_rgba(p.GROUP_COLOURS["FT"])
+    ft_lines = [
+        ln for ln in saldus.lines if matplotlib.colors.to_rgba(ln.get_color()) == ft_colour and len(ln.get_xdata())
+    ]
+    spans = sorted((min(ln.get_xdata()), max(ln.get_xdata())) for ln in ft_lines)
+    assert spans == [(2017, 2018), (2020, 2020), (2022, 2023)]  # nothing drawn across 2019 or 2021
+    texts = [t.get_text() for t in saldus.texts]
+    assert "x" in texts and "nav iesniegts" in texts  # marked as in every other chart
+    assert chart.figure.legends and len(chart.figure.legends) == 1  # the report's own key, not seaborn's
+    import sys
+
+    assert "seaborn.objects" in sys.modules
+
+
+def test_small_multiples_of_rounded_counts_say_so():
+    from di_eval.report.rounded import Rounded
+
+    rows = persons_by_year_table("0840200", {"FT": [Rounded(10), 12, "x", 14, None, 16, Rounded(20)]})
+    chart = charts.small_multiples_chart(rows, "lv", "FT")
+    assert "≈10" in set(chart.data.iloc[:, 2]) and "noapaļoti līdz tuvākajam 5" in chart.caption
+    assert "(apmēram 20)" in chart.alt
