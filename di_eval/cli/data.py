@@ -8,9 +8,14 @@ from pathlib import Path
 from di_eval import dataset, paths, sample
 
 
+def add_data_option(parser) -> None:
+    """``--data``: the dataset a command reads (default: the shipped sample)."""
+    parser.add_argument("--data", type=Path, default=paths.SAMPLE_DIR, help="dataset folder (default: the sample)")
+
+
 def register(subparsers) -> None:
     check = subparsers.add_parser("check", help="validate a dataset and print a summary")
-    check.add_argument("--data", type=Path, default=paths.SAMPLE_DIR, help="dataset folder (default: the sample)")
+    add_data_option(check)
     check.add_argument("--json", action="store_true", help="print the summary as JSON")
     check.set_defaults(handler=run_check)
 

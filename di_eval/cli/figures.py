@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from di_eval import dataset, paths
+from di_eval import dataset
 from di_eval.analysis.evaluation import evaluate
 from di_eval.analysis.indicators import REGION, check_structure, parse_as_of
+from di_eval.cli.data import add_data_option
 from di_eval.errors import ChoiceError
 
 
@@ -16,7 +16,7 @@ def register(subparsers) -> None:
     figures.add_argument("--as-of", required=True, metavar="DATE", help="the date the figures are for (YYYY-MM-DD)")
     figures.add_argument("--municipality", metavar="M", help="a municipality's name or code (default: the region)")
     figures.add_argument("--structure", default="2017", help="municipal structure: 2017 (20) or 2021 (7)")
-    figures.add_argument("--data", type=Path, default=paths.SAMPLE_DIR, help="dataset folder (default: the sample)")
+    add_data_option(figures)
     figures.add_argument("--threshold", type=int, default=5, help="counts 1..N-1 are hidden (default: 5)")
     figures.set_defaults(handler=run_figures)
 
