@@ -185,32 +185,10 @@ def _privacy_findings(file: str, grid: Grid, known: frozenset[str]) -> list[Find
     found = []
     for hit in privacy.scan(grid.rows, known):
         if hit.kind == "personal_code":
-            found.append(
-                Finding(
-                    file,
-                    grid.name,
-                    cell_name(hit.row, hit.column),
-                    None,
-                    hit.shown,
-                    "personal_code",
-                    (("masked", hit.shown),),
-                )
-            )
-        else:
-            found.append(
-                Finding(
-                    file,
-                    grid.name,
-                    cell_name(hit.row, hit.column),
-                    None,
-                    None,
-                    "person_names",
-                    (
-                        ("count", hit.count),
-                        ("cells", count_text(hit.count, "cell")),
-                    ),
-                )
-            )
+            value, params = hit.shown, (("masked", hit.shown),)
+        else:  # person names: how many cells hold them, the number agreeing with its noun
+            value, params = None, (("count", hit.count), ("cells", count_text(hit.count, "cell")))
+        found.append(Finding(file, grid.name, cell_name(hit.row, hit.column), None, value, hit.kind, params))
     return found
 
 
