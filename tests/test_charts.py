@@ -802,3 +802,13 @@ def test_small_multiples_of_rounded_counts_say_so():
     chart = charts.small_multiples_chart(rows, "lv", "FT")
     assert "≈10" in set(chart.data.iloc[:, 2]) and "noapaļoti līdz tuvākajam 5" in chart.caption
     assert "(apmēram 20)" in chart.alt
+
+
+def test_the_tile_map_caption_says_what_colours_a_tile_with_a_hidden_figure():
+    tiles = tiles_table()
+    assert "slēpts" not in charts.tile_map_chart(tiles, "lv", "t").caption
+    tiles.loc[0, "label"] = "FT <5 / GRT 12"
+    caption = charts.tile_map_chart(tiles, "lv", "t").caption
+    assert "laukuma krāsu nosaka tikai publicētais skaitlis (slēptais netiek pieskaitīts)" in caption
+    english = charts.tile_map_chart(tiles, "en", "t").caption
+    assert "the tile is coloured by the published figure alone" in english

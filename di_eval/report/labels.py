@@ -33,12 +33,6 @@ T = {
         "Metode, konfidencialitātes aizsardzība un izcelsme", "Method, statistical confidentiality and provenance"
     ),
     "key_findings": Text("Galvenie secinājumi", "Key findings"),
-    "tile_hidden_note": Text(
-        "Ja kāds no pašvaldības skaitļiem ir slēpts („<5“ vai „x“), laukuma krāsu nosaka tikai publicētais "
-        "skaitlis (slēptais netiek pieskaitīts); laukumā rakstīti abi skaitļi.",
-        "Where one of a municipality's figures is hidden (“<5” or “x”), the tile is coloured by the published "
-        "figure alone (the hidden one is not added); the tile shows both figures.",
-    ),
     "sample_data": Text("parauga datu kopa (sintētiski dati)", "the sample dataset (synthetic data)"),
     "abbreviations": Text(
         "Saīsinājumi: FT — bērni ar funkcionāliem traucējumiem; GRT — personas ar garīga rakstura traucējumiem; "

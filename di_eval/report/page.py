@@ -650,8 +650,7 @@ class Report:
             body += self._chart(
                 "tile_map", charts.tile_map_chart(tiles, lang, terms.tile_map_title(lang), names=self.full.scopes)
             )
-            if any(isinstance(x, str) for x in [*wide.get("FT", []), *wide.get("GRT", [])]):
-                body += paragraph(t("tile_hidden_note", lang), "note")
+            # the caption says what colours a tile when one of its figures is hidden
         return self._section("comparison", body)
 
     def history(self) -> Fragment:

@@ -39,12 +39,18 @@ from di_eval.report.charts.base import (
 )
 from di_eval.text import Text, check_lang, terms
 from di_eval.text import formats as fmt
+from di_eval.text import grammar as gr
+from di_eval.text.grammar import join_words
 
 _PERSONS_SERVED = Text("Pakalpojumus saņēmušie", "Persons served")
 _MULTIPLES_TITLE = Text("{what} pa gadiem katrā pašvaldībā", "{what} per year in each municipality")
 _ONE_SCALE = Text(
     "Katrā diagrammā viena pašvaldība; visām diagrammām viena skala (0–{top}).",
     "One panel per municipality, all on one scale (0–{top}).",
+)
+_MULTIPLES_WHAT = Text(
+    "Pakalpojumus saņēmušās personas pa gadiem katrā pašvaldībā: {groups}.",
+    "Persons served per year in each municipality: {groups}.",
 )
 _MARKER_SHAPES = Text("Līnijas atšķiras arī ar marķieru formu.", "Lines also differ by marker shape.")
 _NOTHING_ABOVE_ZERO = Text(
@@ -122,8 +128,11 @@ def small_multiples_chart(
         _figure_key(figure, groups, lang, y=1 - 0.28 / height)
     what = _group_name(groups[0], lang) if len(groups) == 1 else _PERSONS_SERVED(lang)
     title = _MULTIPLES_TITLE(lang, what=what)
+    # the caption names what is counted and of which target groups (the title is not printed on the page)
+    named = join_words([gr.group_noun(g, lang) for g in groups], lang)  # lowercase after the colon
     caption = _caption(
         lang,
+        _MULTIPLES_WHAT(lang, groups=named),
         _ONE_SCALE(lang, top=fmt.format_number(round(top / 1.25), lang)),
         "" if len(groups) == 1 else _MARKER_SHAPES(lang),
         _marks_note(rows[measure].tolist(), lang, mark="bar" if len(groups) == 1 else "point"),
@@ -340,6 +349,12 @@ _TILE_CAPTION = Text(
     "Municipalities drawn roughly where they lie; a darker tile is a larger value, and each tile states its name and "
     "value.",
 )
+_TILE_HIDDEN = Text(
+    "Ja kāds no pašvaldības skaitļiem ir slēpts („<5“ vai „x“), laukuma krāsu nosaka tikai publicētais skaitlis "
+    "(slēptais netiek pieskaitīts); laukumā rakstīti abi skaitļi.",
+    "Where one of a municipality's figures is hidden (“<5” or “x”), the tile is coloured by the published figure "
+    "alone (the hidden one is not added); the tile shows both figures.",
+)
 _NO_DATA = Text("nav datu", "no data")
 _LARGEST_SMALLEST = Text(
     "Lielākās vērtības: {largest}; mazākās: {smallest}.", "Largest: {largest}; smallest: {smallest}."
@@ -480,7 +495,10 @@ def tile_map_chart(
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, loc="left")
-    caption = _caption(lang, caption or _TILE_CAPTION(lang), source=source)
+    hidden = any(" / " in str(r["label"]) for r in records.values())  # "FT <5 / GRT x": one figure hidden
+    caption = _caption(  # the title first: it names the target groups counted
+        lang, f"{title}.", caption or _TILE_CAPTION(lang), _TILE_HIDDEN(lang) if hidden else "", source=source
+    )
     data = pd.DataFrame(
         {
             "municipality": [str(records[s]["name_short"]) for s in scopes],
