@@ -153,3 +153,34 @@ def status_badge(status: str | None, text: str) -> str:
 def definition_list(items: list[tuple[str, str]]) -> str:
     body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
     return f"<dl>{body}</dl>"
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+_TAG_NAME = re.compile(r"^</?\s*([a-zA-Z0-9]+)")
+
+
+def mark_latvian_names(html: str, names) -> str:
+    """In an English page, each Latvian place name of ``names`` in the text (not in a tag or an
+    attribute, not already inside an element with lang="lv") wrapped in ``<span lang="lv">``, so
+    that screen readers pronounce "Saldus novads" as Latvian (WCAG 3.1.2)."""
+    names = sorted({str(n) for n in names if str(n).strip()}, key=len, reverse=True)
+    if not names:
+        return html
+    pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(escape(n)) for n in names) + r")(?![\w])")
+    out, inside, depth = [], None, 0
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            match = _TAG_NAME.match(part)
+            name = match.group(1).lower() if match else ""
+            if inside is None and 'lang="lv"' in part and not part.startswith("</") and not part.endswith("/>"):
+                inside, depth = name, 1
+            elif inside is not None and name == inside:
+                depth += -1 if part.startswith("</") else 1
+                if depth == 0:
+                    inside = None
+            out.append(part)
+        elif inside is None and part:
+            out.append(pattern.sub(r'<span lang="lv">\1</span>', part))
+        else:
+            out.append(part)
+    return "".join(out)

@@ -18,7 +18,17 @@ from di_eval.analysis.evaluation import Evaluation
 from di_eval.report import charts, commentary, notebook, parameters, sentences
 from di_eval.report import rounded as rd
 from di_eval.report.cache import CACHE_PARAMETER, cached_evaluate, cached_load, prime_cache  # noqa: F401
-from di_eval.report.html import Fragment, definition_list, escape, figure, heading, paragraph, status_badge, table
+from di_eval.report.html import (
+    Fragment,
+    definition_list,
+    escape,
+    figure,
+    heading,
+    mark_latvian_names,
+    paragraph,
+    status_badge,
+    table,
+)
 from di_eval.report.labels import T, names_marked, t  # noqa: F401
 from di_eval.report.tables import _agreeing, _generated, _pick, _short_dates, _sum_label, _years_across, catalogue_table
 from di_eval.text import formats as fmt
@@ -79,7 +89,15 @@ class Report:
         if rd.MARK in body:  # a table with a rounded count gets the note under it
             body = rd.annotate_tables(body, self.lang, self.full.rule.rounding_base)
         html = f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>'
-        return notebook.section(self, Fragment(html))
+        return notebook.section(self, Fragment(self._lang_marked(html)))
+
+    def _lang_marked(self, html: str) -> str:
+        """An English page's Latvian municipality names marked lang="lv" (screen readers say them right)."""
+        if self.lang == "lv":
+            return html
+        scopes = self.full.scopes
+        municipal = scopes[scopes["scope"] != "region"]
+        return mark_latvian_names(html, [*municipal["name"], *municipal["name_short"]])
 
     def _scope_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["scope"] == self.scope]
@@ -103,7 +121,7 @@ class Report:
             body += paragraph(t("synthetic", lang), "note")
         body += "</header>"
         meta = {"lang": lang, "title": f"{title} ({self._date(self.full.as_of)})"}
-        return notebook.section(self, Fragment(body, meta))
+        return notebook.section(self, Fragment(self._lang_marked(body), meta))
 
     def summary(self) -> Fragment:
         lang, ev = self.lang, self.evaluation

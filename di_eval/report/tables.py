@@ -56,7 +56,11 @@ def _years_across(data: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-_SHORT_DATE = Text("%d.%m.%Y.", "%d %b %Y")  # 17.09.2019. / 17 Sep 2019
+_SHORT_DATE = Text("%d.%m.%Y.", "{day} %b %Y")  # 01.04.2019. / 1 Apr 2019 (English writes no leading zero)
+
+
+def _short_date(value: pd.Timestamp, lang: str) -> str:
+    return value.strftime(_SHORT_DATE(lang, day=value.day) if lang == "en" else _SHORT_DATE(lang))
 
 
 def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame, lang: str = "lv") -> pd.DataFrame:
@@ -69,7 +73,7 @@ def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame, lang: str = "lv")
     for position, column in ((2, "planned_date"), (3, "actual_date")):
         header = data.columns[position]
         data[header] = [
-            value.strftime(_SHORT_DATE(lang)) if isinstance(value, pd.Timestamp) and not pd.isna(value) else shown
+            _short_date(value, lang) if isinstance(value, pd.Timestamp) and not pd.isna(value) else shown
             for value, shown in zip(rows[column], data[header])
         ]
     return data

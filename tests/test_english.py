@@ -1,0 +1,25 @@
+"""English pages read as English: Latvian place names marked lang="lv", English dates in tables."""
+
+import pandas as pd
+
+from di_eval.report.html import mark_latvian_names
+from di_eval.report.tables import _short_date
+
+
+def test_latvian_names_in_english_text_are_marked_once():
+    html = (
+        "<p>Served in Saldus novads and Saldus.</p>"
+        '<table><tr><td lang="lv">Saldus novads</td><td><a href="#">Saldus novads</a></td></tr></table>'
+        '<img alt="Saldus novads">'
+    )
+    out = mark_latvian_names(html, ["Saldus novads", "Saldus"])
+    assert out.startswith('<p>Served in <span lang="lv">Saldus novads</span> and <span lang="lv">Saldus</span>.</p>')
+    assert '<td lang="lv">Saldus novads</td>' in out  # already marked: not twice
+    assert '<a href="#"><span lang="lv">Saldus novads</span></a>' in out
+    assert '<img alt="Saldus novads">' in out  # attributes are not touched
+    assert mark_latvian_names("<p>Saldusx</p>", ["Saldus"]) == "<p>Saldusx</p>"
+
+
+def test_short_dates_in_english_tables_have_no_leading_zero():
+    assert _short_date(pd.Timestamp("2019-04-01"), "en") == "1 Apr 2019"
+    assert _short_date(pd.Timestamp("2019-04-01"), "lv") == "01.04.2019."
