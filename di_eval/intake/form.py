@@ -23,7 +23,8 @@ from di_eval.text import Text
 TITLE_ROW, IDENTITY_ROW, NOTE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4, 5
 SPARE_ROWS = 6  # empty rows with dropdowns where a municipality may add lines (finance, infrastructure)
 LISTS_SHEET = "Saraksti"
-DATE_FORMAT = "DD.MM.YYYY"
+DATE_FORMAT = "DD.MM.YYYY"  # the cells' number format
+DATE_PATTERN = Text("DD.MM.GGGG", DATE_FORMAT)  # the same, as a person is told to type it
 
 # Labels of the identity cells on row 2 (and on the instructions sheet).
 IDENTITY_LABELS = {
@@ -282,8 +283,8 @@ FORM_SHEETS: tuple[FormSheet, ...] = (
         "Infrastructure",
         "5. ERAF infrastruktūras projektu posmi",
         "5. ERDF infrastructure milestones",
-        "Datumi formā DD.MM.GGGG. Tukša šūna — nav ziņu (iepriekš zināmais datums paliek spēkā).",
-        "Dates as DD.MM.YYYY. A blank cell means not reported (a date already known stays).",
+        f"Datumi formā {DATE_PATTERN.lv}. Tukša šūna — nav ziņu (iepriekš zināmais datums paliek spēkā).",
+        f"Dates as {DATE_PATTERN.en}. A blank cell means not reported (a date already known stays).",
         (
             FormColumn(
                 "project_id",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from di_eval.errors import DataValidationError, Problem
 from di_eval.intake import privacy
-from di_eval.intake.form import HEADER_ROW, IDENTITY_LABELS, IDENTITY_ROW
+from di_eval.intake.form import DATE_PATTERN, HEADER_ROW, IDENTITY_LABELS, IDENTITY_ROW
 from di_eval.text import Text
 
 # --- messages ---------------------------------------------------------------------------------
@@ -189,14 +189,14 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "date_outside": (
         "datums ārpus 2000.–2100. gada",
         "a date outside 2000–2100",
-        "Pārbaudiet gadu: ierakstiet datumu formā DD.MM.GGGG, piem., 30.09.2020.",
-        "Check the year: enter a date as DD.MM.YYYY, e.g. 30.09.2020.",
+        f"Pārbaudiet gadu: ierakstiet datumu formā {DATE_PATTERN.lv}, piem., 30.09.2020.",
+        f"Check the year: enter a date as {DATE_PATTERN.en}, e.g. 30.09.2020.",
     ),
     "not_a_date": (
         "nav datums",
         "not a date",
-        "Ierakstiet datumu formā DD.MM.GGGG, piem., 30.09.2020.",
-        "Enter a date as DD.MM.YYYY, e.g. 30.09.2020.",
+        f"Ierakstiet datumu formā {DATE_PATTERN.lv}, piem., 30.09.2020.",
+        f"Enter a date as {DATE_PATTERN.en}, e.g. 30.09.2020.",
     ),
     "formula_no_value": (
         "formulai nav aprēķinātas vērtības",

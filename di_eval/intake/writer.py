@@ -15,6 +15,7 @@ from di_eval import vocabulary as v
 from di_eval.errors import DiEvalError
 from di_eval.intake.form import (
     DATE_FORMAT,
+    DATE_PATTERN,
     FIRST_DATA_ROW,
     FORM_SHEETS,
     HEADER_ROW,
@@ -131,7 +132,7 @@ _INSTRUCTIONS = Text(
         "Norādiet tikai kopskaitus. Neierakstiet personu vārdus, uzvārdus vai personas kodus — "
         "veidlapa ar tiem netiks pieņemta.",
         "Tukša šūna nozīmē “nav ziņu”; ja personu nebija, ierakstiet 0.",
-        "Personu skaits ir vesels skaitlis. Naudas summas — eiro (EUR), datumi — DD.MM.GGGG.",
+        f"Personu skaits ir vesels skaitlis. Naudas summas — eiro (EUR), datumi — {DATE_PATTERN.lv}.",
         "“Pirmo reizi” — personas, kas šo pakalpojumu plāna ietvaros saņēma pirmo reizi; "
         "to nevar būt vairāk nekā saņēmēju.",
         "Lapā “Jaunās personas” norādiet unikālās personas: kas saņēma vairākus pakalpojumus, skaitāms vienu reizi.",
@@ -144,7 +145,7 @@ _INSTRUCTIONS = Text(
         "Fill in every sheet for the reporting year (1 January–31 December). The municipality and year are filled in.",
         "Enter totals only. Never enter names, surnames or personal identity codes — a form holding them is refused.",
         "A blank cell means “not reported”; if there were no persons, enter 0.",
-        "Numbers of persons are whole numbers. Money in euro (EUR), dates as DD.MM.YYYY.",
+        f"Numbers of persons are whole numbers. Money in euro (EUR), dates as {DATE_PATTERN.en}.",
         "“First time” means persons who got the service under the plan for the first time; never more than persons served.",
         "On the “New persons” sheet count unique persons: a person who used several services counts once.",
         "Choose target groups, services, milestones, programmes and funds from the dropdown lists.",
@@ -282,7 +283,7 @@ _CHOOSE_FROM_LIST = Text("Izvēlieties vērtību no saraksta.", "Choose a value 
 _WHOLE_NUMBER = Text("Vesels skaitlis", "Whole number")
 _ENTER_WHOLE_NUMBER = Text("Ierakstiet veselu skaitli, 0 vai vairāk.", "Enter a whole number, 0 or more.")
 _DATE = Text("Datums", "Date")
-_ENTER_DATE = Text("Ierakstiet datumu formā DD.MM.GGGG.", "Enter a date as DD.MM.YYYY.")
+_ENTER_DATE = Text(f"Ierakstiet datumu formā {DATE_PATTERN.lv}.", f"Enter a date as {DATE_PATTERN.en}.")
 _AMOUNT = Text("Summa eiro", "Amount in euro")
 _ENTER_AMOUNT = Text("Ierakstiet summu eiro, 0 vai vairāk.", "Enter an amount in euro, 0 or more.")
 
