@@ -23,3 +23,12 @@ def test_latvian_names_in_english_text_are_marked_once():
 def test_short_dates_in_english_tables_have_no_leading_zero():
     assert _short_date(pd.Timestamp("2019-04-01"), "en") == "1 Apr 2019"
     assert _short_date(pd.Timestamp("2019-04-01"), "lv") == "01.04.2019."
+
+
+def test_the_catalogue_units_are_in_the_page_language():
+    from di_eval.report.tables import catalogue_table
+
+    latvian = catalogue_table("lv")
+    assert "<td>personas</td>" in latvian and "<td>daļa</td>" in latvian
+    assert "<td>persons</td>" not in latvian and "<td>share</td>" not in latvian
+    assert "<td>persons</td>" in catalogue_table("en")

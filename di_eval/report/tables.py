@@ -25,7 +25,7 @@ def catalogue_table(lang: str) -> str:
             terms.column_label("code", lang): catalogue["code"],
             terms.column_label("indicator", lang): catalogue[name],
             terms.column_label("definition", lang): catalogue[definition],
-            terms.column_label("unit", lang): catalogue["unit"],
+            terms.column_label("unit", lang): [_unit(u, lang) for u in catalogue["unit"]],
         }
     )
     return (
@@ -33,6 +33,26 @@ def catalogue_table(lang: str) -> str:
         + table(frame, t("indicators_caption", lang))
         + "</details>"
     )
+
+
+# The catalogue's units in the page's language (no English left in a Latvian page).
+_UNITS = {
+    "EUR": Text("EUR", "EUR"),
+    "band": Text("statusa josla", "band"),
+    "days": Text("dienas", "days"),
+    "forms": Text("veidlapas", "forms"),
+    "municipalities": Text("pašvaldības", "municipalities"),
+    "persons": Text("personas", "persons"),
+    "places": Text("vietas", "places"),
+    "share": Text("daļa", "share"),
+    "status": Text("statuss", "status"),
+    "warnings": Text("brīdinājumi", "warnings"),
+}
+
+
+def _unit(unit: str, lang: str) -> str:
+    text = _UNITS.get(str(unit))
+    return text(lang) if text is not None else str(unit)
 
 
 def _generated(lang: str) -> str:
