@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -83,29 +82,6 @@ def test_the_region_is_named_once():
         and literal in path.read_text(encoding="utf-8")
     ]
     assert holders == []
-
-
-def test_the_reports_text_layer_has_no_language_branches():
-    # every lv/en choice in the report modules goes through Text; a branch on the language is a second way
-    folders = ["report", "report/charts", "text"]
-    branches = []
-    for folder in folders:
-        for path in sorted((PACKAGE / folder).glob("*.py")):
-            if path.name == "notebook.py":  # the notebook interaction, not report text
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Compare) and len(node.comparators) == 1:
-                    sides = [node.left, node.comparators[0]]
-                    names = {s.id for s in sides if isinstance(s, ast.Name)} | {
-                        s.attr for s in sides if isinstance(s, ast.Attribute)
-                    }
-                    values = {s.value for s in sides if isinstance(s, ast.Constant)}
-                    if "lang" in names and values & {"lv", "en"}:
-                        branches.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
-    # two remain, on purpose: marking Latvian names with lang="lv" in an English page (WCAG 3.1.2)
-    assert len(branches) <= 2, branches
-    assert all(b.startswith("report/page.py") for b in branches), branches
 
 
 def test_the_catalogue_writes_every_entry_in_one_style():
