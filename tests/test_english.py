@@ -32,3 +32,13 @@ def test_the_catalogue_units_are_in_the_page_language():
     assert "<td>personas</td>" in latvian and "<td>daļa</td>" in latvian
     assert "<td>persons</td>" not in latvian and "<td>share</td>" not in latvian
     assert "<td>persons</td>" in catalogue_table("en")
+
+
+def test_the_region_takes_the_article_in_an_english_sentence():
+    from di_eval.report.sentences import persons_year_sentence
+
+    text = persons_year_sentence("Kurzeme Planning Region", 2023, {"FT": 121, "BSAC": 0}, "en")
+    assert text.startswith("In 2023, 121 children with FT received services in the Kurzeme Planning Region.")
+    assert "in Saldus novads." in persons_year_sentence("Saldus novads", 2023, {"FT": 12}, "en")
+    latvian = persons_year_sentence("Kurzemes plānošanas reģions", 2023, {"FT": 121}, "lv")
+    assert "the " not in latvian

@@ -141,17 +141,25 @@ def persons_year_sentence(scope_name: str, year, by_group: dict, lang: str) -> s
     # Latvian puts the place in the locative ("Kuldīgas novadā"); a name without a known one comes first.
     place = locative(scope_name)
     head = f"{year_text} {place}" if place else f"{scope_name}: {year_text}"
+    where = _with_article(scope_name)  # English: "in the Kurzeme Planning Region"
     if not items and not zeros:
-        return _NOTHING_IN(lang, head=head, year=year_text, place=scope_name)
+        return _NOTHING_IN(lang, head=head, year=year_text, place=where)
     if not items:
-        text = _NONE_IN(lang, head=head, year=year_text, place=scope_name, nobody=nobody)
+        text = _NONE_IN(lang, head=head, year=year_text, place=where, nobody=nobody)
     else:
-        text = _SERVED_IN(lang, head=head, year=year_text, items=join_words(items, lang), place=scope_name)
+        text = _SERVED_IN(lang, head=head, year=year_text, items=join_words(items, lang), place=where)
         if zeros:
             text += _capitalised(_NONE_SERVED(lang, nobody=nobody))
     if missing:
         text += _GROUPS_NOT_REPORTED(lang, groups=join_words([group_noun(g, lang, "dat") for g in missing], lang))
     return text
+
+
+def _with_article(name: str) -> str:
+    """An English place name in a sentence: a region takes "the" ("the Kurzeme Planning Region");
+    a municipality's name ("Saldus novads") does not."""
+    text = str(name)
+    return f"the {text}" if text.endswith("Region") and not text.lower().startswith("the ") else text
 
 
 def _is_zero(value) -> bool:
