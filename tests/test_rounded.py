@@ -55,6 +55,10 @@ def test_a_sentence_and_an_alt_text_say_about_for_a_rounded_count():
     assert "≈25" in set(chart.data.iloc[:, 1]) and "noapaļoti līdz tuvākajam 5" in chart.caption
     labels = [t.get_text() for ax in chart.figure.axes for t in ax.texts]
     assert "≈25" in labels  # the bar is labelled as rounded, as in the table
+    exact_and_rounded = cumulative.assign(persons=pd.Series([rd.Rounded(70), rd.Rounded(45), 44], dtype=object))
+    chart = charts.services_chart(exact_and_rounded, "FT", "lv", as_of="2023-12-31")
+    assert "sākot ar lielāko:" not in chart.alt  # ≈45 (43 to 47) may be smaller than 44
+    assert "sākot ar lielāko publicēto (daļa skaitļu noapaļoti) skaitli: aprūpe (apmēram 45)" in chart.alt
 
 
 @pytest.fixture(scope="module")

@@ -419,6 +419,10 @@ _TOTAL_MISSING = Text("{group}: dati par kopējo skaitu nav iesniegti.", "{group
 _NOBODY_SERVED = Text("{nobody} {someone} pakalpojumus vēl nav {received}.", "No {people} have received a service yet.")
 _IN_ALL = Text("Kopā vismaz vienu pakalpojumu {received} {count}.", "In all, {count} received at least one service.")
 _LARGEST_FIRST = Text(" Pa pakalpojumiem, sākot ar lielāko: ", " By service, largest first: ")
+_ROUNDED_FIRST = Text(
+    " Pa pakalpojumiem, sākot ar lielāko publicēto (daļa skaitļu noapaļoti) skaitli: ",
+    " By service, from the largest published (partly rounded) figure: ",
+)
 # With hidden values the order is not known: the published counts first, then the hidden, then the zeros.
 _KNOWN_FIRST = Text(
     " Pa pakalpojumiem: vispirms publicētie skaitļi no lielākā, tad slēptie (to secība nav zināma), tad nulles: ",
@@ -456,4 +460,7 @@ def _services_alt(target_group: str, values: dict, services: list[str], lang: st
     if not items:
         return head
     hidden = any(_kind(values.get(s)) in ("suppressed", "hidden") for s in ranked)
-    return head + (_KNOWN_FIRST if hidden else _LARGEST_FIRST)(lang) + ", ".join(items) + "."
+    # a rounded count (≈45 is 43 to 47) may be smaller than a published 44: the order is that of the figures
+    rounded = any(rd.is_rounded(values.get(s)) for s in ranked)
+    lead = _KNOWN_FIRST if hidden else _ROUNDED_FIRST if rounded else _LARGEST_FIRST
+    return head + lead(lang) + ", ".join(items) + "."
