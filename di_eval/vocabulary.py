@@ -73,7 +73,7 @@ FUNDS = {
 
 # The two programmes through which the plan is financed.
 PROGRAMMES = {
-    "ESF_services": Text('ESF projekts "Kurzeme visiem" (pakalpojumi)', 'ESF project "Kurzeme visiem" (services)'),
+    "ESF_services": Text("ESF projekts „Kurzeme visiem“ (pakalpojumi)", "ESF project “Kurzeme visiem” (services)"),
     "ERDF_infrastructure": Text("ERAF infrastruktūra (9.3.1.1.)", "ERDF infrastructure (9.3.1.1)"),
 }
 

@@ -805,3 +805,19 @@ def test_one_quotation_style_on_a_page():
     assert typographic_quotes('BSAC "Selga"', "en") == "BSAC “Selga”"
     assert typographic_quotes('BSAC "Selga"', "lv", inner=True) == "BSAC ‘Selga’"
     assert '"' not in gr.group_phrase("VSAC", 14, "lv")
+
+
+def test_the_esf_project_is_quoted_as_on_the_rest_of_the_page():
+    from di_eval import vocabulary as v
+
+    assert v.PROGRAMMES["ESF_services"]("lv") == "ESF projekts „Kurzeme visiem“ (pakalpojumi)"
+    assert v.PROGRAMMES["ESF_services"]("en") == "ESF project “Kurzeme visiem” (services)"
+
+
+def test_the_table_behind_a_chart_is_named_in_lowercase_after_the_colon():
+    import pandas as pd
+
+    from di_eval.report.html import figure
+
+    html = figure(3, b"", "alt", "caption", pd.DataFrame({"a": [1]}), label="Attēls", data_label="Attēla dati tabulā")
+    assert "<caption>Attēls 3: attēla dati tabulā</caption>" in html

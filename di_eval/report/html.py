@@ -136,7 +136,8 @@ def figure(
     """
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     size = f' width="{width}" height="{height}"' if width and height else ""
-    table_html = table(data, f"{label} {number}: {data_label}")
+    # lowercase after the colon: "Attēls 1: attēla dati tabulā"
+    table_html = table(data, f"{label} {number}: {data_label[:1].lower()}{data_label[1:]}")
     return (
         f'<figure id="attels-{number}">'
         f'<figcaption><span class="fig-no">{escape(label)} {number}.</span> {escape(caption)}</figcaption>'
