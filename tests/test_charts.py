@@ -812,3 +812,9 @@ def test_the_tile_map_caption_says_what_colours_a_tile_with_a_hidden_figure():
     assert "laukuma krāsu nosaka tikai publicētais skaitlis (slēptais netiek pieskaitīts)" in caption
     english = charts.tile_map_chart(tiles, "en", "t").caption
     assert "the tile is coloured by the published figure alone" in english
+
+
+def test_the_achievement_caption_names_its_target_groups_in_correct_latvian():
+    caption = charts.achievement_chart(achievement_table(), "lv", as_of=AS_OF).caption
+    assert "(bērni ar FT, personas ar GRT un VSAC „Kurzeme“ iemītnieki)" in caption
+    assert "progress, kas sagaidāms, ņemot vērā pagājušo laiku" in caption and "pēc laika, kas pagājis" not in caption

@@ -48,9 +48,9 @@ _OF = Text("{achieved} no {target} {noun}", "{achieved} of {target} {noun}")
 _EXPECTED_LABEL = Text("sagaidāms {rate}", "expected {rate}")
 _ACHIEVEMENT_TITLE = Text("Sasniegtais pret DI plāna mērķiem", "Achievement against the DI plan targets")
 _ACHIEVEMENT_CAPTION = Text(
-    "Sasniegtā daļa no DI plāna mērķa, kopā {until}; rāmis — mērķis (100 %), "
-    "melnā svītra — progress, kas sagaidāms pēc laika, kas pagājis.",
-    "Share of each DI plan target achieved, cumulative {until}; the outline is the target "
+    "Sasniegtā daļa no DI plāna mērķa ({groups}), kopā {until}; rāmis — mērķis (100 %), "
+    "melnā svītra — progress, kas sagaidāms, ņemot vērā pagājušo laiku.",
+    "Share of each DI plan target achieved ({groups}), cumulative {until}; the outline is the target "
     "(100%), the black line the progress expected from the time elapsed.",
 )
 _VERSION_NAMED = Text("Mērķi no plāna redakcijas „{version}“.", "Targets from the plan version “{version}”.")
@@ -163,7 +163,11 @@ def achievement_chart(achievement: pd.DataFrame, lang: str, *, as_of=None, sourc
     version = next((r.get("plan_version") for r in rows if r.get("plan_version")), None)
     caption = _caption(
         lang,
-        _ACHIEVEMENT_CAPTION(lang, until=_until(as_of, lang)),
+        _ACHIEVEMENT_CAPTION(
+            lang,
+            until=_until(as_of, lang),
+            groups=gr.join_words([gr.group_noun(r["target"], lang) for r in rows], lang),
+        ),
         _version_note(version, lang),
         _marks_note([r["achieved"] for r in rows], lang),
         source=source,
