@@ -1,12 +1,17 @@
 """Batch benchmark: the plain papermill + nbconvert loop against `di-eval run`, on the same reports.
 
     .venv/bin/python benchmarks/batch.py [--data DIR] [--only M ...] [--skip-plain] [--workers N]
+    .venv/bin/python benchmarks/batch.py --profile [0840200 region ...]
 
 (a) for each report, sequentially: `papermill NOTEBOOK OUT.ipynb -r ...` then
     `jupyter nbconvert --to html --no-input OUT.ipynb` — what a user of papermill does;
 (b) `di-eval run` (warm kernels, in-process export, workers matched to cores).
 Prints both wall times, their ratio and the peak memory (RSS summed over the whole process tree,
-sampled every 50 ms) of each.
+sampled every 50 ms) of each, and the load average before and after (the machine may be shared).
+
+``--profile``: where a report's own time goes. Each named report (default: one municipality and
+the region) runs in a warm kernel, as `di-eval run` runs it (imports done, the run's cache of the
+evaluation), under cProfile; prints its wall time and the top entries by cumulative and own time.
 """
 
 from __future__ import annotations
@@ -72,6 +77,76 @@ def plain_loop(jobs, workdir: Path) -> float:
     return time.perf_counter() - started
 
 
+PROFILE_CODE = """
+import cProfile as _cp, io as _io, json as _json, pstats as _ps, time as _time
+_cells = _json.loads({cells!r})
+_pr = _cp.Profile()
+_t = _time.perf_counter()
+_pr.enable()
+for _src in _cells:
+    _r = get_ipython().run_cell(_src, store_history=True)
+    if _r.error_in_exec is not None:
+        raise _r.error_in_exec
+_pr.disable()
+print("wall %.3f s" % (_time.perf_counter() - _t))
+for _key in ("cumulative", "tottime"):
+    _s = _io.StringIO()
+    _ps.Stats(_pr, stream=_s).sort_stats(_key).print_stats({top})
+    print(_s.getvalue())
+"""
+
+
+def profile(names: list[str], data: Path | None, top: int = 25) -> None:
+    """Each report in a warm kernel under cProfile (see the module's docstring)."""
+    import json
+
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    from di_eval import dataset, paths
+    from di_eval.analysis.evaluation import evaluate
+    from di_eval.report import cache as report_cache
+    from di_eval.run import site
+    from di_eval.run.engine import WarmKernel
+
+    loaded = dataset.load(data or paths.SAMPLE_DIR)
+    evaluation = evaluate(loaded, as_of="2023-12-31")
+    cache = Path(tempfile.mkdtemp(prefix="di-eval-profile-"))
+    report_cache.prime_cache(cache, loaded, evaluation)
+    jobs = {job.name: job for job in site.plan_jobs(evaluation, data_dir=data, lang="lv", cache_dir=cache)}
+    kernel = WarmKernel()
+    kernel.start()
+    try:
+        kernel.warm(site.WARMUP)
+        for name in names:
+            job = jobs[evaluation.resolve(name)] if name != "region" else jobs["region"]
+            nb = parameterize_notebook(nbformat.read(str(job.notebook), as_version=4), job.parameters)
+            cells = [c.source for c in nb.cells if c.cell_type == "code"]
+            for warm in (True, False):  # the first run in a kernel fills its caches, as the first report does
+                kernel.reset()
+                printed = []
+
+                def hook(msg, printed=printed):
+                    if msg["msg_type"] == "stream":
+                        printed.append(msg["content"]["text"])
+                    elif msg["msg_type"] == "error":
+                        printed.append("\n".join(msg["content"]["traceback"]))
+
+                code = PROFILE_CODE.format(cells=json.dumps(cells), top=top)
+                from jupyter_core.utils import run_sync
+
+                run_sync(kernel.kc.execute_interactive)(code, output_hook=hook, timeout=600)
+                text = "".join(printed)
+                if warm:
+                    print(f"--- {job.name}: first run in the kernel, {text.splitlines()[0] if text else '?'}")
+                    continue
+                print(f"=== {job.name} ({job.notebook.name}), second run in the same kernel ===")
+                print(text)
+    finally:
+        kernel.shutdown()
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=None)
@@ -79,7 +154,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--as-of", default="2023-12-31")
     parser.add_argument("--skip-plain", action="store_true", help="time only di-eval run")
+    parser.add_argument(
+        "--profile", nargs="*", metavar="REPORT", help="profile these reports (default: 0840200 region)"
+    )
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if args.profile is not None:
+        profile(args.profile or ["0840200", "region"], args.data)
+        print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        return 0
 
     from di_eval import dataset, paths
     from di_eval.analysis.evaluation import evaluate
@@ -110,6 +193,7 @@ def main() -> int:
         )
         if plain is not None:
             print(f"ratio (a)/(b): {plain / ours:.1f}x")
+        print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

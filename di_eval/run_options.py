@@ -13,9 +13,6 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
-
-from di_eval import municipalities as muni
 from di_eval import paths
 from di_eval.errors import ChoiceError, DiEvalError
 from di_eval.report.parameters import parse_date
@@ -44,6 +41,32 @@ class BadArgument(DiEvalError):
 REGION_WORDS = ("region", "reģions", "regions")
 
 
+def disclosure_methods() -> tuple[str, ...]:
+    """``di_eval.analysis.disclosure.METHODS`` (imported only when asked: it pulls in numpy and HiGHS)."""
+    from di_eval.analysis.disclosure import METHODS
+
+    return tuple(METHODS)
+
+
+def default_disclosure() -> str:
+    """The method ``DisclosureRule`` uses when none is given."""
+    import dataclasses
+
+    from di_eval.analysis.disclosure import DisclosureRule
+
+    return next(f.default for f in dataclasses.fields(DisclosureRule) if f.name == "method")
+
+
+def check_disclosure(method) -> str | None:
+    """``--disclosure``: None (the rule's default) or one of the methods; BadArgument otherwise."""
+    if method is None or method == "":
+        return None
+    methods = disclosure_methods()
+    if method not in methods:
+        raise BadArgument(f"--disclosure {method!r}: must be one of {', '.join(methods)}")
+    return str(method)
+
+
 def resolve_only(names: list[str] | None, data_dir: Path | None, structure: str) -> list[str] | None:
     """The scope codes ``--only`` names ("region" included), checked without loading the dataset."""
     if not names:
@@ -51,6 +74,8 @@ def resolve_only(names: list[str] | None, data_dir: Path | None, structure: str)
     own = (data_dir / "reference") if data_dir else None
     reference = own if own is not None and own.is_dir() else paths.REFERENCE_DIR
     table = _read_reference(reference / ("municipalities.csv" if structure == "2017" else "municipalities_2021.csv"))
+    from di_eval import municipalities as muni
+
     codes = []
     for name in names:
         if str(name).strip().casefold() in REGION_WORDS:
@@ -64,9 +89,12 @@ def resolve_only(names: list[str] | None, data_dir: Path | None, structure: str)
 
 
 def check_arguments(
-    data_dir, out, *, as_of, lang, only, structure, workers, timeout, threshold
+    data_dir, out, *, as_of, lang, only, structure, workers, timeout, threshold, disclosure=None
 ) -> tuple[Path | None, Path, object, list[str] | None, int]:
-    """Every argument of a run checked before any process starts; a clear message for each."""
+    """Every argument of a run checked before any process starts; a clear message for each.
+
+    ``disclosure`` is checked too (``check_disclosure``); the caller uses that function's answer.
+    """
     if lang not in LANGUAGES:
         raise ChoiceError("language", lang, list(LANGUAGES))
     if str(structure) not in STRUCTURES:
@@ -74,6 +102,7 @@ def check_arguments(
     as_of = parse_date(as_of)
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise BadArgument(f"--threshold {threshold!r}: must be a whole number of at least 1")
+    check_disclosure(disclosure)
     try:
         seconds = float(timeout)
     except (TypeError, ValueError):
@@ -95,7 +124,9 @@ def check_arguments(
     return data_path, out, as_of, scopes, workers or (os.cpu_count() or 1)
 
 
-def _read_reference(path: Path) -> pd.DataFrame:
+def _read_reference(path: Path):
+    import pandas as pd
+
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
 
 

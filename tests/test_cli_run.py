@@ -40,7 +40,7 @@ def test_run_passes_its_arguments_to_the_library(monkeypatch, tmp_path):
     seen = {}
 
     def fake_run(data, out, **kwargs):
-        from di_eval.run.batch import RunResult
+        from di_eval.run.outcome import RunResult
 
         seen.update(kwargs, data=data, out=out)
         return RunResult(out, [], 0.0)
@@ -64,9 +64,25 @@ def test_run_passes_its_arguments_to_the_library(monkeypatch, tmp_path):
             "3",
             "--timeout",
             "50",
+            "--disclosure",
+            "rounding",
             "--no-progress",
         ]
     )
     assert code == 0
+    assert seen["disclosure"] == "rounding", "--disclosure reaches the library once, with the other arguments"
     assert seen["as_of"] == "2020-12-31" and seen["lang"] == "en" and seen["only"] == ["Saldus", "region"]
     assert seen["structure"] == "2021" and seen["workers"] == 3 and seen["timeout"] == 50
+
+
+def test_a_command_imports_only_its_own_module():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom di_eval.cli import main\nfrom di_eval.cli.main import build_parser\n"
+        "build_parser(['run', '--help'], every=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('di_eval.cli.')), 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['di_eval.cli.main', 'di_eval.cli.run'] False", done.stderr[-2000:]

@@ -22,18 +22,42 @@ COMMAND_MODULES = (
     "di_eval.cli.figures",
     "di_eval.cli.audit",
 )
+# Which module registers each command: a command's module (and what it imports) is loaded only
+# when that command runs; `di-eval --help` and a mistyped command load them all.
+COMMANDS = {
+    "check": "di_eval.cli.data",
+    "sample": "di_eval.cli.data",
+    "form": "di_eval.cli.intake",
+    "validate": "di_eval.cli.intake",
+    "ingest": "di_eval.cli.intake",
+    "run": "di_eval.cli.run",
+    "figures": "di_eval.cli.figures",
+    "audit": "di_eval.cli.audit",
+}
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: list[str] | None) -> str | None:
+    """The command ``argv`` names (its first word that is not an option), if it is one of ours."""
+    for word in sys.argv[1:] if argv is None else argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+        if word in ("-h", "--help", "--version"):
+            return None
+    return None
+
+
+def build_parser(argv: list[str] | None = None, *, every: bool = True) -> argparse.ArgumentParser:
+    """The parser; with ``every=False``, only the command ``argv`` names is registered (if known)."""
     parser = argparse.ArgumentParser(
         prog="di-eval",
         description="Evaluate the Kurzeme deinstitutionalisation plan: data, indicators, reports.",
     )
     parser.add_argument("--version", action="version", version=f"di-eval {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    command = None if every else _command_in(argv)
+    for name in (COMMANDS[command],) if command else COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -74,7 +98,7 @@ def os_error_message(err: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv, every=False)
     args = parser.parse_args(argv)
     _install_stop_handlers()
     try:

@@ -10,7 +10,20 @@ from di_eval import paths
 from di_eval.run_options import DEFAULT_TIMEOUT, MAX_WORKERS, check_arguments
 
 if TYPE_CHECKING:
-    from di_eval.run.batch import RunResult
+    from di_eval.run.outcome import RunResult
+
+
+class _Methods:
+    """The choices of --disclosure (``di_eval.analysis.disclosure.METHODS``), imported from the analysis
+    stage only when argparse needs them: the option is given, or the help is shown."""
+
+    def __iter__(self):
+        from di_eval.run_options import disclosure_methods
+
+        return iter(disclosure_methods())
+
+    def __contains__(self, value) -> bool:
+        return value in list(self)
 
 
 def register(subparsers) -> None:
@@ -33,6 +46,13 @@ def register(subparsers) -> None:
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit per report, seconds (default: 300)"
     )
     run.add_argument("--threshold", type=int, default=5, help="disclosure threshold (default: 5, shows 1-4 as <5)")
+    run.add_argument(
+        "--disclosure",
+        choices=_Methods(),
+        default=None,
+        metavar="METHOD",
+        help="disclosure control method: %(choices)s (default: the method DisclosureRule uses by default)",
+    )
     run.add_argument(
         "--fresh-kernels",
         action="store_true",
@@ -67,18 +87,18 @@ def register(subparsers) -> None:
 
 
 def run_reports(args) -> int:
+    options = {
+        "as_of": args.as_of,
+        "lang": args.lang,
+        "only": args.only,
+        "structure": args.structure,
+        "workers": args.workers,
+        "timeout": args.timeout,
+        "threshold": args.threshold,
+        "disclosure": getattr(args, "disclosure", None),
+    }
     # refuse a bad argument before the heavy imports (papermill, kernels, charts)
-    data_path, _, _, scopes, _ = check_arguments(
-        args.data,
-        args.out,
-        as_of=args.as_of,
-        lang=args.lang,
-        only=args.only,
-        structure=args.structure,
-        workers=args.workers,
-        timeout=args.timeout,
-        threshold=args.threshold,
-    )
+    data_path, out, as_of, scopes, _ = check_arguments(args.data, args.out, **options)
     if getattr(args, "final", False):
         missing = final_refusals(data_path, scopes, str(args.structure))
         if missing:
@@ -88,6 +108,32 @@ def run_reports(args) -> int:
                 file=sys.stderr,
             )
             return 1
+    force = getattr(args, "force", False)
+    result = None if force else _unchanged(args, data_path, out, as_of, options)
+    if result is None:
+        result = _make(args, options, force)
+    print(summary_table(result))
+    return 0 if result.ok else 1
+
+
+def _unchanged(args, data_path, out, as_of, options) -> RunResult | None:
+    """Every report unchanged: the release again, all pages reused, decided without pandas or papermill."""
+    from di_eval.run import incremental
+    from di_eval.run_options import check_disclosure
+
+    evaluation = incremental.evaluation_parameters(
+        as_of, options["structure"], options["threshold"], check_disclosure(options["disclosure"])
+    )
+    parameters = incremental.manifest_parameters(
+        data_path, as_of, options, fresh_kernels=args.fresh_kernels, publish_partial=args.publish_partial, force=False
+    )
+    return incremental.run_if_unchanged(
+        data_path, out, evaluation=evaluation, lang=options["lang"], only=options["only"], previous=args.previous,
+        parameters=parameters,
+    )  # fmt: skip
+
+
+def _make(args, options: dict, force: bool) -> RunResult:
     from di_eval.run import site
 
     bar = None
@@ -104,27 +150,19 @@ def run_reports(args) -> int:
         bar.set_postfix_str(f"{outcome.name}: {outcome.status}")
 
     try:
-        result = site.run(
+        return site.run(
             args.data,
             args.out,
-            as_of=args.as_of,
-            lang=args.lang,
-            only=args.only,
-            structure=args.structure,
-            workers=args.workers,
-            timeout=args.timeout,
-            threshold=args.threshold,
+            **options,
             fresh_kernels=args.fresh_kernels,
             publish_partial=args.publish_partial,
             progress=progress,
             previous=args.previous,
-            force=getattr(args, "force", False),
+            force=force,
         )
     finally:
         if bar is not None:
             bar.close()
-    print(summary_table(result))
-    return 0 if result.ok else 1
 
 
 def final_refusals(data_path: Path | None, scopes: list[str] | None, structure: str) -> list[str]:

@@ -7,12 +7,14 @@ import pickle
 from pathlib import Path
 
 from di_eval import dataset, fs, paths
+from di_eval.analysis.disclosure import DisclosureRule
 from di_eval.analysis.evaluation import Evaluation, evaluate
 
 _datasets: dict = {}
 _evaluations: dict = {}
 # A batch run passes its cache folder to each notebook as this (hidden) papermill parameter.
 CACHE_PARAMETER = "_di_eval_cache"
+DEFAULT_METHOD = DisclosureRule().method  # the method a report without ``disclosure`` uses
 
 
 def _dataset_key(data_dir: str | Path | None) -> tuple:
@@ -46,7 +48,13 @@ def prime_cache(cache_dir: Path, data: dataset.Dataset, evaluation: Evaluation) 
     files on disk, so every page carries the run's data fingerprint even if the dataset changes
     during the run, and nothing is validated and suppressed twice.
     """
-    evaluation_key = (data.fingerprint, str(evaluation.as_of.date()), evaluation.structure, evaluation.threshold)
+    evaluation_key = _evaluation_key(
+        data.fingerprint,
+        str(evaluation.as_of.date()),
+        evaluation.structure,
+        evaluation.threshold,
+        evaluation.rule.method,
+    )
     for kind, key, value in (
         ("dataset", _snapshot_key(data.data_dir), data),
         ("evaluation", evaluation_key, evaluation),
@@ -68,15 +76,26 @@ def cached_load(data_dir: str | Path | None, cache_dir: str | Path | None = None
     return _datasets[key]
 
 
+def _evaluation_key(fingerprint: str, as_of: str, structure: str, threshold: int, disclosure: str | None) -> tuple:
+    return (fingerprint, as_of, structure, threshold, disclosure or DEFAULT_METHOD)
+
+
 def cached_evaluate(
-    data: dataset.Dataset, as_of, structure: str, threshold: int, cache_dir: str | Path | None = None
+    data: dataset.Dataset,
+    as_of,
+    structure: str,
+    threshold: int,
+    cache_dir: str | Path | None = None,
+    disclosure: str | None = None,
 ) -> Evaluation:
-    """Evaluate once per dataset, date, structure and threshold: suppression is done once, then sliced."""
-    key = (data.fingerprint, str(as_of), structure, threshold)
+    """Evaluate once per dataset, date, structure, threshold and disclosure method (None or "": the
+    rule's default): suppression is done once, then sliced."""
+    key = _evaluation_key(data.fingerprint, str(as_of), structure, threshold, disclosure)
     if key not in _evaluations:
         if len(_evaluations) > 8:
             _evaluations.clear()
+        rule = DisclosureRule(threshold, method=key[-1])
         _evaluations[key] = _from_cache(cache_dir, "evaluation", key) or evaluate(
-            data, as_of=as_of, structure=structure, threshold=threshold
+            data, as_of=as_of, structure=structure, threshold=threshold, rule=rule
         )
     return _evaluations[key]

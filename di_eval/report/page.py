@@ -55,7 +55,9 @@ class Report:
         params = parameters.check(kind, notebook.parameters_in(kind, namespace))
         cache = namespace.get(CACHE_PARAMETER) or None  # set by `di-eval run` (di_eval.run.site)
         data = cached_load(params["data_dir"], cache)
-        full = cached_evaluate(data, params["as_of"], params["structure"], params["threshold"], cache)
+        full = cached_evaluate(
+            data, params["as_of"], params["structure"], params["threshold"], cache, params.get("disclosure")
+        )
         scope = full.resolve(params["municipality"]) if kind == "municipality" else "region"
         report = cls(kind, params, data, full, scope)
         notebook.remember(report, namespace)  # a section run after the parameters change says so

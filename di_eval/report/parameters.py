@@ -34,6 +34,7 @@ MUNICIPALITY = (
     Spec("data_dir", str, "", "dataset folder; empty means the shipped synthetic sample"),
     Spec("structure", str, "2017", "municipal structure: 2017 (20 municipalities) or 2021 (7)"),
     Spec("threshold", int, 5, "disclosure control: counts 1..threshold-1 are shown as <threshold"),
+    Spec("disclosure", str, "", "disclosure method: heuristic, suppression or rounding; empty: the rule's default"),
 )
 REGION = tuple(spec for spec in MUNICIPALITY if spec.name != "municipality")
 EXPLORE = REGION
@@ -94,6 +95,11 @@ def check(kind: str, namespace: dict) -> dict:
     if str(values["structure"]) not in v.STRUCTURES:
         raise ChoiceError("structure", values["structure"], list(v.STRUCTURES))
     values["structure"] = str(values["structure"])
+    if values["disclosure"]:
+        from di_eval.analysis.disclosure import METHODS
+
+        if values["disclosure"] not in METHODS:
+            raise ChoiceError("disclosure method", values["disclosure"], list(METHODS))
     if values["threshold"] < 1:
         raise ChoiceError(
             "threshold",

@@ -21,55 +21,18 @@ import signal
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import papermill
+from papermill.engines import papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
 from di_eval import fs
 from di_eval.report import export
-from di_eval.run import publish
+from di_eval.run import engine, publish
 from di_eval.run.engine import KernelStartError, ReportTimeout, WarmKernel
-from di_eval.run.outcome import MADE, Outcome  # noqa: F401 (re-exported: batch.Outcome)
+from di_eval.run.outcome import MADE, Job, Outcome, RunResult  # noqa: F401 (re-exported: batch.Job, …)
 from di_eval.run_options import DEFAULT_TIMEOUT, MAX_WORKERS  # noqa: F401 — re-exported
-
-
-@dataclass(frozen=True)
-class Job:
-    """One report to make: which notebook, with which parameters, published under which name."""
-
-    name: str  # "region" or a municipality code
-    notebook: Path
-    parameters: dict
-    html_path: str  # relative to the published folder, e.g. "pasvaldibas/0620200.html"
-    title: str = ""
-
-
-@dataclass
-class RunResult:
-    """The outcomes of a run and where it was published (or kept, when it was not)."""
-
-    out: Path
-    outcomes: list[Outcome]
-    seconds: float
-    manifest: dict = field(default_factory=dict)
-    published: bool = True
-    release: Path | None = None  # the folder that holds this run's pages
-    previous: Path | None = None  # the release ``out`` showed before, if any
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status not in MADE]
-
-    @property
-    def reused(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "reused"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
 
 # --- one worker: a warm kernel and an exporter, reused for every job it gets -----------------
 
@@ -114,6 +77,8 @@ class _QuietHiddenParameters(logging.Filter):
         return "Passed unknown parameter: _" not in record.getMessage()
 
 
+# papermill registers the engine through its entry point; once more here, where di-eval is not installed
+papermill_engines.register("di_eval_warm", engine.WarmKernelEngine)
 _papermill_logger = logging.getLogger("papermill")
 _papermill_logger.addFilter(_QuietHiddenParameters())
 
@@ -378,6 +343,7 @@ def run(
     lock_held: bool = False,
     keys: dict | None = None,
     reuse=None,
+    data_key: str = "",
 ) -> RunResult:
     """Run the jobs into a fresh release folder, then publish it at ``out`` in one step.
 
@@ -396,76 +362,49 @@ def run(
         if lock_held
         else fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0)
     )
-    with lock:
-        return _run_locked(
-            jobs,
-            out,
-            parameters,
-            fingerprint,
-            workers,
-            timeout,
-            fresh_kernels,
-            progress,
-            finish,
-            pool,
-            publish_partial,
-            keys or {},
-            reuse or {},
-        )
-
-
-def _run_locked(
-    jobs,
-    out,
-    parameters,
-    fingerprint,
-    workers,
-    timeout,
-    fresh_kernels,
-    progress,
-    finish,
-    pool,
-    publish_partial,
-    keys,
-    reuse,
-) -> RunResult:
     from di_eval.run import incremental
 
-    started_at = dt.datetime.now(dt.UTC)
-    started = time.monotonic()
-    staging = publish.new_staging(out)
-    try:
-        made = {
-            job.name: incremental.reuse(job, reuse[job.name], staging, fingerprint) for job in jobs if job.name in reuse
-        }
-        todo = [job for job in jobs if job.name not in made]
-        if todo:
-            for outcome in execute(
-                todo,
-                staging,
-                workers=workers,
-                timeout=timeout,
-                fresh_kernels=fresh_kernels,
-                progress=progress,
-                pool=pool,
-            ):
-                made[outcome.name] = outcome
-        outcomes = [made[job.name] for job in jobs]
-        for outcome in outcomes:
-            outcome.key = keys.get(outcome.name, "")
-        if finish is not None:
-            finish(staging, outcomes)
-        seconds = time.monotonic() - started
-        content = publish.manifest(parameters, fingerprint, outcomes, started_at, seconds, workers)
-        all_ok = all(o.status in MADE for o in outcomes)
-        content["published"] = all_ok or publish_partial
-        publish.write_manifest(staging, content)
-        previous = publish.current_release(out)
-        if content["published"]:
-            release = publish.publish(staging, out)
-        else:
-            release = publish.keep_failed(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return RunResult(out, outcomes, seconds, content, content["published"], release, previous)
+    keys, reuse = keys or {}, reuse or {}
+    with lock:
+        started_at = dt.datetime.now(dt.UTC)
+        started = time.monotonic()
+        staging = publish.new_staging(out)
+        try:
+            made = {
+                job.name: incremental.reuse(job, reuse[job.name], staging, fingerprint)
+                for job in jobs
+                if job.name in reuse
+            }
+            todo = [job for job in jobs if job.name not in made]
+            if todo:
+                for outcome in execute(
+                    todo,
+                    staging,
+                    workers=workers,
+                    timeout=timeout,
+                    fresh_kernels=fresh_kernels,
+                    progress=progress,
+                    pool=pool,
+                ):
+                    made[outcome.name] = outcome
+            outcomes = [made[job.name] for job in jobs]
+            for outcome in outcomes:
+                outcome.key = keys.get(outcome.name, "")
+            if finish is not None:
+                finish(staging, outcomes)
+            seconds = time.monotonic() - started
+            content = publish.manifest(parameters, fingerprint, outcomes, started_at, seconds, workers)
+            if data_key:
+                content["data_key"] = data_key  # what the evaluation came from (di_eval.run.incremental)
+            all_ok = all(o.status in MADE for o in outcomes)
+            content["published"] = all_ok or publish_partial
+            publish.write_manifest(staging, content)
+            previous = publish.current_release(out)
+            if content["published"]:
+                release = publish.publish(staging, out)
+            else:
+                release = publish.keep_failed(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return RunResult(out, outcomes, seconds, content, content["published"], release, previous)

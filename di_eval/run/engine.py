@@ -24,8 +24,6 @@ import time
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine, papermill_engines
 
 from di_eval.errors import DiEvalError
 
@@ -157,75 +155,95 @@ class WarmKernel:
             self._ipc_dir = None
 
 
-class WarmKernelEngine(Engine):
-    """papermill engine `di_eval_warm`: executes in the WarmKernel passed as `warm_kernel`.
+def _engine_class(Engine):
+    """The engine class, made once papermill is there (see ``__getattr__``)."""
+    from papermill.clientwrap import PapermillNotebookClient
 
-    ``report_timeout`` (seconds) limits the whole report, however its time is spread over cells,
-    and is reported as a ReportTimeout; papermill's ``execution_timeout`` still limits each cell.
-    Without a ``warm_kernel`` (papermill's command line) a kernel is started for this notebook.
-    di-eval calls papermill with ``request_save_on_cell_execute=False``: the notebook is written
-    once, at the end or on failure, not at every cell.
-    """
+    class WarmKernelEngine(Engine):
+        """papermill engine `di_eval_warm`: executes in the WarmKernel passed as `warm_kernel`.
 
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        warm_kernel: WarmKernel | None = None,
-        report_timeout: float | None = None,
-        **kwargs,
-    ):
-        own = None
-        if warm_kernel is None:
-            own = warm_kernel = WarmKernel(kernel_name=kernel_name or "python3", startup_timeout=start_timeout)
-            warm_kernel.start()
-        try:
-            return cls._execute(
-                nb_man, warm_kernel, kernel_name, log_output, stdout_file, stderr_file, start_timeout,
-                execution_timeout, report_timeout,
-            )  # fmt: skip
-        finally:
-            if own is not None:
-                own.shutdown()
+        ``report_timeout`` (seconds) limits the whole report, however its time is spread over cells,
+        and is reported as a ReportTimeout; papermill's ``execution_timeout`` still limits each cell.
+        Without a ``warm_kernel`` (papermill's command line) a kernel is started for this notebook.
+        di-eval calls papermill with ``request_save_on_cell_execute=False``: the notebook is written
+        once, at the end or on failure, not at every cell.
+        """
 
-    @staticmethod
-    def _execute(
-        nb_man, warm_kernel, kernel_name, log_output, stdout_file, stderr_file, start_timeout, cell_timeout, limit
-    ):
-        client = PapermillNotebookClient(
+        @classmethod
+        def execute_managed_notebook(
+            cls,
             nb_man,
-            km=warm_kernel.km,
-            timeout=cell_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        client.kc = warm_kernel.kc
-        started = time.monotonic()
-        if limit is not None:
-            deadline = started + limit
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            warm_kernel: WarmKernel | None = None,
+            report_timeout: float | None = None,
+            **kwargs,
+        ):
+            own = None
+            if warm_kernel is None:
+                own = warm_kernel = WarmKernel(kernel_name=kernel_name or "python3", startup_timeout=start_timeout)
+                warm_kernel.start()
+            try:
+                return cls._execute(
+                    nb_man, warm_kernel, kernel_name, log_output, stdout_file, stderr_file, start_timeout,
+                    execution_timeout, report_timeout,
+                )  # fmt: skip
+            finally:
+                if own is not None:
+                    own.shutdown()
 
-            def cell_limit(cell):
-                remaining = max(1, int(deadline - time.monotonic()) + 1)
-                return min(remaining, cell_timeout) if cell_timeout else remaining
+        @staticmethod
+        def _execute(
+            nb_man, warm_kernel, kernel_name, log_output, stdout_file, stderr_file, start_timeout, cell_timeout, limit
+        ):
+            client = PapermillNotebookClient(
+                nb_man,
+                km=warm_kernel.km,
+                timeout=cell_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client.kc = warm_kernel.kc
+            started = time.monotonic()
+            if limit is not None:
+                deadline = started + limit
 
-            client.timeout_func = cell_limit
-        try:
-            return client.execute(cleanup_kc=False)
-        except CellTimeoutError as err:
-            index = _running_cell(nb_man.nb)
-            if index is not None:
-                nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=err)
-            raise ReportTimeout(time.monotonic() - started, index) from None
+                def cell_limit(cell):
+                    remaining = max(1, int(deadline - time.monotonic()) + 1)
+                    return min(remaining, cell_timeout) if cell_timeout else remaining
+
+                client.timeout_func = cell_limit
+            try:
+                return client.execute(cleanup_kc=False)
+            except CellTimeoutError as err:
+                index = _running_cell(nb_man.nb)
+                if index is not None:
+                    nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=err)
+                raise ReportTimeout(time.monotonic() - started, index) from None
+
+    WarmKernelEngine.__qualname__ = "WarmKernelEngine"
+    return WarmKernelEngine
+
+
+def __getattr__(name: str):
+    # ``WarmKernelEngine`` subclasses papermill's Engine, and papermill, when first imported, loads
+    # this module through its entry point and asks for the class. Made on first access, the class
+    # lets this module be imported before papermill, and papermill before this module.
+    if name != "WarmKernelEngine":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from papermill.engines import Engine  # may ask for this attribute itself (entry point): see below
+
+    if "WarmKernelEngine" not in globals():
+        globals()["WarmKernelEngine"] = _engine_class(Engine)
+    return globals()["WarmKernelEngine"]
 
 
 def _running_cell(nb) -> int | None:
@@ -251,5 +269,3 @@ def _ipc_available() -> bool:
 
 
 IPC_AVAILABLE = _ipc_available()
-
-papermill_engines.register("di_eval_warm", WarmKernelEngine)

@@ -5,13 +5,14 @@ A report's *input key* is a hash of everything its page can show or depend on:
 - the notebook file, the library's code (every file of the ``di_eval`` package) and the report's
   parameters (the run's private cache folder excepted);
 - its commentary file (``<data>/commentary/<code>.md``, or that there is none);
-- the published figures of its scope: the evaluation restricted to the scope and the region
-  (``Evaluation.for_scope``, every table as published, the disclosure-controlled cells of those
-  scopes and the rule), its headline figures and findings, and the dataset rows the page reads
-  directly (its own rows where a table has ``atvk_code``, whole tables otherwise). The region
-  report's key covers the whole evaluation and every table. Another municipality's new data
-  therefore change a report's key only if they change what that report publishes (complementary
-  suppression can).
+- the published figures of its page: for a municipal report, its own rows of every table of the
+  evaluation (as published, after disclosure control), its disclosure-controlled cells and the
+  rule, the region's target achievement and the plan's targets (which every municipal page
+  prints), its headline figures and its findings (as printed, so a finding that compares with the
+  region carries the region's figure), and the dataset rows the page reads directly (its own rows
+  where a table has ``atvk_code``, whole tables otherwise); the region report's key covers the
+  whole evaluation and every table. Another municipality's new data therefore change a municipal
+  report's key only if they change what that page prints (``tests/test_incremental_scope.py``).
 
 A report whose key equals the one recorded in the manifest of the release ``--out`` shows now is
 reused: its page and notebook are hard-linked (or copied) into the new release. Only a release
@@ -21,7 +22,9 @@ The evaluation itself is cached beside the releases (``.releases/<name>/.cache``
 bytes of every dataset file (commentary excepted), the earlier releases passed with
 ``--previous``, the code and the evaluation's parameters, so a run whose data did not change
 neither loads nor evaluates them again. The cache holds the raw dataset: it sits beside the
-releases, never in one.
+releases, never in one. Beside it, each run's plan (``plan-*.json``: its jobs and the digest of
+each page's figures) lets a run in which nothing changed publish again from the files alone
+(``run_if_unchanged``), without importing pandas, papermill or the charts.
 """
 
 from __future__ import annotations
@@ -38,10 +41,14 @@ from pathlib import Path
 
 import di_eval
 from di_eval import fs, paths
-from di_eval.run.outcome import Outcome
-from di_eval.run_options import MANIFEST, releases_dir
+from di_eval.run.outcome import Job, Outcome, RunResult
+from di_eval.run_options import MANIFEST, MARKER, releases_dir
 
 CACHE = ".cache"
+# The hidden notebook parameter that names a run's private cache folder (di_eval.report.cache, where
+# it is defined too: that module imports the analysis stage, this one must not).
+CACHE_PARAMETER = "_di_eval_cache"
+KEEP_PLANS = 8
 _PACKAGE = Path(di_eval.__file__).parent
 _code: dict[str, str] = {}
 
@@ -143,6 +150,21 @@ def _text(value) -> str:
     return _ADDRESS.sub("", repr(value))
 
 
+# What a municipal page shows of the evaluation beyond its own rows (``tests/test_incremental_scope.py``
+# renders a page with everything else of the region changed and finds it the same):
+# - of the tables ``Evaluation.for_scope`` restricts (``SCOPED_TABLES``), only its own rows (the region's rows are not printed);
+# - the region's target achievement (``achievement``, printed under the services) and the plan's
+#   targets (``target_history``), in full;
+# - none of the fields below.
+REGION_NOT_SHOWN = ("municipalities_served_by_year",)
+
+
+def _own_rows(table, scope: str):
+    if "scope" not in getattr(table, "columns", ()):
+        return table
+    return table[table["scope"] == scope]
+
+
 class Keys:
     """The input keys of one run's reports, with what they are computed from memoised.
 
@@ -195,14 +217,23 @@ class Keys:
         return memo[scope]
 
     def _figures(self, scope: str) -> str:
+        from di_eval.analysis.evaluation import SCOPED_TABLES
+
         full = self.evaluation
         regional = scope == "region"
-        ev = full if regional else full.for_scope(scope)
-        keep = None if regional else {scope, "region"}
+        keep = None if regional else {scope}
         parts = []
-        for field in dataclasses.fields(ev):
-            value = self._protected(keep) if field.name == "protected" else _text(getattr(ev, field.name))
-            parts += [field.name, value]
+        for field in dataclasses.fields(full):
+            name = field.name
+            if not regional and name in REGION_NOT_SHOWN:
+                continue
+            if name == "protected":
+                value = self._protected(keep)
+            elif not regional and name in SCOPED_TABLES:
+                value = _text(_own_rows(getattr(full, name), scope))
+            else:
+                value = _text(getattr(full, name))
+            parts += [name, value]
         parts.append(json.dumps(self.headline(scope), sort_keys=True, default=str, ensure_ascii=False))
         parts.append(json.dumps(self.findings(scope), sort_keys=True, default=str, ensure_ascii=False))
         own_rows = not regional and str(full.structure) == "2017"
@@ -212,20 +243,25 @@ class Keys:
             parts += [name, _text(table)]
         return _digest(*parts)
 
-    def of(self, job, cache_parameter: str) -> str:
-        parameters = {k: v for k, v in job.parameters.items() if k != cache_parameter}
-        return _digest(
-            "notebook",
-            file_hash(job.notebook),
-            "code",
-            self.code,
-            "parameters",
-            json.dumps(parameters, sort_keys=True, default=str),
-            "commentary",
-            file_hash(self.data_root / "commentary" / f"{job.name}.md"),
-            "figures",
-            self.figures(job.name),
-        )
+    def of(self, job, cache_parameter: str = CACHE_PARAMETER) -> str:
+        return job_key(job, self.data_root, self.figures(job.name), cache_parameter, self.code)
+
+
+def job_key(job, data_root: Path, figures: str, cache_parameter: str = CACHE_PARAMETER, code: str | None = None) -> str:
+    """A report's input key: its notebook, the code, its parameters, its commentary and ``figures`` (a digest)."""
+    parameters = {k: v for k, v in job.parameters.items() if k != cache_parameter}
+    return _digest(
+        "notebook",
+        file_hash(job.notebook),
+        "code",
+        code or code_hash(),
+        "parameters",
+        json.dumps(parameters, sort_keys=True, default=str),
+        "commentary",
+        file_hash(Path(data_root) / "commentary" / f"{job.name}.md"),
+        "figures",
+        figures,
+    )
 
 
 # --- reuse from the release shown now ------------------------------------------------------
@@ -238,6 +274,7 @@ class Source:
     folder: Path
     fingerprint: str
     reports: dict  # name -> its manifest entry
+    data_key: str = ""  # what its evaluation came from (``data_key``)
 
 
 def reuse_source(current: Path | None) -> Source | None:
@@ -254,7 +291,7 @@ def reuse_source(current: Path | None) -> Source | None:
     for entry in content.get("reports") or []:
         if isinstance(entry, dict) and entry.get("status") in ("ok", "reused") and entry.get("key"):
             reports[entry["name"]] = entry
-    return Source(current, str(content.get("data_fingerprint") or ""), reports)
+    return Source(current, str(content.get("data_fingerprint") or ""), reports, str(content.get("data_key") or ""))
 
 
 def reusable(job, key: str, source: Source | None) -> bool:
@@ -293,3 +330,177 @@ def reuse(job, source: Source, staging: Path, fingerprint: str):
     else:
         notebook = ""
     return Outcome(job.name, job.html_path, notebook, "reused", 0.0, title=job.title)
+
+
+# --- a re-run with nothing to do -------------------------------------------------------------
+#
+# A run leaves its plan beside the releases (``.cache/plan-<key>.json``): its jobs and the digest of
+# each report's figures, under a key of the data key and the run's options. A later run with the
+# same key computes every report's input key from the plan and the files (notebooks, code,
+# commentary): when all equal the manifest of the release shown, it publishes a release of links
+# to those pages without loading the data, evaluating, or importing pandas, papermill or a kernel.
+
+
+def plan_key(data_key: str, options: dict) -> str:
+    return _digest("plan", data_key, json.dumps(options, sort_keys=True, default=str))
+
+
+def _plan_file(out: Path, key: str) -> Path:
+    return releases_dir(out) / CACHE / f"plan-{key[:32]}.json"
+
+
+def store_plan(out: Path, key: str, data_key: str, jobs, figures: dict) -> None:
+    """Keep a run's plan for the next run (the newest few are kept)."""
+    content = {
+        "data_key": data_key,
+        "jobs": [
+            {
+                "name": job.name,
+                "notebook": str(job.notebook),
+                "parameters": {k: v for k, v in job.parameters.items() if k != CACHE_PARAMETER},
+                "html_path": job.html_path,
+                "title": job.title,
+            }
+            for job in jobs
+        ],
+        "figures": figures,
+    }
+    path = _plan_file(out, key)
+    try:
+        fs.make_dir(path.parent)
+        fs.write_atomic(path, json.dumps(content, ensure_ascii=False, default=str))
+        plans = sorted(path.parent.glob("plan-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in plans[KEEP_PLANS:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a plan that cannot be written only costs time next run
+
+
+def load_plan(out: Path, key: str, data_key: str) -> tuple[list[Job], dict] | None:
+    try:
+        content = json.loads(_plan_file(out, key).read_text(encoding="utf-8"))
+        if content.get("data_key") != data_key:
+            return None
+        jobs = [
+            Job(j["name"], Path(j["notebook"]), dict(j["parameters"]), j["html_path"], j.get("title", ""))
+            for j in content["jobs"]
+        ]
+        return jobs, dict(content["figures"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def unchanged(out: Path, data_root: Path, data_key: str, options: dict) -> tuple[list[Job], dict, Source] | None:
+    """The jobs, their keys and the release to reuse, if every report of this run is unchanged."""
+    from di_eval.run import publish
+
+    source = reuse_source(publish.current_release(out))
+    if source is None or not source.data_key or source.data_key != data_key:
+        return None
+    planned = load_plan(out, plan_key(data_key, options), data_key)
+    if planned is None:
+        return None
+    jobs, figures = planned
+    if set(source.reports) != {job.name for job in jobs} or set(figures) != set(source.reports):
+        return None
+    keys = {job.name: job_key(job, data_root, figures[job.name]) for job in jobs}
+    if not all(reusable(job, keys[job.name], source) for job in jobs):
+        return None
+    return jobs, keys, source
+
+
+def publish_unchanged(out: Path, jobs, keys: dict, source: Source, parameters: dict, data_key: str) -> RunResult:
+    """A new release of every page of ``source`` (all reused), with its index and figures; published."""
+    import datetime as dt
+    import time
+
+    from di_eval.run import publish
+
+    started_at = dt.datetime.now(dt.UTC)
+    started = time.monotonic()
+    staging = publish.new_staging(out)
+    try:
+        outcomes = [reuse(job, source, staging, source.fingerprint) for job in jobs]
+        for outcome in outcomes:
+            outcome.key = keys[outcome.name]
+        for path in sorted(source.folder.rglob("*")):  # the index, figures.json, findings.json, …
+            target = staging / path.relative_to(source.folder)
+            if path.is_file() and path.name not in (MANIFEST, MARKER) and not target.exists():
+                _link_or_copy(path, target)
+        seconds = time.monotonic() - started
+        content = publish.manifest(parameters, source.fingerprint, outcomes, started_at, seconds, 0)
+        content["data_key"] = data_key
+        content["published"] = True
+        publish.write_manifest(staging, content)
+        previous = publish.current_release(out)
+        release = publish.publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return RunResult(out, outcomes, seconds, content, True, release, previous)
+
+
+def evaluation_parameters(as_of, structure, threshold: int, disclosure: str | None) -> dict:
+    """What the evaluation depends on besides the files: part of the data key."""
+    return {
+        "as_of": as_of.isoformat(),
+        "structure": str(structure),
+        "threshold": threshold,
+        "disclosure": disclosure or "",  # "": the rule's default method (its code is in the key)
+    }
+
+
+def manifest_parameters(data_dir: Path | None, as_of, options: dict, **flags) -> dict:
+    """The run's parameters as its manifest records them (``options``: lang, only, structure, threshold, timeout)."""
+    return {
+        "data_dir": str(data_dir or paths.SAMPLE_DIR),
+        "as_of": as_of.isoformat(),
+        "lang": options["lang"],
+        "only": options["only"] or [],
+        "structure": str(options["structure"]),
+        "threshold": options["threshold"],
+        "timeout": float(options["timeout"]),
+        **flags,
+    }
+
+
+def plan_options(data_dir: Path | None, lang: str, only) -> dict:
+    """The run's options that choose its jobs, beside the data key."""
+    return {
+        "data_dir": str(data_dir or ""),
+        "lang": lang,
+        "only": list(only or []),
+        "notebooks": str(paths.NOTEBOOKS_DIR),
+    }
+
+
+def run_if_unchanged(
+    data_dir: Path | None,
+    out: Path,
+    *,
+    evaluation: dict,
+    lang: str,
+    only,
+    previous=(),
+    parameters: dict,
+    lock_held: bool = False,
+) -> RunResult | None:
+    """Publish the release ``out`` shows again, every page reused, if no report's inputs changed; else None.
+
+    ``evaluation``: ``evaluation_parameters(...)``; ``parameters``: the manifest's (the disclosure
+    method is added from the plan). Reads the files and the plan only: nothing is loaded or evaluated.
+    """
+    data_root = Path(data_dir) if data_dir else paths.SAMPLE_DIR
+    lock = contextlib.nullcontext()
+    if not lock_held:
+        from di_eval.run import publish
+
+        lock = fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0)
+    with lock:
+        key = data_key(data_root, evaluation, previous)
+        found = unchanged(out, data_root, key, plan_options(data_dir, lang, only))
+        if found is None:
+            return None
+        jobs, keys, source = found
+        method = next((job.parameters.get("disclosure") for job in jobs), None) or evaluation["disclosure"]
+        return publish_unchanged(out, jobs, keys, source, {**parameters, "disclosure": method}, key)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from di_eval import __version__, fs, paths
+from di_eval.analysis.disclosure import DisclosureRule
 from di_eval.analysis.evaluation import Evaluation, evaluate
 from di_eval.dataset import Dataset, load
 from di_eval.errors import DiEvalError
@@ -18,7 +19,7 @@ from di_eval.report import tables as report_tables
 from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table, table_wrap
 from di_eval.run import batch, incremental, publish
-from di_eval.run_options import BadArgument, check_arguments, resolve_only  # noqa: F401 — re-exported
+from di_eval.run_options import BadArgument, check_arguments, check_disclosure, resolve_only  # noqa: F401 — re-exported
 from di_eval.text import Text
 from di_eval.text import formats as fmt
 from di_eval.vocabulary import REGION_OF
@@ -86,6 +87,7 @@ def plan_jobs(
         "data_dir": str(data_dir) if data_dir else "",
         "structure": evaluation.structure,
         "threshold": int(evaluation.threshold),
+        "disclosure": evaluation.rule.method,
     }
     if cache_dir is not None:
         common[report_cache.CACHE_PARAMETER] = str(cache_dir)
@@ -147,7 +149,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
     frame = pd.DataFrame(rows)
     body = _raw_table(frame, text["table"])
     # the 2021 structure, reachable from a 2017 run's index (its municipalities, parts and figures)
-    links = {o.name: o.html_path for o in outcomes if o.status == "ok"}
+    links = {o.name: o.html_path for o in outcomes if o.status in batch.MADE}
     body += report_tables.structure_2021_section(evaluation, names_2021, links, lang)
     region = by_name.get("region")
     region_link = ""
@@ -231,6 +233,7 @@ def run(
     progress=None,
     previous=(),
     force: bool = False,
+    disclosure: str | None = None,
 ) -> batch.RunResult:
     """Every report, the region report and the index, published atomically into ``out``.
 
@@ -240,7 +243,7 @@ def run(
 
     Incremental (``di_eval.run.incremental``): a report whose inputs are those of the release
     ``out`` shows is reused from it, and an unchanged dataset is not evaluated again; ``force``
-    makes every report again.
+    makes every report again. ``disclosure``: the method of ``DisclosureRule`` (None: its default).
     """
     data_path, out, as_of, scopes, workers = check_arguments(
         data_dir,
@@ -252,7 +255,9 @@ def run(
         workers=workers,
         timeout=timeout,
         threshold=threshold,
+        disclosure=disclosure,
     )
+    disclosure = check_disclosure(disclosure)
     data_root = data_path or paths.SAMPLE_DIR
     # Earlier releases (run folders): this one is protected so that together they reveal nothing.
     from di_eval.analysis.release import read_release, release_json
@@ -260,8 +265,19 @@ def run(
     releases = [read_release(folder) for folder in previous]
     expected = len(scopes) if scopes else 21
     with fs.locked(publish.lock_path(out), what=f"the output folder {out}", timeout=0):
+        options = {"lang": lang, "only": only, "structure": structure, "threshold": threshold, "timeout": timeout}
+        parameters = incremental.manifest_parameters(
+            data_path, as_of, options, fresh_kernels=fresh_kernels, publish_partial=publish_partial, force=force
+        )
+        key_parameters = incremental.evaluation_parameters(as_of, structure, threshold, disclosure)
+        if not force:
+            done = incremental.run_if_unchanged(
+                data_path, out, evaluation=key_parameters, lang=lang, only=only, previous=previous,
+                parameters=parameters, lock_held=True,
+            )  # fmt: skip
+            if done is not None:
+                return done
         cache = Path(tempfile.mkdtemp(prefix="di-eval-cache-"))
-        key_parameters = {"as_of": as_of.isoformat(), "structure": str(structure), "threshold": threshold}
         key = incremental.data_key(data_root, key_parameters, previous)
         cached = incremental.load_cached(out, key)
         source = None if force else incremental.reuse_source(publish.current_release(out))
@@ -271,8 +287,9 @@ def run(
                 # Workers and their kernels start first, so they boot while this process evaluates.
                 pool = batch.Workers(max(1, min(workers, expected)), warmup=WARMUP, start_kernel=not fresh_kernels)
                 dataset: Dataset = load_snapshot(data_root)
+                rule = DisclosureRule(threshold) if disclosure is None else DisclosureRule(threshold, method=disclosure)
                 evaluation = evaluate(
-                    dataset, as_of=as_of, structure=str(structure), threshold=threshold, previous=releases
+                    dataset, as_of=as_of, structure=str(structure), threshold=threshold, rule=rule, previous=releases
                 )
             else:
                 dataset, evaluation = cached["dataset"], cached["evaluation"]
@@ -285,24 +302,17 @@ def run(
             keys = incremental.Keys(evaluation, dataset, data_root, cached["memo"] if cached else None)
             known = keys.size()
             keyed = {job.name: keys.of(job, report_cache.CACHE_PARAMETER) for job in jobs}
+            plan = incremental.plan_key(key, incremental.plan_options(data_path, lang, only))
+            incremental.store_plan(out, plan, key, jobs, {job.name: keys.figures(job.name) for job in jobs})
             reuse = {job.name: source for job in jobs if incremental.reusable(job, keyed[job.name], source)}
             todo = len(jobs) - len(reuse)
             if todo:
                 report_cache.prime_cache(cache, dataset, evaluation)
-                if pool is None:
+                if pool is None and todo > 1:
                     pool = batch.Workers(max(1, min(workers, todo)), warmup=WARMUP, start_kernel=not fresh_kernels)
-            parameters = {
-                "data_dir": str(data_root),
-                "as_of": as_of.isoformat(),
-                "lang": lang,
-                "only": only or [],
-                "structure": str(structure),
-                "threshold": threshold,
-                "timeout": float(timeout),
-                "fresh_kernels": fresh_kernels,
-                "publish_partial": publish_partial,
-                "force": force,
-            }
+                # one report (a commentary edit): its kernel in this process, no worker process to start
+                # and import papermill again (``batch.execute`` with one worker and no pool)
+            parameters["disclosure"] = evaluation.rule.method
 
             def finish(staging: Path, outcomes: list[batch.Outcome]) -> None:
                 fs.write_atomic(
@@ -319,7 +329,7 @@ def run(
                 out,
                 parameters=parameters,
                 fingerprint=dataset.fingerprint,
-                workers=pool.count if pool is not None else 0,
+                workers=pool.count if pool is not None else min(todo, 1),
                 timeout=float(timeout),
                 fresh_kernels=fresh_kernels,
                 progress=progress,
@@ -330,6 +340,7 @@ def run(
                 lock_held=True,
                 keys=keyed,
                 reuse=reuse,
+                data_key=key,
             )
             if keys.size() != known and incremental.data_key(data_root, key_parameters, previous) == key:
                 incremental.store_cached(out, key, dataset, evaluation, keys.memo)  # the data did not change meanwhile
