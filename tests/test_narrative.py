@@ -502,7 +502,7 @@ def test_infrastructure_sentence():
 def test_finance_sentence():
     text = sentences.finance_sentence("ESF_services", 6_600_000, 3_300_000, 0.5, "lv")
     assert text == (
-        'ESF projekts "Kurzeme visiem" (pakalpojumi): plānotais finansējums — '
+        "ESF projekts „Kurzeme visiem“ (pakalpojumi): plānotais finansējums — "
         f"6{NBSP}600{NBSP}000{NBSP}EUR, izmaksātais — 3{NBSP}300{NBSP}000{NBSP}EUR, apguve — 50{NBSP}%."
     )
     english = sentences.finance_sentence("ERDF_infrastructure", 7_300_000, 0, None, "en", contracted=100)
