@@ -120,7 +120,10 @@ def profile(names: list[str], data: Path | None, top: int = 25) -> None:
         kernel.warm(site.WARMUP)
         for name in names:
             job = jobs[evaluation.resolve(name)] if name != "region" else jobs["region"]
-            nb = parameterize_notebook(nbformat.read(str(job.notebook), as_version=4), job.parameters)
+            nb = nbformat.read(str(job.notebook), as_version=4)
+            for cell in nb.cells:
+                cell.metadata.setdefault("tags", [])
+            nb = parameterize_notebook(nb, job.parameters)
             cells = [c.source for c in nb.cells if c.cell_type == "code"]
             for warm in (True, False):  # the first run in a kernel fills its caches, as the first report does
                 kernel.reset()

@@ -131,6 +131,7 @@ def test_a_rerun_with_nothing_to_do_imports_no_pandas_papermill_or_matplotlib(da
     code = (
         "import sys\n"
         "sys.modules['di_eval.run.site'] = None  # the slow path would fail here, not start kernels\n"
+        "sys.modules['di_eval.run.engine'] = None  # nor launch one early\n"
         "from di_eval.cli import main\n"
         f"status = main(['run', '--data', {str(data)!r}, '--out', {str(out)!r}, '--no-progress'])\n"
         "heavy = sorted(m for m in ('pandas', 'papermill', 'matplotlib', 'numpy') if m in sys.modules)\n"

@@ -70,6 +70,19 @@ class KernelSlot:
 _slot = KernelSlot()  # this process's kernel; never rebound
 
 
+def adopt_kernel(kernel: WarmKernel) -> None:
+    """Use ``kernel`` (launched already) as this process's kernel."""
+    if _slot.kernel is None:
+        _slot.kernel = kernel
+    else:
+        kernel.shutdown()
+
+
+def drop_kernel() -> None:
+    """Stop this process's kernel, if one was started (a run made its reports in workers, or none)."""
+    _slot.shutdown()
+
+
 class _QuietHiddenParameters(logging.Filter):
     """papermill warns of parameters its cell does not declare; the run's hidden ones are meant."""
 

@@ -40,6 +40,13 @@ del _gc, _sys
 """
 
 
+# What every report imports: done once per kernel while the data are being evaluated.
+WARMUP = (
+    "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"  # see di_eval/run/__init__.py
+    "import di_eval.report.page, di_eval.report.charts, di_eval.report.sentences"
+)
+
+
 class KernelStartError(DiEvalError):
     """Raised when a kernel could not be started after every retry."""
 
@@ -71,6 +78,7 @@ class WarmKernel:
         self.pid: int | None = None
         self.starts = 0
         self._ipc_dir: str | None = None
+        self._launched = False  # started by ``launch``: not yet waited for
 
     def start(self) -> None:
         """Start the kernel, retrying: parallel starts can race for ports or die before replying."""
@@ -102,6 +110,33 @@ class WarmKernel:
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
         self.starts += 1
 
+    def launch(self, code: str = "") -> bool:
+        """Start the kernel without waiting for it, with ``code`` (imports) queued for it; False if it failed.
+
+        The run does other work meanwhile; the first ``reset`` waits for the kernel and its warm-up.
+        """
+        try:
+            if IPC_AVAILABLE:
+                self._ipc_dir = tempfile.mkdtemp(prefix="di-eval-kernel-")
+                self.km = AsyncKernelManager(
+                    kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._ipc_dir, "kernel")
+                )
+            else:
+                self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="tcp", ip="127.0.0.1")
+            run_sync(self.km.start_kernel)()
+            self.pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            if code:
+                self.kc.execute(code, silent=True, store_history=False)
+            self.starts += 1
+            self._launched = True
+            return True
+        except Exception as err:  # noqa: BLE001 — the run starts a kernel the usual way instead
+            logger.warning("kernel launch failed: %s", err)
+            self.shutdown()
+            return False
+
     def alive(self) -> bool:
         return self.km is not None and run_sync(self.km.is_alive)()
 
@@ -112,6 +147,12 @@ class WarmKernel:
 
     def reset(self) -> None:
         """Give the next notebook the state of a fresh kernel (namespace, figures, counter)."""
+        if self._launched:  # its start and warm-up: the reply comes after both
+            self._launched = False
+            try:
+                run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout + 240)
+            except Exception:  # noqa: BLE001 — a kernel that did not come up is started again
+                self.restart()
         self.ensure()
         reply = run_sync(self.kc.execute_interactive)(RESET_CODE, silent=True, store_history=False, timeout=30)
         if reply["content"]["status"] != "ok":

@@ -104,6 +104,10 @@ def _cache_file(out: Path, key: str) -> Path:
     return releases_dir(out) / CACHE / f"evaluation-{key[:32]}.pickle"
 
 
+def has_cached(out: Path, key: str) -> bool:
+    return _cache_file(out, key).is_file()
+
+
 def load_cached(out: Path, key: str) -> dict | None:
     """What a run with the same data key left (dataset, evaluation, memo), or None."""
     path = _cache_file(out, key)

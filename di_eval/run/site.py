@@ -18,7 +18,7 @@ from di_eval.report import cache as report_cache
 from di_eval.report import tables as report_tables
 from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table, table_wrap
-from di_eval.run import batch, incremental, publish
+from di_eval.run import batch, engine, incremental, publish
 from di_eval.run_options import BadArgument, check_arguments, check_disclosure, resolve_only  # noqa: F401 — re-exported
 from di_eval.text import Text
 from di_eval.text import formats as fmt
@@ -234,6 +234,7 @@ def run(
     previous=(),
     force: bool = False,
     disclosure: str | None = None,
+    kernel=None,
 ) -> batch.RunResult:
     """Every report, the region report and the index, published atomically into ``out``.
 
@@ -244,6 +245,8 @@ def run(
     Incremental (``di_eval.run.incremental``): a report whose inputs are those of the release
     ``out`` shows is reused from it, and an unchanged dataset is not evaluated again; ``force``
     makes every report again. ``disclosure``: the method of ``DisclosureRule`` (None: its default).
+    ``kernel``: a ``WarmKernel`` launched already (``WarmKernel.launch``), for a run that likely makes
+    one report: used if it does, stopped otherwise.
     """
     data_path, out, as_of, scopes, workers = check_arguments(
         data_dir,
@@ -282,6 +285,8 @@ def run(
         cached = incremental.load_cached(out, key)
         source = None if force else incremental.reuse_source(publish.current_release(out))
         pool = None
+        if kernel is not None:
+            batch.adopt_kernel(kernel)
         try:
             if cached is None:
                 # Workers and their kernels start first, so they boot while this process evaluates.
@@ -309,6 +314,7 @@ def run(
             if todo:
                 report_cache.prime_cache(cache, dataset, evaluation)
                 if pool is None and todo > 1:
+                    batch.drop_kernel()
                     pool = batch.Workers(max(1, min(workers, todo)), warmup=WARMUP, start_kernel=not fresh_kernels)
                 # one report (a commentary edit): its kernel in this process, no worker process to start
                 # and import papermill again (``batch.execute`` with one worker and no pool)
@@ -347,20 +353,18 @@ def run(
         except BaseException:
             if pool is not None:
                 pool.terminate()
+            batch.drop_kernel()
             raise
         else:
             if pool is not None:
                 pool.close()
+            batch.drop_kernel()
         finally:
             shutil.rmtree(cache, ignore_errors=True)
     return result
 
 
-# What every report imports: done once per kernel while the data are being evaluated.
-WARMUP = (
-    "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"  # see di_eval/run/__init__.py
-    "import di_eval.report.page, di_eval.report.charts, di_eval.report.sentences"
-)
+WARMUP = engine.WARMUP  # re-exported
 
 
 __all__ = ["check_arguments", "index_page", "plan_jobs", "run", "table"]
