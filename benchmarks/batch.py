@@ -101,7 +101,6 @@ def profile(names: list[str], data: Path | None, top: int = 25) -> None:
     import json
 
     import nbformat
-    from papermill.parameterize import parameterize_notebook
 
     from di_eval import dataset, paths
     from di_eval.analysis.evaluation import evaluate
@@ -121,10 +120,10 @@ def profile(names: list[str], data: Path | None, top: int = 25) -> None:
         for name in names:
             job = jobs[evaluation.resolve(name)] if name != "region" else jobs["region"]
             nb = nbformat.read(str(job.notebook), as_version=4)
-            for cell in nb.cells:
-                cell.metadata.setdefault("tags", [])
-            nb = parameterize_notebook(nb, job.parameters)
-            cells = [c.source for c in nb.cells if c.cell_type == "code"]
+            code_cells = [c.source for c in nb.cells if c.cell_type == "code"]
+            # the parameters cell, then what papermill injects after it (a cell headed "# Parameters")
+            injected = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in job.parameters.items())
+            cells = [code_cells[0], injected, *code_cells[1:]]
             for warm in (True, False):  # the first run in a kernel fills its caches, as the first report does
                 kernel.reset()
                 printed = []

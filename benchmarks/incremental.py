@@ -85,6 +85,11 @@ def main(argv=None) -> int:
     try:
         data, out = folder / "data", folder / "out" / "reports"
         shutil.copytree(args.data, data)
+        codes = {
+            line.split(",")[1] for line in (data / "needs_assessments.csv").read_text(encoding="utf-8").split()[1:]
+        }
+        if args.code not in codes:  # another dataset (e.g. national scale): its first municipality
+            args.code = sorted(codes)[0]
         rows = []
         print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
         rows.append(("cold run", *run(data, out, args.workers)))
