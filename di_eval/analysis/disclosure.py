@@ -31,7 +31,12 @@ from di_eval.errors import ChoiceError, DiEvalError
 
 PUBLISHED, PRIMARY, SECONDARY, NOT_REPORTED = "published", "primary", "secondary", "not_reported"
 ROUNDED = "rounded"  # published rounded to ``rounding_base`` (the rounding method)
+OMITTED = "omitted"  # not published at this detail (``detail="lean"``): only the region's are
 METHODS = ("heuristic", "suppression", "rounding")
+# "lean": a municipality's counts are published at the detail its page shows (persons of all
+# services by year, each service's cumulative, transitions' cumulatives, needs by year); each
+# service by year and transitions by year only for the region. "full": every count of the cube.
+DETAILS = ("lean", "full")
 
 # A value closer than this to another counts as equal to it (round-off of the LP solver).
 _TOLERANCE = 1e-6
@@ -41,26 +46,33 @@ _TOLERANCE = 1e-6
 class DisclosureRule:
     """The rule. Counts 1..threshold-1 are shown as "<threshold"; 0 is shown.
 
-    ``method="heuristic"`` (the default): other counts are shown exactly, except cells hidden
-    as ``secondary_marker`` ("x": not 0, size not told) so that no hidden count can be worked
-    out from the sums of one release (``protect``; the full audit of ``di_eval.analysis.audit``
-    may still pin some). ``method="suppression"``: the same, then widened until the full audit
-    of every release passes (``di_eval.analysis.protect``). ``method="rounding"``: counts of threshold or more are rounded to the nearest multiple of
-    ``rounding_base`` (halves up), except in ``exact_scopes`` (the region, whose figures are
-    public); a cell the audit finds too narrow is rounded or shown as "x" in addition.
+    ``method="rounding"`` (the default): counts of threshold or more are rounded to the nearest
+    multiple of ``rounding_base`` (halves up), except in ``exact_scopes`` (the region); then the
+    cheapest widenings (``di_eval.analysis.repair``) until the full audit of this and every
+    earlier release passes. ``method="suppression"``: other counts exact, hidden as
+    ``secondary_marker`` ("x": not 0, size not told) until the full audit passes.
+    ``method="heuristic"``: the suppression of ``protect``, checked against the sums of one
+    release only (the full audit may pin some; kept for comparison).
+
+    ``detail="lean"`` (the default) publishes a municipality's counts at the detail its page
+    shows (``OMITTED`` the rest: each service by year, transitions by year); ``"full"`` every
+    count of the cube.
     """
 
     threshold: int = 5
     secondary_marker: str = "x"
-    method: str = "heuristic"
+    method: str = "rounding"
     rounding_base: int = 5
     exact_scopes: tuple = ("region",)
+    detail: str = "lean"
 
     def __post_init__(self):
         if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, np.integer)) or self.threshold < 1:
             raise ChoiceError("disclosure threshold", self.threshold, hint="a whole number of at least 1")
         if self.method not in METHODS:
             raise ChoiceError("disclosure method", self.method, list(METHODS))
+        if self.detail not in DETAILS:
+            raise ChoiceError("disclosure detail", self.detail, list(DETAILS))
         base = self.rounding_base
         if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2:
             raise ChoiceError("rounding base", base, hint="a whole number of at least 2")
@@ -72,52 +84,9 @@ class DisclosureRule:
 
     def text(self, lang: str = "lv") -> str:
         """The rule and its guarantee in words, for the method section of a report."""
-        t, x, b = self.threshold, self.secondary_marker, self.rounding_base
-        if lang == "lv":
-            small = f"Lai nevienu personu nevarētu atpazīt, skaits no 1 līdz {t - 1} ir rādīts kā „<{t}“, bet nulle tiek rādīta. "
-            if self.method == "rounding":
-                rest = (
-                    f"Pārējie pašvaldību skaiti ir noapaļoti līdz tuvākajam {b} daudzkārtnim („{b * 2}“ nozīmē "
-                    f"{b * 2 - b // 2}–{b * 2 + b - 1 - b // 2}); reģiona skaiti ir precīzi, ja nav atzīmēti kā "
-                    f"noapaļoti. Ar „{x}“ apzīmētas vērtības (kas nav nulle) ir slēptas. "
-                )
-            else:
-                rest = f"Ar „{x}“ apzīmētas vērtības (kas nav nulle, bet var būt jebkura lieluma) ir slēptas. "
-            if self.method == "heuristic":
-                return (
-                    small + rest[:-2] + ", lai slēpto skaitu nevarētu aprēķināt, atņemot no kopsummām. "
-                    "Naudas summas un vietu skaits netiek slēpti."
-                )
-            return (
-                small + rest + "Pārbaudīts ar lineāro programmēšanu pār visiem publicētajiem skaitiem, to "
-                "sakarībām (kopsummas, gadi, pakalpojumi), jau publiskotajiem skaitiem un visiem šī "
-                "izvērtējuma iepriekšējiem laidieniem: nevienu slēptu vai noapaļotu skaitu nevar aprēķināt "
-                f"precīzi, un katram skaitam no 1 līdz {t - 1} paliek vismaz 3 iespējamas vērtības. "
-                "Naudas summas un vietu skaits netiek slēpti."
-            )
-        if lang == "en":
-            small = f"So that no person can be identified, counts from 1 to {t - 1} are shown as “<{t}”; 0 is shown. "
-            if self.method == "rounding":
-                rest = (
-                    f"Other counts of municipalities are rounded to the nearest multiple of {b} (“{b * 2}” means "
-                    f"{b * 2 - b // 2} to {b * 2 + b - 1 - b // 2}); the region's counts are exact unless marked "
-                    f"as rounded. Values marked “{x}” (not 0) are hidden. "
-                )
-            else:
-                rest = f"Values marked “{x}” (not 0, but of any size) are hidden. "
-            if self.method == "heuristic":
-                return (
-                    small + rest[:-2] + " so that a hidden count cannot be worked out by subtracting from "
-                    "totals. Money and numbers of places are not hidden."
-                )
-            return (
-                small + rest + "Checked by linear programming over every published count, the relations "
-                "between them (totals, years, services), the figures already public and every earlier "
-                "release of this evaluation: no hidden or rounded count can be worked out exactly, and every "
-                f"count from 1 to {t - 1} keeps at least 3 possible values. "
-                "Money and numbers of places are not hidden."
-            )
-        raise ChoiceError("language", lang, ["lv", "en"])
+        from di_eval.analysis.rule_text import rule_text
+
+        return rule_text(self, lang)
 
 
 def as_rule(rule: DisclosureRule | int | None) -> DisclosureRule:
@@ -154,7 +123,7 @@ class ProtectedCube:
 
     cube: Cube
     rule: DisclosureRule
-    status: np.ndarray  # per cell: published | primary | secondary | not_reported
+    status: np.ndarray  # per cell: published | rounded | primary | secondary | not_reported | omitted
 
     @property
     def cells(self) -> pd.DataFrame:
@@ -184,7 +153,7 @@ def published_values(protected: ProtectedCube) -> list:
             out.append(int(value))
         elif status == ROUNDED:
             out.append(int(near))
-        elif status == NOT_REPORTED:
+        elif status in (NOT_REPORTED, OMITTED):
             out.append(None)
         else:
             out.append(markers[status])

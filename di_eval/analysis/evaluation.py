@@ -17,7 +17,14 @@ from di_eval import municipalities as muni
 from di_eval import vocabulary as v
 from di_eval.analysis import headline
 from di_eval.analysis import indicators as ind
-from di_eval.analysis.disclosure import AuditResult, DisclosureRule, ProtectedCube, as_number, audit, protect
+from di_eval.analysis.disclosure import (
+    OMITTED,
+    DisclosureRule,
+    ProtectedCube,
+    as_number,
+    audit,
+    protect,
+)
 from di_eval.analysis.indicators import CUMULATIVE, REGION
 from di_eval.errors import ChoiceError
 from di_eval.text.formats import format_percent
@@ -119,9 +126,13 @@ class Evaluation:
         """The headline figures as the `di-eval figures` JSON object (see DESIGN.md)."""
         return headline.figures(self, scope if scope is not None else self.scope)
 
-    def audit(self) -> AuditResult:
-        """Re-run the disclosure audit of ``protect`` (sums of this run) on the published cube."""
-        return audit(self.protected)
+    def audit(self):
+        """The audit of this run's own method: for the heuristic, the audit of ``protect`` (sums of
+        this run, ``AuditResult``); for the others, the full reader's audit of this release and
+        the public figures (``ReleaseAudit``). Both have ``ok`` and ``findings``."""
+        if self.rule.method == "heuristic":
+            return audit(self.protected)
+        return self.full_audit()
 
     def rounded(self) -> pd.DataFrame:
         """The person counts published rounded (``rule.method == "rounding"``): table, measure,
@@ -178,12 +189,19 @@ def evaluate(
     release_audit = None
     if rule.method == "heuristic" and not previous:
         protected = protect(cube, rule, joint=joint)
+        from di_eval.analysis.protect import omitted_mask
+
+        omitted = omitted_mask(cube.cells, rule)
+        if omitted.any():
+            status = protected.status.copy()
+            status[omitted] = OMITTED
+            protected = ProtectedCube(cube, rule, status)
     else:
         protected, release_audit = _protect_release(dataset, cube, rule, as_of, successors, previous)
     cells = protected.cells
     order = dict(zip(scopes_all["scope"], scopes_all["order"]))
     shown = set(scopes_all.loc[scopes_all["structure"].isin([structure, "region"]), "scope"])
-    cells = cells[cells["scope"].isin(shown)]
+    cells = cells[cells["scope"].isin(shown) & (cells["status"] != OMITTED)]
     scope_of = successors if structure == "2021" else {c: c for c in successors}
 
     history = ind.target_history(dataset, as_of)

@@ -22,8 +22,10 @@ import pandas as pd
 
 from di_eval.analysis import audit as au
 from di_eval.analysis import release as rel
+from di_eval.analysis import repair as rp
 from di_eval.analysis.disclosure import (
     NOT_REPORTED,
+    OMITTED,
     PRIMARY,
     PUBLISHED,
     ROUNDED,
@@ -51,16 +53,32 @@ def headline_mask(cells: pd.DataFrame) -> np.ndarray:
     )
 
 
+def omitted_mask(cells: pd.DataFrame, rule: DisclosureRule) -> np.ndarray:
+    """The counts ``rule.detail == "lean"`` does not publish: a municipality's (either structure)
+    persons by year of each service, and its transitions by year. Its page shows neither; the
+    region's are published."""
+    if rule.detail != "lean":
+        return np.zeros(len(cells), bool)
+    municipal = (cells["scope"] != REGION).to_numpy()
+    yearly = (cells["year"] != CUMULATIVE).to_numpy()
+    uptake = (cells["table"] == "uptake").to_numpy() & (cells["service"] != "any").to_numpy()
+    transitions = (cells["table"] == "transitions").to_numpy()
+    return municipal & yearly & (uptake | transitions)
+
+
 def initial_status(cube: Cube, rule: DisclosureRule) -> np.ndarray:
     values = cube.cells["value"].to_numpy(dtype=float, na_value=np.nan)
-    if rule.method == "suppression":
-        return protect(cube, rule).status.copy()
-    t = rule.threshold
-    exact_scope = cube.cells["scope"].isin(rule.exact_scopes).to_numpy()
-    status = np.where(exact_scope, PUBLISHED, ROUNDED).astype(object)
-    status[values < t] = PRIMARY
-    status[values == 0] = PUBLISHED
-    status[np.isnan(values)] = NOT_REPORTED
+    if rule.method != "rounding":
+        status = protect(cube, rule).status.copy()
+    else:
+        t = rule.threshold
+        exact_scope = cube.cells["scope"].isin(rule.exact_scopes).to_numpy()
+        # A threshold of 1 makes no count small: nothing to protect, every count exact.
+        status = np.where(exact_scope | (t <= 1), PUBLISHED, ROUNDED).astype(object)
+        status[values < t] = PRIMARY
+        status[values == 0] = PUBLISHED
+        status[np.isnan(values)] = NOT_REPORTED
+    status[omitted_mask(cube.cells, rule)] = OMITTED
     return status
 
 
@@ -120,6 +138,8 @@ def protect_release(
     (to recognise revised counts); without it earlier values are taken as they were published.
     """
     previous = sorted(previous, key=lambda r: r.as_of)
+    day = pd.Timestamp(as_of)
+    public = _true_public(public, cube, day.year if (day.month, day.day) == (12, 31) else day.year - 1)
     status = initial_status(cube, rule) if initial is None else np.asarray(initial, dtype=object).copy()
     _keep_earlier_pattern(cube, status, previous)
     values = cube.cells["value"].to_numpy(dtype=float, na_value=np.nan)
@@ -148,8 +168,10 @@ def protect_release(
     # A count of the new release they already pin down is published as it is (hiding it would
     # protect nothing).
     inherited = np.zeros(len(structure.low), bool)
-    if earlier or public is not None:
-        structure.published = base_published | np.isin(np.arange(len(base_published)), uids[inside])
+    # (The public figures alone pin only themselves, and a count no earlier release published is
+    # pinned by none: only the earlier releases' counts need this audit.)
+    if earlier:
+        structure.published = base_published
         before = au.audit_model(structure, rule.threshold, mine).intervals
         structure.published = base_published
         inherited[before.loc[before["finding"] != "", "uid"].to_numpy(np.int64)] = True
@@ -161,12 +183,15 @@ def protect_release(
         known = known[values[known] >= rule.threshold]
         status[known] = PUBLISHED
         tried[known] = True
+    cuts = rp.Cuts()
+    solved: dict = {}  # the audit's components already solved, by their content
+    omitted = status == OMITTED
     for _ in range(MAX_ROUNDS):
         protected = ProtectedCube(cube, rule, status.copy())
         release = rel.from_protected(protected, as_of, successors)
         known = release.knowledge()
         lo, hi = known["low"].to_numpy(float), known["high"].to_numpy(float)
-        ok = inside & known["reported"].to_numpy()
+        ok = inside & known["reported"].to_numpy() & ~omitted  # an omitted count is no target
         low, high, published = base_low.copy(), base_high.copy(), base_published.copy()
         low[uids[ok]] = np.maximum(low[uids[ok]], lo[ok])
         high[uids[ok]] = np.minimum(high[uids[ok]], hi[ok])
@@ -178,18 +203,116 @@ def protect_release(
         failing = failing[~inherited[failing]]
         result = None
         if not len(failing):
-            result = au.audit_model(structure, rule.threshold, mine + 1)
+            result = au.audit_model(structure, rule.threshold, mine + 1, cache=solved)
             failing = result.intervals.loc[result.intervals["finding"] != "", "uid"].to_numpy(np.int64)
             failing = failing[~inherited[failing]]
             if not len(failing):
                 return protected, result
-        changed = _widen(structure, failing, mine, status, values, headline, region, level, rule, tried, result is None)
+        changed = _repair(structure, failing, mine, status, values, headline, region, rule, cuts, base_low, base_high)
+        if changed < 0:  # a count no widening frees by the programmes: the nearest cheap cell
+            changed = _widen(structure, failing, mine, status, values, headline, region, level, rule, tried, False)
         if not changed:
             # What is left follows from what is already public (earlier releases, the public
             # figures, the zeros this release must show): the audit says so and the release
             # is not safe to publish (``result.ok`` is False).
             return protected, result if result is not None else au.audit_model(structure, rule.threshold, mine + 1)
     return protected, au.audit_model(structure, rule.threshold, mine + 1)
+
+
+def _true_public(public: pd.DataFrame | None, cube: Cube, last: int) -> pd.DataFrame | None:
+    """The public figures the data still agree with (one the data contradict is about older
+    data: it tells the reader nothing about today's counts)."""
+    if public is None or not len(public):
+        return public
+    cells = cube.cells
+    region = cells[(cells["table"] == "uptake") & (cells["scope"] == REGION)]
+    served = {
+        (int(r.year), r.group, r.service): r.value for r in region[region["measure"] == "persons_served"].itertuples()
+    }
+    new = region[region["measure"] == "persons_new"]  # ``last``: the year the release's cumulative runs to
+    keep = []
+    for row in public.itertuples():
+        if row.measure == "persons_cumulative":
+            year = pd.Timestamp(row.as_of).year
+            mine = new[(new["group"] == row.target_group) & (new["service"] == row.service) & (new["year"] <= year)]
+            value = mine["value"].fillna(0).sum() if len(mine) else None  # new persons to that date
+            later = year > last  # years after this cube's: the cumulative is at least its value
+        elif row.measure == "persons_served" and not pd.isna(row.year):
+            value, later = served.get((int(row.year), row.target_group, row.service)), False
+        else:
+            keep.append(True)
+            continue
+        if value is None or pd.isna(value):
+            keep.append(True)
+        elif row.comparison == "eq":
+            keep.append(int(row.value) >= int(value) if later else int(value) == int(row.value))
+        else:
+            keep.append(True if later else int(value) > int(row.value))
+    return public[np.array(keep, bool)]
+
+
+def _repair(model, failing, mine, status, values, headline, region, rule, cuts, base_low, base_high) -> int:
+    """One round of the cost-minimising repair (``di_eval.analysis.repair``): add the cuts of
+    ``failing``, widen the cheapest cells meeting every cut. Returns how many cells changed, or
+    -1 when some failing count has no cut (no widening frees it in the programmes)."""
+    t = rule.threshold
+    cells_uid = model.uids_of[mine]
+    inside = np.flatnonzero(cells_uid >= 0)
+    cell_of = np.full(len(model.low), -1, np.int64)
+    cell_of[cells_uid[inside]] = inside
+    n = len(values)
+    new = np.array([rp.widened(status[i], values[i], rule.method, t) for i in range(n)], dtype=object)
+    widen_low, widen_high = np.zeros(len(model.low), bool), np.zeros(len(model.low), bool)
+    below, above = rel.rounding_interval(rule.rounding_base)
+    for i in inside:
+        if new[i] is None:
+            continue
+        u = cells_uid[i]
+        now_low, now_high = model.low[u], model.high[u]
+        lo, hi = 1.0, np.inf  # "x" (and "<t" -> "x": its lower limit stays 1)
+        if new[i] == ROUNDED:
+            r = float(np.floor(values[i] / rule.rounding_base + 0.5) * rule.rounding_base)
+            lo, hi = max(r - below, t), r + above
+            if not (lo < values[i] < hi):
+                # rounding would leave one side where it is (7 -> "5" is 5..7): hide it instead
+                new[i], lo, hi = SECONDARY, 1.0, np.inf
+        widen_low[u] = max(lo, base_low[u]) < now_low - 1e-9
+        widen_high[u] = min(hi, base_high[u]) > now_high + 1e-9
+    region_total = region & (cube_measure_any_cumulative(model, mine, n))
+    costs = np.array(
+        [
+            rp.cost_of(
+                status[i], new[i], values[i] if values[i] == values[i] else 0.0, headline[i], region[i], region_total[i]
+            )
+            if new[i] is not None
+            else np.inf
+            for i in range(n)
+        ]
+    )
+    stuck = False
+    for _f, cells in rp.cuts_for(model, failing, widen_low, widen_high, cell_of, t):
+        cells = cells[np.isfinite(costs[cells])]
+        if len(cells):
+            cuts.add(cells, status)
+        else:
+            stuck = True
+    chosen = cuts.choose(costs, status)
+    for i in chosen:
+        status[i] = new[i]
+    if not len(chosen) and stuck:
+        return -1
+    return len(chosen)
+
+
+def cube_measure_any_cumulative(model, mine: int, n: int) -> np.ndarray:
+    """Per cell of the new release: a cumulative of all services (the figures targets compare)."""
+    keys = model.uid_keys
+    cells_uid = model.uids_of[mine]
+    out = np.zeros(n, bool)
+    ok = cells_uid >= 0
+    is_total = ((keys["measure"] == "persons_cumulative") & (keys["service"] == "any")).to_numpy()
+    out[np.flatnonzero(ok)] = is_total[cells_uid[ok]]
+    return out
 
 
 def _structure_cells(release) -> pd.DataFrame:

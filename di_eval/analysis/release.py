@@ -26,6 +26,7 @@ import pandas as pd
 
 from di_eval.analysis.disclosure import (
     NOT_REPORTED,
+    OMITTED,
     PRIMARY,
     PUBLISHED,
     ROUNDED,
@@ -38,7 +39,7 @@ from di_eval.errors import DiEvalError
 
 FILE_NAME = "figures.json"
 COUNT_COLUMNS = [*CUBE_KEYS, "value", "status"]
-STATUSES = (PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED)
+STATUSES = (PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED, OMITTED)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +73,9 @@ def _intervals(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     reported = np.ones(n, bool)
     below, above = rounding_interval(rule.rounding_base)
     for i, (value, status) in enumerate(zip(release.cells["published"], release.cells["status"])):
-        if status == NOT_REPORTED or value is None:
+        if status == OMITTED:
+            pass  # a count that exists and is not published: any whole number of 0 or more
+        elif status == NOT_REPORTED or value is None:
             reported[i] = False
         elif status == PRIMARY:
             low[i], high[i] = 1, t - 1
@@ -112,8 +115,9 @@ def rule_json(rule: DisclosureRule) -> dict:
             "number": "the count",
             rule.primary_marker: f"a count from 1 to {rule.threshold - 1}",
             rule.secondary_marker: "a count of at least 1, size not told",
-            "null": "not reported",
+            "null": "not reported (status not_reported) or not published at this detail (status omitted)",
         },
+        "detail": rule.detail,
     }
     if rule.method == "rounding":
         below, above = rounding_interval(rule.rounding_base)
@@ -132,7 +136,7 @@ def rule_of(data: dict, source: str) -> DisclosureRule:
         kwargs = {"threshold": int(data["threshold"]), "secondary_marker": str(data["secondary_marker"])}
         if method == "rounding":
             kwargs |= {"rounding_base": int(data["rounding_base"]), "exact_scopes": tuple(data["exact_scopes"])}
-        return DisclosureRule(method=method, **kwargs)
+        return DisclosureRule(method=method, detail=str(data.get("detail", "full")), **kwargs)
     except (KeyError, TypeError, ValueError) as err:
         raise DiEvalError(f"{source}: the 'rule' object is incomplete or wrong ({err})") from None
 
