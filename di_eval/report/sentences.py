@@ -135,7 +135,7 @@ def persons_year_sentence(scope_name: str, year, by_group: dict, lang: str) -> s
     reported = [g for g in groups if value_kind(by_group[g]) != "missing"]
     missing = [g for g in groups if value_kind(by_group[g]) == "missing"]
     zeros = [g for g in reported if _is_zero(by_group[g])]
-    items = [group_phrase(g, by_group[g], lang) for g in reported if g not in zeros]
+    items = [about(group_phrase(g, by_group[g], lang), by_group[g], lang) for g in reported if g not in zeros]
     nobody = join_words([_nobody_of(g, lang) for g in zeros], lang)
     year_text = format_year(year, lang, case="loc")
     # Latvian puts the place in the locative ("Kuldīgas novadā"); a name without a known one comes first.

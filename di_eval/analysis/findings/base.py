@@ -96,6 +96,15 @@ def _plain(value):
     return str(value)
 
 
+_ABOUT = Text("apmēram {n}", "about {n}")
+
+
+def approximately(text: str, value, lang: str) -> str:
+    """``text`` (a count, a phrase or a rate made from ``value``) as "apmēram …" / "about …" when
+    ``value`` is a count published rounded (on a page, such a count knows its rounding ``base``)."""
+    return _ABOUT(lang, n=text) if getattr(value, "base", None) else text
+
+
 def known(value) -> bool:
     """A published whole number (not a marker, not missing)."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)

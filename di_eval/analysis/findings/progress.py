@@ -10,6 +10,7 @@ from di_eval.analysis.findings.base import (
     _finding,
     _name,
     _served,
+    approximately,
     known,
 )
 from di_eval.analysis.indicators import PLAN_END, REGION
@@ -66,8 +67,8 @@ def _target_name(target: str, lang: str) -> str:
 
 def _count(target: str, value, lang: str, case: str = "nom") -> str:
     if target in ("FT", "GRT", "VSAC", "BSAC"):
-        return group_phrase(target, value, lang, case)
-    return format_number(value, lang)
+        return approximately(group_phrase(target, value, lang, case), value, lang)
+    return approximately(format_number(value, lang), value, lang)
 
 
 def _new_by_year(evaluation, target: str, scope: str = REGION) -> dict[int, object]:
@@ -132,9 +133,9 @@ def target_findings(evaluation) -> list[Finding]:
                 lang,
                 target=_target_name(target, lang),
                 verb=participle("achieved", value, "m"),
-                achieved=format_number(value, lang),
+                achieved=approximately(format_number(value, lang), value, lang),
                 target_value=format_number(target_value, lang),
-                rate=format_percent(row.rate, lang),
+                rate=approximately(format_percent(row.rate, lang), value, lang),
                 expected=_EXPECTED(
                     lang, expected=format_percent(row.expected_rate, lang), status=status_label(row.status, lang)
                 ),
@@ -199,8 +200,8 @@ def municipal_share_findings(evaluation, scope: str) -> list[Finding]:
                 lang,
                 place=_name(evaluation, scope, lang),
                 verb=participle("received", value, noun.gender),
-                count=group_phrase(group, value, lang),
-                rate=format_percent(rate, lang),
+                count=approximately(group_phrase(group, value, lang), value, lang),
+                rate=approximately(format_percent(rate, lang), value, lang),
                 target=format_number(int(target), lang),
             )
         evidence = {
@@ -279,9 +280,9 @@ def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
                 place=_name(evaluation, scope, lang),
                 group=group_noun(row["target_group"], lang),
                 verb=participle("achieved", int(row["achieved"]), "m"),
-                achieved=format_number(int(row["achieved"]), lang),
+                achieved=approximately(format_number(int(row["achieved"]), lang), row["achieved"], lang),
                 planned=format_number(row["planned"], lang),
-                rate=format_percent(row["rate"], lang),
+                rate=approximately(format_percent(row["rate"], lang), row["achieved"], lang),
                 expected=_EXPECTED(
                     lang, expected=format_percent(row["expected_rate"], lang), status=status_label(row["status"], lang)
                 ),
