@@ -272,3 +272,33 @@ def test_joint_protection_withstands_the_exact_joint_reader(cube):
     for cell in some_hidden(protected):
         low, high = reader.range_of(int(cell))
         assert high - low >= 1 - 1e-6, (cube.cells.iloc[cell].to_dict(), low, high)
+
+
+def test_a_sum_with_one_hidden_part_gets_a_second_hidden_cell():
+    """The heuristic's first step: total = a + b + c with only a hidden gives a away, so the
+    cheapest other eligible cell (least preferred, then smallest) is hidden too; a zero never."""
+    import numpy as np
+
+    from di_eval.analysis import disclosure as d
+
+    # row 0: t - a - b - c - z == 0 (cells 0 = t, 1 = a, 2 = b, 3 = c, 4 = z, a zero)
+    c = d._Constraints(
+        row=np.zeros(5, np.int64),
+        cell=np.arange(5, dtype=np.int64),
+        coef=np.array([1.0, -1, -1, -1, -1]),
+        equal=np.array([True]),
+        total_part=np.array([True, False, False, False, False]),
+    )
+    values = np.array([20.0, 2, 9, 7, 0])
+    state = d._State(
+        values=values,
+        preference=np.array([4, 0, 0, 0, 0]),
+        eligible=values > 0,
+        hidden=np.array([False, True, False, False, False]),
+        small=np.array([False, True, False, False, False]),
+    )
+    d._secondary_on_equalities(c, state)
+    assert state.hidden.tolist() == [False, True, False, True, False]  # c (7) before b (9); t last
+    # with two hidden cells the sum tells neither: nothing more is hidden
+    d._secondary_on_equalities(c, state)
+    assert state.hidden.sum() == 2

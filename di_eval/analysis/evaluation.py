@@ -170,8 +170,8 @@ def evaluate(
     """Every indicator at ``as_of`` for the region and every municipality of ``structure``.
 
     Person counts pass disclosure control once, over every scope of both structures, every
-    year and the cumulative. ``rule`` (default ``DisclosureRule(threshold)``, the heuristic)
-    chooses the method; with ``"suppression"`` or ``"rounding"``, or with ``previous``
+    year and the cumulative. ``rule`` (default ``DisclosureRule(threshold)``: rounding on lean
+    tables) chooses the method; with ``"suppression"`` or ``"rounding"``, or with ``previous``
     releases (``di_eval.analysis.release.read_release``), the release is protected against
     the full reader of it, every earlier release and the public figures together
     (``di_eval.analysis.protect``), and ``release_audit`` holds that audit. ``joint=True``

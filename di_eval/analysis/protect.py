@@ -1,18 +1,19 @@
-"""Protecting a release against every reader: protect, audit everything published, widen, repeat.
+"""Protecting a release against every reader: protect, audit everything published, repair, repeat.
 
 ``protect_release`` starts from the chosen method's pattern:
 
-- ``rounding`` (NHS Digital, Eurostat, OpenSAFELY): 0 shown, 1..t-1 as "<t", the rest rounded
-  to the nearest multiple of ``rounding_base``, exactly in ``exact_scopes`` (the region);
+- ``rounding`` (NHS Digital, Eurostat, OpenSAFELY; the default): 0 shown, 1..t-1 as "<t", the
+  rest rounded to the nearest multiple of ``rounding_base``, exactly in ``exact_scopes`` (the region);
 - ``suppression``: the heuristic of ``di_eval.analysis.disclosure.protect`` (small counts
   "<t", others hidden as "x" until no sum gives a hidden count away);
 
-keeps the pattern of earlier releases for the years they published (a count they hid or rounded
-is hidden or rounded again), then audits the new release together with every earlier one and
-the public figures (``di_eval.analysis.audit``). While a count fails, it widens what is
-published around it, cheapest first: a "<t" count becomes "x" (it stays hidden, only its upper
-limit goes), an exact count becomes rounded, a rounded or exact one becomes "x". Headline figures
-(a municipality's cumulative FT or GRT ``any``) and the region are widened last.
+with the counts ``detail="lean"`` does not publish marked ``omitted`` (``omitted_mask``); keeps
+the pattern of earlier releases for the years they published (a count they hid or rounded is
+hidden or rounded again), then audits the new release together with every earlier one and the
+public figures the data agree with (``di_eval.analysis.audit``). While a count fails, the
+cost-minimising repair of ``di_eval.analysis.repair`` widens the cheapest set of cells that
+frees every failing count found so far (headline figures and the region's cumulatives last);
+a count no widening frees in the programmes falls back to widening the nearest cheap cell.
 """
 
 from __future__ import annotations
