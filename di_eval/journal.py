@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from pathlib import Path
 
 from di_eval import fs
@@ -28,22 +29,31 @@ STAGING = ".{name}.ingest-"  # prefix of the staging folders of an ingest into `
 REPLACED = ".{name}.replaced-"  # prefix of the folder the replaced dataset waits in
 
 
-_held: set[Path] = set()  # the datasets whose lock this process holds (a second lock would wait on itself)
+# The datasets whose lock this thread holds (a second lock would wait on itself). Per thread: another
+# thread of the same process must wait for the lock like any other process.
+_local = threading.local()
+
+
+def _held() -> set[Path]:
+    if not hasattr(_local, "held"):
+        _local.held = set()
+    return _local.held
 
 
 @contextlib.contextmanager
 def hold(target: Path):
     """Hold the lock of ``target`` for the block (every ingest does; so does a recovery)."""
     key = Path(os.path.abspath(target))
-    if key in _held:
+    held = _held()
+    if key in held:
         yield
         return
     with fs.locked(lock_path(target), what=f"the dataset {target}"):
-        _held.add(key)
+        held.add(key)
         try:
             yield
         finally:
-            _held.discard(key)
+            held.discard(key)
 
 
 def journal_path(target: Path) -> Path:

@@ -109,12 +109,6 @@ def _language_branches(path: Path) -> list[int]:
 LANGUAGE_BRANCHES_ALLOWED = {
     # marking Latvian names with lang="lv" in an English page (WCAG 3.1.2); owned by the report
     "report/page.py": 3,
-    # English short dates without a leading zero; owned by the report (the template's {day} would do for both)
-    "report/tables.py": 1,
-    # the notebook interaction's own messages; owned by the report
-    "report/notebook.py": 1,
-    # the disclosure rule's description; owned by the analysis
-    "analysis/disclosure.py": 2,
     # errors.py is below the text layer (di_eval.text imports ChoiceError from it), so it cannot use Text
     # without an import cycle: a notebook's error in Latvian or English stays one branch here
     "errors.py": 1,

@@ -80,18 +80,18 @@ def test_the_method_reaches_the_evaluation_the_notebooks_the_manifest_and_the_ke
     out = tmp_path / "reports"
     only = ["Saldus", "region"]
     default = site.run(data, out, only=only)
-    rounding = site.run(data, out, only=only, disclosure="rounding")
-    assert [r.method for r in rules] == [DisclosureRule().method, "rounding"]
+    other = site.run(data, out, only=only, disclosure="suppression")
+    assert [r.method for r in rules] == [DisclosureRule().method, "suppression"]
     assert {p["disclosure"] for p in seen[0].values()} == {DisclosureRule().method}
-    assert {p["disclosure"] for p in seen[1].values()} == {"rounding"}, "every report, as a notebook parameter"
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["parameters"]["disclosure"] == "rounding"
-    assert all(a.key != b.key for a, b in zip(default.outcomes, rounding.outcomes)), "another method: every key"
-    again = site.run(data, out, only=only, disclosure="rounding")
+    assert {p["disclosure"] for p in seen[1].values()} == {"suppression"}, "every report, as a notebook parameter"
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["parameters"]["disclosure"] == "suppression"
+    assert all(a.key != b.key for a, b in zip(default.outcomes, other.outcomes)), "another method: every key"
+    again = site.run(data, out, only=only, disclosure="suppression")
     assert {o.status for o in again.outcomes} == {"reused"} and len(rules) == 2, "the same method: nothing again"
     plain = incremental.evaluation_parameters(datetime.date(2023, 12, 31), "2017", 5, None)
-    rounded = {**plain, "disclosure": "rounding"}
+    named = {**plain, "disclosure": "suppression"}
     assert plain["disclosure"] == "", "no method named: the rule's default, whose code is in the key"
-    assert incremental.data_key(data, plain) != incremental.data_key(data, rounded), "the evaluation cache's key"
+    assert incremental.data_key(data, plain) != incremental.data_key(data, named), "the evaluation cache's key"
 
 
 def test_the_report_cache_is_keyed_by_the_method(monkeypatch):
@@ -102,6 +102,6 @@ def test_the_report_cache_is_keyed_by_the_method(monkeypatch):
     class Data:
         fingerprint = "f"
 
-    for method in (None, "", "rounding", "rounding", DisclosureRule().method):
+    for method in (None, "", "suppression", "suppression", DisclosureRule().method):
         cache.cached_evaluate(Data(), "2023-12-31", "2017", 5, None, method)
-    assert made == [DisclosureRule().method, "rounding"], "the default and the method named: one evaluation each"
+    assert made == [DisclosureRule().method, "suppression"], "the default and the method named: one evaluation each"

@@ -25,6 +25,7 @@ from di_eval import paths
 from di_eval.errors import ChoiceError, DiEvalError, error_lines, render_error, set_notebook_language  # noqa: F401
 from di_eval.report.export import _OPEN, WRAPPER_CLASS, for_export, unwrap  # noqa: F401
 from di_eval.report.html import Fragment
+from di_eval.text import Text
 
 PARAMETERS_HEADER = "# Parameters (papermill"  # the first line of the notebooks' parameters cell
 INJECTED_HEADER = "# Parameters"  # the first line of the cell papermill injects (tagged injected-parameters)
@@ -45,7 +46,7 @@ def _shell():
 
 
 def _text(lang: str, lv: str, en: str) -> str:
-    return lv if lang == "lv" else en
+    return Text(lv, en)(lang)  # no values: the words as they are (braces in them stay)
 
 
 # --- which names are parameters ------------------------------------------------------------------
@@ -167,7 +168,7 @@ def _reused(report, name: str, method):
         if differences:
             return Section("", {}, stale_notice(report, differences))
         params = tuple(sorted((k, str(x)) for k, x in report.params.items()))
-        key = (report.kind, report.scope, params, report.dataset.fingerprint, id(report.full), name)
+        key = (report.kind, report.scope, params, report.dataset.fingerprint, id(report.source), name)
         key += (tuple(report._figures.items()),)  # figure numbers go on from the sections before
         if key not in _drawn:
             if len(_drawn) > 48:

@@ -44,6 +44,7 @@ class Report:
         self.lang = params["lang"]
         self.dataset = data
         self.scope = scope
+        self.source = full  # the evaluation as given (cached per kernel: its identity names it)
         self.full = full = rd.mark(full)  # counts published rounded are shown as such ("≈10")
         self.evaluation = full.for_scope(scope) if scope != "region" else full
         self._figures: dict[str, int] = {}

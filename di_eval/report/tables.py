@@ -80,7 +80,7 @@ _SHORT_DATE = Text("%d.%m.%Y.", "{day} %b %Y")  # 01.04.2019. / 1 Apr 2019 (Engl
 
 
 def _short_date(value: pd.Timestamp, lang: str) -> str:
-    return value.strftime(_SHORT_DATE(lang, day=value.day) if lang == "en" else _SHORT_DATE(lang))
+    return value.strftime(_SHORT_DATE(lang, day=value.day))  # Latvian has no {day}: ignored
 
 
 def _short_dates(data: pd.DataFrame, milestones: pd.DataFrame, lang: str = "lv") -> pd.DataFrame:
