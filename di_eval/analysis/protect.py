@@ -279,7 +279,7 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
                 new[i], lo, hi = SECONDARY, 1.0, np.inf
         widen_low[u] = max(lo, base_low[u]) < now_low - 1e-9
         widen_high[u] = min(hi, base_high[u]) > now_high + 1e-9
-    region_total = region & (cube_measure_any_cumulative(model, mine, n))
+    region_total = region & _cumulative_totals(model, mine, n)
     costs = np.array(
         [
             rp.cost_of(
@@ -305,7 +305,7 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
     return len(chosen)
 
 
-def cube_measure_any_cumulative(model, mine: int, n: int) -> np.ndarray:
+def _cumulative_totals(model, mine: int, n: int) -> np.ndarray:
     """Per cell of the new release: a cumulative of all services (the figures targets compare)."""
     keys = model.uid_keys
     cells_uid = model.uids_of[mine]

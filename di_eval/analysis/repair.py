@@ -30,9 +30,7 @@ _TOL = 1e-7
 
 def widened(status: str, value: float, method: str, threshold: int) -> str | None:
     """The next wider status of a count, or None when it cannot be widened."""
-    if status == PRIMARY:
-        return SECONDARY
-    if status == ROUNDED:
+    if status in (PRIMARY, ROUNDED):
         return SECONDARY
     if status == PUBLISHED and value >= threshold:
         return ROUNDED if method == "rounding" else SECONDARY
