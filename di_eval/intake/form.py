@@ -109,6 +109,7 @@ CHOICE_ALIASES = {
         "adults with GRT",
         "persons with GRT",
         "mental disorders",
+        "adults with mental disorders",  # the English name until 2026: forms already filled in
     ),
     "BSAC": ("BSAC bērni", "bērni BSAC", "children in BSAC", "children's social care centres"),
     "social_rehabilitation": ("soc. rehabilitācija", "rehabilitācija", "social rehab", "rehabilitation"),
@@ -188,7 +189,7 @@ FORM_SHEETS: tuple[FormSheet, ...] = (
         "service_uptake",
         "Jaunās personas",
         "New persons",
-        "2. Unikālās personas un jaunās personas (jebkurš pakalpojums)",
+        "2. Personas (katra skaitīta vienu reizi) un jaunās personas (jebkurš pakalpojums)",
         "2. Unique and new persons (any service)",
         _COUNT_NOTE_LV + " Persona, kas saņēma vairākus pakalpojumus, skaitāma vienu reizi.",
         _COUNT_NOTE_EN + " A person who used several services counts once.",
@@ -197,10 +198,17 @@ FORM_SHEETS: tuple[FormSheet, ...] = (
             FormColumn(
                 "persons_served",
                 "count",
-                "Unikālās personas, kas saņēma kādu pakalpojumu (skaits)",
+                "Personas (katra skaitīta vienu reizi), kas saņēma kādu pakalpojumu (skaits)",
                 "Unique persons served by any service (number)",
-                ("unikalas personas", "unique persons", "persons served any", "any served"),
-                width=30,
+                (
+                    "unikalas personas",
+                    "unique persons",
+                    "persons served any",
+                    "any served",
+                    # the Latvian header of forms sent before 2026, so forms already filled in stay readable
+                    "Unikālās personas, kas saņēma kādu pakalpojumu (skaits)",
+                ),
+                width=34,
             ),
             FormColumn(
                 "persons_new",

@@ -135,7 +135,7 @@ _INSTRUCTIONS = Text(
         f"Personu skaits ir vesels skaitlis. Naudas summas — eiro (EUR), datumi — {DATE_PATTERN.lv}.",
         "“Pirmo reizi” — personas, kas šo pakalpojumu plāna ietvaros saņēma pirmo reizi; "
         "to nevar būt vairāk nekā saņēmēju.",
-        "Lapā “Jaunās personas” norādiet unikālās personas: kas saņēma vairākus pakalpojumus, skaitāms vienu reizi.",
+        "Lapā “Jaunās personas” katru personu skaitiet vienu reizi, arī ja tā saņēma vairākus pakalpojumus.",
         "Mērķa grupu, pakalpojumu, posmu, programmu un finansējuma avotu izvēlieties no saraksta.",
         "Finanšu lapā kopsummu neievadiet — to aprēķina automātiski.",
         "Nepārdēvējiet lapas un kolonnas. Saglabājiet failu .xlsx formātā (der arī katras lapas CSV) "
