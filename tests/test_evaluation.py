@@ -306,16 +306,19 @@ def test_tables_are_read_only_for_their_callers(sample_dataset):
 
 def test_a_change_in_one_report_is_not_seen_by_the_next():
     from di_eval.report import Report
+    from di_eval.report.cache import Memory
 
-    first = Report.open("municipality", {"municipality": "Kuldīga", "as_of": "2020-12-31"})
+    kept = Memory()  # as one kernel keeps it: both reports read the same evaluation
+    first = Report.open("municipality", {"municipality": "Kuldīga", "as_of": "2020-12-31"}, kept)
     value = first.full.persons_cumulative.loc[0, "persons"]
     # pandas says at once that such a change cannot reach the evaluation
     with pytest.warns(pd.errors.ChainedAssignmentError):
         first.full.persons_cumulative.loc[0, "persons"] = 10**6
     messages = first.evaluation.warnings
     messages.loc[:, "message_en"] = "changed"
-    second = Report.open("municipality", {"municipality": "Kuldīga", "as_of": "2020-12-31"})
-    # the evaluation may be shared between reports (it is cached); the change stayed with the first caller
+    second = Report.open("municipality", {"municipality": "Kuldīga", "as_of": "2020-12-31"}, kept)
+    assert second.source is first.source, "one evaluation, shared through the memory"
+    # the evaluation is shared between reports; the change stayed with the first caller
     assert second.full.persons_cumulative.loc[0, "persons"] == value != 10**6
     assert "changed" not in set(second.evaluation.warnings["message_en"])
     assert "changed" not in set(first.evaluation.warnings["message_en"])

@@ -97,11 +97,11 @@ def test_the_method_reaches_the_evaluation_the_notebooks_the_manifest_and_the_ke
 def test_the_report_cache_is_keyed_by_the_method(monkeypatch):
     made = []
     monkeypatch.setattr(cache, "evaluate", lambda data, **k: made.append(k["rule"].method) or object())
-    monkeypatch.setattr(cache, "_evaluations", {})
+    memory = cache.Memory()
 
     class Data:
         fingerprint = "f"
 
     for method in (None, "", "suppression", "suppression", DisclosureRule().method):
-        cache.cached_evaluate(Data(), "2023-12-31", "2017", 5, None, method)
+        memory.evaluation(Data(), "2023-12-31", "2017", 5, None, method)
     assert made == [DisclosureRule().method, "suppression"], "the default and the method named: one evaluation each"

@@ -32,10 +32,6 @@ INJECTED_HEADER = "# Parameters"  # the first line of the cell papermill injects
 PREVIEW_ENV = "DI_EVAL_PREVIEW_DIR"
 _MISSING = object()
 
-# The language errors are shown in: the one the last Report.open was asked for (Latvian first).
-# Whether the last Report.open was in a kernel driven by a person rather than by papermill.
-_interactive = False
-
 
 def _shell():
     try:
@@ -101,20 +97,26 @@ def parameters_in(kind: str, namespace: dict) -> dict:
     parameters cell in the history, the known parameter names found in the namespace. Outside
     IPython (a script, a test), ``namespace`` is taken as it is.
     """
-    global _interactive
     from di_eval.report.parameters import SPECS
 
     lang = namespace.get("lang")
     set_notebook_language(lang)
     shell = _shell()
-    _interactive = False
     if shell is None or namespace is not getattr(shell, "user_ns", None):
         return dict(namespace)
-    names, injected = _parameter_cells(list(shell.history_manager.input_hist_raw))
-    _interactive = not injected  # papermill runs each report once: nothing to reuse
+    names, _ = _parameter_cells(list(shell.history_manager.input_hist_raw))
     if names is None:
         names = [spec.name for spec in SPECS[kind]]
     return {name: namespace[name] for name in names if name in namespace}
+
+
+def driven_by_person(namespace: dict) -> bool:
+    """Whether ``namespace`` is a kernel's own, run by a person rather than by papermill (which
+    injects its parameters and runs each report once: nothing to reuse)."""
+    shell = _shell()
+    if shell is None or namespace is not getattr(shell, "user_ns", None):
+        return False
+    return not _parameter_cells(list(shell.history_manager.input_hist_raw))[1]
 
 
 # --- stale sections -----------------------------------------------------------------------------
@@ -129,8 +131,10 @@ class Opened:
     cell: int | None
 
 
-def remember(report, namespace: dict) -> None:
-    """Note on ``report`` the parameter values it was opened with, to tell a stale section later."""
+def remember(report, namespace: dict, interactive: bool = False) -> None:
+    """Note on ``report`` the parameter values it was opened with, to tell a stale section later;
+    in a kernel driven by a person (``interactive``), its sections are drawn once per parameters
+    and kept in the report's ``memory``."""
     from di_eval.report.parameters import SPECS
 
     shell = _shell()
@@ -139,7 +143,7 @@ def remember(report, namespace: dict) -> None:
         cell = len(shell.history_manager.input_hist_raw) - 1  # In[n]: the cell running Report.open
     values = {spec.name: namespace.get(spec.name, _MISSING) for spec in SPECS[report.kind]}
     report._opened = Opened(namespace, values, cell)
-    if _interactive:
+    if interactive:
         for name in REUSED_SECTIONS:
             if callable(getattr(report, name, None)):
                 setattr(report, name, _reused(report, name, getattr(report, name)))
@@ -158,7 +162,6 @@ REUSED_SECTIONS = (
     "history",
     "data_quality",
 )
-_drawn: dict = {}
 
 
 def _reused(report, name: str, method):
@@ -170,12 +173,7 @@ def _reused(report, name: str, method):
         params = tuple(sorted((k, str(x)) for k, x in report.params.items()))
         key = (report.kind, report.scope, params, report.dataset.fingerprint, id(report.source), name)
         key += (tuple(report._figures.items()),)  # figure numbers go on from the sections before
-        if key not in _drawn:
-            if len(_drawn) > 48:
-                _drawn.clear()
-            fragment = method()
-            _drawn[key] = (fragment, dict(report._figures))
-        fragment, figures = _drawn[key]
+        fragment, figures = report.memory.section(key, lambda: (method(), dict(report._figures)))
         report._figures = dict(figures)
         return fragment
 

@@ -17,7 +17,7 @@ from di_eval.analysis.disclosure import as_number
 from di_eval.analysis.evaluation import Evaluation
 from di_eval.report import charts, commentary, notebook, parameters, sentences
 from di_eval.report import rounded as rd
-from di_eval.report.cache import CACHE_PARAMETER, cached_evaluate, cached_load, prime_cache  # noqa: F401
+from di_eval.report.cache import CACHE_PARAMETER, Memory, cached_evaluate, cached_load, memory, prime_cache  # noqa: F401
 from di_eval.report.html import (
     Fragment,
     definition_list,
@@ -35,11 +35,17 @@ from di_eval.text import formats as fmt
 from di_eval.text import terms
 
 
+_kernel_memory = memory  # Report.open's parameter of the same name hides the function
+
+
 class Report:
     """The report of one scope (a municipality or the region), section by section."""
 
-    def __init__(self, kind: str, params: dict, data: dataset.Dataset, full: Evaluation, scope: str):
+    def __init__(
+        self, kind: str, params: dict, data: dataset.Dataset, full: Evaluation, scope: str, memory: Memory | None = None
+    ):
         self.kind = kind
+        self.memory = memory if memory is not None else Memory()  # what the kernel keeps between cells
         self.params = params
         self.lang = params["lang"]
         self.dataset = data
@@ -51,17 +57,23 @@ class Report:
         self.name = terms.scope_name(scope, self.lang, full.scopes)
 
     @classmethod
-    def open(cls, kind: str, namespace: dict) -> Report:
-        """Check the notebook's parameters, load and evaluate (cached), and make the report."""
+    def open(cls, kind: str, namespace: dict, memory: Memory | None = None) -> Report:
+        """Check the notebook's parameters, load and evaluate, and make the report.
+
+        What is loaded, evaluated and drawn is kept in ``memory``: by default the kernel's own
+        (``di_eval.report.cache.memory()``; outside IPython a new one each time).
+        """
         params = parameters.check(kind, notebook.parameters_in(kind, namespace))
+        memory = memory if memory is not None else _kernel_memory()
         cache = namespace.get(CACHE_PARAMETER) or None  # set by `di-eval run` (di_eval.run.site)
-        data = cached_load(params["data_dir"], cache)
-        full = cached_evaluate(
+        data = memory.dataset(params["data_dir"], cache)
+        full = memory.evaluation(
             data, params["as_of"], params["structure"], params["threshold"], cache, params.get("disclosure")
         )
         scope = full.resolve(params["municipality"]) if kind == "municipality" else "region"
-        report = cls(kind, params, data, full, scope)
-        notebook.remember(report, namespace)  # a section run after the parameters change says so
+        report = cls(kind, params, data, full, scope, memory)
+        # a section run after the parameters change says so; a person's kernel draws each once
+        notebook.remember(report, namespace, notebook.driven_by_person(namespace))
         return report
 
     def preview(self, **options):
