@@ -34,7 +34,6 @@ from di_eval.report.tables import _agreeing, _generated, _pick, _short_dates, _s
 from di_eval.text import formats as fmt
 from di_eval.text import terms
 
-
 _kernel_memory = memory  # Report.open's parameter of the same name hides the function
 
 
