@@ -105,3 +105,22 @@ def test_the_report_cache_is_keyed_by_the_method(monkeypatch):
     for method in (None, "", "suppression", "suppression", DisclosureRule().method):
         memory.evaluation(Data(), "2023-12-31", "2017", 5, None, method)
     assert made == [DisclosureRule().method, "suppression"], "the default and the method named: one evaluation each"
+
+
+def test_a_release_the_audit_fails_publishes_nothing_and_says_why(tmp_path, monkeypatch):
+    # The heuristic protects against sums of one table only; the run audits its pattern against the full
+    # reader (every relation, the public figures) before anything is published, and refuses it.
+    from di_eval.errors import DiEvalError
+
+    monkeypatch.setattr(batch, "Workers", fakes.FakeWorkers)
+    executed = []
+    monkeypatch.setattr(batch, "execute", lambda jobs, *a, **k: executed.append(jobs) or [])
+    out = tmp_path / "reports"
+    with pytest.raises(DiEvalError) as caught:
+        site.run(paths.SAMPLE_DIR, out, as_of="2019-12-31", only=["Saldus", "region"], disclosure="heuristic")
+    message = str(caught.value)
+    assert "disclosure audit of this release" in message and "fail the guarantee" in message
+    assert "nothing was published" in message and "--disclosure rounding" in message
+    assert not executed, "no report was made"
+    assert not (out / "index.html").exists() and not (out / "figures.json").exists()
+    assert not out.exists() or not list(out.glob("**/*.html"))

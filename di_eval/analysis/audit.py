@@ -574,6 +574,65 @@ def _later_wins(knowledge: list[Knowledge]) -> tuple[list[Knowledge], int]:
     return out, dropped
 
 
+def feasible(model: _Model) -> bool:
+    """Whether some counts satisfy every relation and every published bound of ``model`` (one LP)."""
+    lo_all, hi_all = model.low, model.high
+    if (lo_all > hi_all + _TOL).any():
+        return False
+    fixed = lo_all >= hi_all - _TOL
+    variable = np.flatnonzero(~fixed)
+    local = np.full(len(lo_all), -1, np.int64)
+    local[variable] = np.arange(len(variable))
+    entry_var = ~fixed[model.uid]
+    known = np.where(entry_var, 0.0, model.coef * np.where(fixed, lo_all, 0.0)[model.uid])
+    rhs = -np.bincount(model.row, weights=known, minlength=model.rows)
+    has_var = np.bincount(model.row[entry_var], minlength=model.rows) > 0
+    # relations between published values only: checked as they stand
+    if ((rhs < -_TOL) & ~has_var).any() or ((np.abs(rhs) > _TOL) & ~has_var & model.equal).any():
+        return False
+    if not len(variable) or not has_var.any():
+        return True
+    rows = np.flatnonzero(has_var)
+    matrix = sparse.csr_matrix(
+        (model.coef[entry_var], (model.row[entry_var], local[model.uid[entry_var]])), shape=(model.rows, len(variable))
+    )[rows]
+    component = _Component(matrix, rhs[rows], model.equal[rows], lo_all[variable], hi_all[variable])
+    component.highs.run()
+    return component.highs.getModelStatus() != highspy.HighsModelStatus.kInfeasible
+
+
+def _set_aside(k: Knowledge, drop: np.ndarray) -> Knowledge:
+    cells = k.cells.assign(reported=k.cells["reported"].to_numpy() & ~drop)
+    return Knowledge(k.last_year, cells, k.successors, k.threshold, None, k.published)
+
+
+def _consistent(knowledge: list[Knowledge], public) -> tuple[list[Knowledge], int]:
+    """Where releases still contradict each other through the relations (a form revised in a year
+    that both hid, seen only in a sum or a cumulative), a reader takes the later release: the
+    earliest part of an earlier release that makes them agree is set aside — its cumulatives
+    (they cover every year), then also one year, then the whole release."""
+    out = list(knowledge)
+    if len(out) < 2 or feasible(build_model(out, public)):
+        return out, 0
+    dropped = 0
+    for i in range(len(out) - 2, -1, -1):  # the latest earlier release first: what it says is nearest
+        if feasible(build_model(out[i:], public)):
+            continue
+        earlier = out[i]
+        cells = earlier.cells
+        cumulative = (cells["year"] == CUMULATIVE).to_numpy()
+        years = sorted({int(y) for y in cells["year"]} - {CUMULATIVE}, reverse=True)
+        tries = [cumulative] + [cumulative | (cells["year"] == y).to_numpy() for y in years]
+        tries.append(np.ones(len(cells), bool))
+        for drop in tries:
+            candidate = _set_aside(earlier, drop)
+            if feasible(build_model([candidate, *out[i + 1 :]], public)):
+                break
+        out[i] = candidate
+        dropped += int((drop & cells["reported"].to_numpy()).sum())
+    return out, dropped
+
+
 def audit_releases(releases, public: pd.DataFrame | None = None, *, tight: bool = False) -> ReleaseAudit:
     """Audit one or more published releases together, as a reader with nothing else would.
 
@@ -583,6 +642,8 @@ def audit_releases(releases, public: pd.DataFrame | None = None, *, tight: bool 
         raise DiEvalError("nothing to audit: no release given")
     releases = sorted(releases, key=lambda r: r.as_of)
     knowledge, dropped = _later_wins([knowledge_of(r) for r in releases])
+    knowledge, more = _consistent(knowledge, public)
+    dropped += more
     statuses = {
         i: (r.cells["status"].to_numpy(object), r.cells["published"].to_numpy(object)) for i, r in enumerate(releases)
     }

@@ -298,10 +298,19 @@ def run(
                 )
             else:
                 dataset, evaluation = cached["dataset"], cached["evaluation"]
-            if evaluation.release_audit is not None and not evaluation.release_audit.ok:
+            # Every run audits what it is about to publish (the heuristic does not protect against
+            # the full reader: its pattern is audited here); a release the audit fails publishes nothing.
+            audit = evaluation.release_audit
+            audit = audit if audit is not None else evaluation.full_audit(releases or ())
+            if not audit.ok:
+                hint = (
+                    "`di-eval audit` on the earlier folders shows what they already give away"
+                    if releases
+                    else f"the {evaluation.rule.method} method does not protect against a reader of every "
+                    "relation: use --disclosure rounding (the default) or suppression"
+                )
                 raise DiEvalError(
-                    f"disclosure audit with the earlier releases: {evaluation.release_audit.summary()}; "
-                    "nothing was published (run `di-eval audit` on the earlier folders to see what they give away)"
+                    f"disclosure audit of this release: {audit.summary()}; nothing was published ({hint})"
                 )
             jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only, cache_dir=cache)
             keys = incremental.Keys(evaluation, dataset, data_root, cached["memo"] if cached else None)
