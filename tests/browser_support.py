@@ -289,9 +289,10 @@ def pdf_page_size(pdf: Path) -> tuple[float, float]:
 
 
 def caption_pages(pages: list[str], label: str) -> dict[int, int]:
-    """For each figure number, the first printed page (1-based) its caption ("Attēls 3.") is on."""
+    """For each figure number, the first printed page (1-based) its caption is on. ``label`` is the
+    figure's name with ``{n}`` for its number: "{n}. attēls" ("3. attēls."), "Figure {n}" ("Figure 3.")."""
     found: dict[int, int] = {}
-    pattern = re.compile(rf"\b{re.escape(label)} (\d+)\.")
+    pattern = re.compile(r"\b" + re.escape(label).replace(re.escape("{n}"), r"(\d+)") + r"\.")
     for number, text in enumerate(pages, start=1):
         for match in pattern.finditer(text):
             found.setdefault(int(match.group(1)), number)

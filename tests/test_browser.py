@@ -51,7 +51,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 AS_OF = "2023-12-31"
 ENGLISH_MUNICIPALITY = "0620200"  # Kuldīgas novads: an infrastructure project, suppressed and zero counts
-FIGURE_LABEL = {"lv": "Attēls", "en": "Figure"}
+FIGURE_LABEL = {"lv": "{n}. attēls", "en": "Figure {n}"}  # as the page names a figure
 
 
 def _municipalities() -> list[str]:
@@ -318,7 +318,7 @@ def test_the_print_check_catches_a_cut_figure_and_a_wide_table(broken_page):
     assert found["wider_than_print"] == ["no @page rule with margins in mm"]
     pages = {image.page for image in pdf_images(found["pdf"])}
     assert len(pages) == 2, "the tall picture is drawn on two pages"
-    problems = print_problems(found["pdf"], 1, "Figure")
+    problems = print_problems(found["pdf"], 1, "Figure {n}")
     assert any("cut across pages" in p for p in problems)
 
 

@@ -819,5 +819,7 @@ def test_the_table_behind_a_chart_is_named_in_lowercase_after_the_colon():
 
     from di_eval.report.html import figure
 
-    html = figure(3, b"", "alt", "caption", pd.DataFrame({"a": [1]}), label="Attēls", data_label="Attēla dati tabulā")
-    assert "<caption>Attēls 3: attēla dati tabulā</caption>" in html
+    html = figure(
+        3, b"", "alt", "caption", pd.DataFrame({"a": [1]}), label="{n}. attēls", data_label="Attēla dati tabulā"
+    )
+    assert "<caption>3. attēls: attēla dati tabulā</caption>" in html

@@ -110,7 +110,7 @@ def _looks_numeric(value) -> bool:
     if str(value).strip() in _NUMBER_WORDS:  # a hidden count, or none: aligned with the numbers around it
         return True
     text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
-    text = text.replace("<", "").replace("−", "").replace("-", "")
+    text = text.replace("<", "").replace("−", "").replace("-", "").replace("\u2248", "")  # "≈35": rounded
     return text.isdigit()
 
 
@@ -132,18 +132,27 @@ def figure(
 ) -> str:
     """A numbered figure: its caption, the image with its alt text and the data table beneath it, collapsed.
 
+    ``label`` names the figure with ``{n}`` for its number ("{n}. attēls", "Figure {n}": ``figure_name``).
+
     The caption comes first because HTML allows a figcaption only as a figure's first or last child.
     """
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     size = f' width="{width}" height="{height}"' if width and height else ""
-    # lowercase after the colon: "Attēls 1: attēla dati tabulā"
-    table_html = table(data, f"{label} {number}: {data_label[:1].lower()}{data_label[1:]}")
+    named = figure_name(label, number)  # "3. attēls", "Figure 3"
+    # lowercase after the colon: "3. attēls: attēla dati tabulā"
+    table_html = table(data, f"{named}: {data_label[:1].lower()}{data_label[1:]}")
     return (
         f'<figure id="attels-{number}">'
-        f'<figcaption><span class="fig-no">{escape(label)} {number}.</span> {escape(caption)}</figcaption>'
+        f'<figcaption><span class="fig-no">{escape(named)}.</span> {escape(caption)}</figcaption>'
         f'<img src="{src}" alt="{escape(alt)}"{size}>'
         f"<details><summary>{escape(data_label)}</summary>{table_html}</details></figure>"
     )
+
+
+def figure_name(label: str, number: int) -> str:
+    """A figure's name from its label: "{n}. attēls" (Latvian puts the ordinal before the noun) or
+    "Figure {n}"; a label without "{n}" takes the number after it."""
+    return label.format(n=number) if "{n}" in label else f"{label} {number}"
 
 
 def status_badge(status: str | None, text: str) -> str:

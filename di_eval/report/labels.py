@@ -38,8 +38,8 @@ T = {
         "Saīsinājumi: FT — bērni ar funkcionāliem traucējumiem; GRT — personas ar garīga rakstura traucējumiem; "
         "BSAC — bērnu sociālās aprūpes centri; VSAC „Kurzeme“ — valsts sociālās aprūpes centrs „Kurzeme“; "
         "ERAF — Eiropas Reģionālās attīstības fonds; ESF — Eiropas Sociālais fonds.",
-        "Abbreviations: FT — children with functional impairments; GRT — adults with mental or intellectual "
-        "disorders; BSAC — children's social care centres (bērnu sociālās aprūpes centri); VSAC “Kurzeme” — the "
+        "Abbreviations: FT — children with functional impairments; GRT — persons with mental disorders; "
+        "BSAC — children's social care centres (bērnu sociālās aprūpes centri); VSAC “Kurzeme” — the "
         "state social care centre “Kurzeme”; ERDF — the European Regional Development Fund; ESF — the European "
         "Social Fund. Municipality names are given in Latvian.",
     ),
@@ -93,7 +93,7 @@ T = {
         "Prognozes ir aprēķini, pieņemot, ka pēdējo trīs gadu temps nemainās; tās nav plāna mērķi.",
         "Projections assume that the pace of the last three years stays the same; they are not targets of the plan.",
     ),
-    "figure": Text("Attēls", "Figure"),
+    "figure": Text("{n}. attēls", "Figure {n}"),  # Latvian: the ordinal before the noun
     "data_behind": Text("Attēla dati tabulā", "The chart's data as a table"),
     "no_projects": Text(
         "Pašvaldībā nav ERAF infrastruktūras projektu.",
@@ -129,11 +129,23 @@ T = {
     ),
     "events_caption": Text("Galvenie notikumi", "Key events"),
     "ranking_note": Text(
-        "Vietas piešķirtas tikai pašvaldībām, kuru abi skaitļi ir publicēti. Pašvaldības ar slēptu skaitli "
-        "(„<5“ vai „x“ — vismaz viena persona) seko bez vietas alfabētiskā secībā; pašvaldības, kurās "
-        "pakalpojumus nesaņēma neviens, ir saraksta beigās.",
-        "Only municipalities with both figures published are ranked. Those with a hidden figure (“<5” or “x”: at "
-        "least one person) follow without a rank, by name; municipalities where nobody was served come last.",
+        "Pašvaldības sakārtotas pēc pakalpojumus saņēmušo bērnu ar FT un personu ar GRT skaita kopā. Vietas "
+        "piešķirtas tikai pašvaldībām, kuru abi skaitļi ir publicēti; vienādam skaitam — vienāda vieta. Pašvaldība "
+        "ar slēptu skaitli („<5“ vai „x“ — vismaz viena persona) ir bez vietas un novietota pēc tā, cik personu "
+        "tajā noteikti ir (publicētais skaitlis un vismaz viena persona par katru slēpto), tāpēc tā nekad nav "
+        "zemāk par pašvaldību, kurā personu noteikti ir mazāk. Pašvaldības, kurās pakalpojumus nesaņēma neviens, "
+        "ir saraksta beigās.",
+        "Municipalities are ordered by the children with FT and persons with GRT served, together. Only those with "
+        "both figures published are ranked; equal figures share a rank. A municipality with a hidden figure (“<5” "
+        "or “x”: at least one person) has no rank and stands where what it certainly has places it (its published "
+        "figure and at least one person for each hidden one), so never below one that certainly has fewer. "
+        "Municipalities where nobody was served come last.",
+    ),
+    "ranking_rounded_note": Text(
+        "Noapaļots skaitlis („≈“) sakārtots pēc publicētās vērtības: pašvaldībām, kuru skaitļi atšķiras mazāk par "
+        "noapaļošanas soli, patiesā secība var būt citāda.",
+        "A rounded figure (“≈”) is placed by its published value: municipalities whose figures differ by less than "
+        "the rounding step may in truth stand the other way round.",
     ),
     "activities_caption": Text(
         "Aktivitātes: apmācības, nometnes un komunikācijas pasākumi (pasākumi / dalībnieki)",
