@@ -30,7 +30,16 @@ from di_eval.report.html import (
     table,
 )
 from di_eval.report.labels import T, names_marked, t  # noqa: F401
-from di_eval.report.tables import _agreeing, _generated, _pick, _short_dates, _sum_label, _years_across, catalogue_table
+from di_eval.report.tables import (
+    _agreeing,
+    _generated,
+    _pick,
+    _short_dates,
+    _sum_label,
+    _years_across,
+    catalogue_table,
+    ranking,
+)
 from di_eval.text import formats as fmt
 from di_eval.text import terms
 
@@ -638,20 +647,14 @@ class Report:
         wide = municipal.pivot_table(index="scope", columns="target_group", values="persons", aggfunc="first")
         scopes = ev.scopes.set_index("scope")
         wide = wide.reindex([s for s in scopes.index if s != "region"])
-        totals = as_number(wide.get("FT", pd.Series(dtype=object))) + as_number(
-            wide.get("GRT", pd.Series(dtype=object))
-        )
-        # Only fully published rows are ranked. A row with a hidden count served at least one person, so
-        # it stands (unranked, by name) above the rows known to be zero, never below them.
-        known = totals.dropna()
-        ranked = known[known > 0].sort_values(ascending=False, kind="stable")
-        zeros = sorted(known[known == 0].index, key=lambda s: scopes.at[s, "name"])
-        unranked = sorted(set(wide.index) - set(known.index), key=lambda s: scopes.at[s, "name"])
+        # ranked by the published sum; a row with a hidden count stands by what it certainly has
+        # (di_eval.report.tables.ranking), so a known smaller count never stands above a known larger
+        groups = [g for g in ("FT", "GRT") if g in wide.columns]
         rows = []
-        for rank, scope in enumerate([*ranked.index, *unranked, *zeros], start=1):
+        for scope, rank in ranking(wide[groups], dict(zip(scopes.index, scopes["name"]))):
             rows.append(
                 {
-                    terms.column_label("rank", lang): str(rank) if scope in ranked.index else "—",
+                    terms.column_label("rank", lang): "—" if rank is None else str(rank),
                     terms.column_label("municipality", lang): scopes.at[scope, "name"],
                     terms.term("FT", lang): self._num(wide.at[scope, "FT"] if "FT" in wide.columns else None),
                     terms.term("GRT", lang): self._num(wide.at[scope, "GRT"] if "GRT" in wide.columns else None),
@@ -663,7 +666,10 @@ class Report:
             row_header=False,
             languages=names_marked(lang, terms.column_label("municipality", lang)),
         )
-        body += paragraph(t("ranking_note", lang), "note")
+        note = t("ranking_note", lang)
+        if any(rd.is_rounded(x) for g in groups for x in wide[g]):
+            note += " " + t("ranking_rounded_note", lang)
+        body += paragraph(note, "note")
         multiples = charts.small_multiples_chart(
             ev.persons_by_year[ev.persons_by_year["scope"] != "region"], lang, names=self.full.scopes
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -15,24 +16,36 @@ from di_eval.text import formats as fmt
 
 
 def catalogue_table(lang: str) -> str:
-    """The indicator catalogue (code, name, definition, unit), collapsed."""
+    """The indicator catalogue (name, definition, unit), collapsed.
+
+    A Latvian page shows no code: the indicator's Latvian name is what its reader needs, and the
+    code names (``persons_cumulative``, ``in_service``) are English words. The English page adds
+    the code last, as ``<code>``: it is the key of the indicator in ``figures.json`` and the
+    ``Evaluation`` tables, which the developers and analysts who read English look it up by.
+    """
     from di_eval.analysis.catalogue import CATALOGUE
 
     catalogue = pd.DataFrame(CATALOGUE)
     name, definition = f"name_{lang}", f"definition_{lang}"
-    frame = pd.DataFrame(
-        {
-            terms.column_label("code", lang): catalogue["code"],
-            terms.column_label("indicator", lang): catalogue[name],
-            terms.column_label("definition", lang): catalogue[definition],
-            terms.column_label("unit", lang): [_unit(u, lang) for u in catalogue["unit"]],
-        }
-    )
+    columns = {
+        terms.column_label("indicator", lang): catalogue[name],
+        terms.column_label("definition", lang): catalogue[definition],
+        terms.column_label("unit", lang): [_unit(u, lang) for u in catalogue["unit"]],
+    }
+    if _CODE_SHOWN(lang):
+        columns[terms.column_label("code", lang)] = [_CODE_CELL.format(c) for c in catalogue["code"]]
+    html = table(pd.DataFrame(columns), t("indicators_caption", lang))
+    # the code cells as <code> (the codes are identifiers: letters, digits, "_")
+    html = re.sub(_CODE_CELL.format(r"([a-z0-9_]+)"), r"<code>\1</code>", html)
     return (
         f'<details id="raditaju-katalogs"><summary>{escape(t("indicators_caption", lang))}</summary>'
-        + table(frame, t("indicators_caption", lang))
+        + html
         + "</details>"
     )
+
+
+_CODE_CELL = "\u2039{}\u203a"  # a placeholder around a code until it is written as <code>
+_CODE_SHOWN = Text("", "code")  # whether the page shows the codes: the English page only (see above)
 
 
 # The catalogue's units in the page's language (no English left in a Latvian page).
@@ -183,3 +196,39 @@ def _published(value):
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return value if isinstance(value, str) else int(value)
+
+
+def ranking(wide: pd.DataFrame, names: dict) -> list[tuple[str, int | None]]:
+    """The order of the comparison's ranking table: (scope, rank), the rank None for a row not ranked.
+
+    ``wide`` has a row per municipality (its scope as index) and a column per target group of
+    published counts. A row whose counts are all published numbers is ranked by their sum as
+    published (a rounded count by its published value: the true order of two sums closer than
+    the rounding step is not known); equal sums share a rank. A row with a hidden count ("<5" or
+    "x", at least one person) is not ranked: it stands by what it certainly has (its published
+    counts and one for each hidden one), above every ranked row of a smaller sum and below those
+    of an equal or larger one, so a count known to be smaller never stands above one known to be
+    larger. Rows known to be zero come last; ties by name.
+    """
+    rows = []
+    for scope, values in zip(wide.index, wide.itertuples(index=False)):
+        kinds = [fmt.value_kind(x) for x in values]
+        numbers = sum(int(x) for x, k in zip(values, kinds) if k == "number")
+        at_least = numbers + sum(1 for k in kinds if k in ("suppressed", "hidden"))
+        rows.append((scope, all(k == "number" for k in kinds), numbers, at_least))
+    order = sorted(
+        (r for r in rows if r[3] > 0 or not r[1]),
+        # the sum a row certainly has, larger first; a ranked row before an unranked one of the same
+        key=lambda r: (-(r[2] if r[1] else r[3]), not r[1], _fold(names.get(r[0], r[0]))),
+    )
+    zeros = sorted((r for r in rows if r[1] and r[3] == 0), key=lambda r: _fold(names.get(r[0], r[0])))
+    sums = [r[2] for r in order if r[1]]
+    ranked = [(r[0], 1 + sum(s > r[2] for s in sums) if r[1] else None) for r in order]
+    return [*ranked, *((r[0], None) for r in zeros)]  # nobody served: no rank
+
+
+def _fold(name) -> str:
+    """A name as it is sorted: case and diacritics folded (Ā with A), as the municipalities are listed."""
+    from di_eval.municipalities import fold
+
+    return fold(str(name))
