@@ -14,7 +14,7 @@ REGION_OF = Text("Kurzemes plānošanas reģiona", "the Kurzeme Planning Region'
 
 TARGET_GROUPS = {
     "FT": Text("bērni ar funkcionāliem traucējumiem", "children with functional impairments"),
-    "GRT": Text("personas ar garīga rakstura traucējumiem", "adults with mental disorders"),
+    "GRT": Text("personas ar garīga rakstura traucējumiem", "persons with mental disorders"),
     "BSAC": Text("bērni bērnu sociālās aprūpes centros", "children in children's social care centres"),
 }
 

@@ -38,7 +38,7 @@ _ROWS = [
         "table": "persons_by_year",
         "name": Text("Jaunas personas gadā", "New persons in a year"),
         "definition": Text(
-            "No gadā apkalpotajām personām tās, kas pakalpojumu saņēmušas pirmo reizi plāna ietvaros.",
+            "No gadā pakalpojumu saņēmušajām personām tās, kas pakalpojumu saņēmušas pirmo reizi plāna ietvaros.",
             "Of the persons served in the year, those served for the first time under the plan.",
         ),
         "numerator": "persons_new",
@@ -49,10 +49,13 @@ _ROWS = [
     {
         "code": "persons_cumulative",
         "table": "persons_cumulative",
-        "name": Text("Unikālās personas kopš plāna sākuma", "Cumulative unique persons"),
+        "name": Text(
+            "Pakalpojumu saņēmušās personas kopš plāna sākuma (katra skaitīta vienu reizi)",
+            "Persons served since the plan began (each counted once)",
+        ),
         "definition": Text(
             "Jauno personu summa pa gadiem, kuru 31. decembris nav vēlāks par izvērtējuma datumu "
-            "(nekad – gadā apkalpoto summa).",
+            "(nekad – gadā pakalpojumu saņēmušo personu summa).",
             "Sum of new persons over the years whose 31 December is on or before the as-of date "
             "(never the sum of persons served per year).",
         ),
@@ -377,8 +380,8 @@ WARNINGS = _in_columns(
                 "served_fell_by_half",
                 "high",
                 Text(
-                    "Gadā apkalpoto personu skaits ('any') ir mazāks par pusi no iepriekšējā gada",
-                    "Persons served ('any') fell to less than half of the year before",
+                    "Gadā pakalpojumu saņēmušo personu skaits (jebkurš pakalpojums) ir mazāks par pusi no iepriekšējā gada",
+                    "Persons served (any service) fell to less than half of the year before",
                 ),
             ),
             (
