@@ -795,6 +795,36 @@ def test_small_multiples_are_drawn_by_seaborn_and_never_bridge_a_gap():
     assert "seaborn.objects" in sys.modules
 
 
+def test_a_year_missing_for_one_group_is_labelled_in_its_colour_and_never_bridged():
+    # Saldus: GRT not submitted for 2020 while FT was; Brocēni: nothing submitted for 2021
+    rows = pd.concat(
+        [
+            persons_by_year_table("0840200", {"FT": [10, 12, 13, 14, 15, 16, 18], "GRT": [5, 6, 7, None, 9, 10, 11]}),
+            persons_by_year_table("0840601", {"FT": [1, 2, 3, 4, None, 6, 7], "GRT": [6, 6, 6, 6, None, 6, 6]}),
+        ]
+    )
+    for lang, words in (("lv", "nav iesniegts"), ("en", "not submitted")):
+        chart = charts.small_multiples_chart(rows, lang, names=None)
+        panels = {ax.get_title("left"): ax for ax in chart.figure.axes if ax.get_visible()}
+        saldus = [t for t in panels["0840200"].texts if t.get_text() == words]
+        assert len(saldus) == 1  # the gap is labelled, at 2020, in GRT's colour (not the muted "none")
+        assert saldus[0].xy[0] == 2020
+        grt = matplotlib.colors.to_rgba(p.GROUP_COLOURS["GRT"])
+        assert matplotlib.colors.to_rgba(saldus[0].get_color()) == grt
+        broceni = [t for t in panels["0840601"].texts if t.get_text() == words]
+        assert [t.xy[0] for t in broceni] == [2021]  # the whole year: one muted label
+        assert matplotlib.colors.to_rgba(broceni[0].get_color()) == matplotlib.colors.to_rgba(p.MUTED_TEXT)
+        grt_lines = [
+            ln
+            for ln in panels["0840200"].lines
+            if matplotlib.colors.to_rgba(ln.get_color()) == grt and len(ln.get_xdata())
+        ]
+        spans = sorted((min(ln.get_xdata()), max(ln.get_xdata())) for ln in grt_lines)
+        assert spans == [(2017, 2019), (2021, 2023)]  # never drawn across 2020
+    assert "0840200 2020 (persons with GRT)" in chart.alt and "0840601 2021" in chart.alt
+    assert "not submitted" in chart.caption
+
+
 def test_small_multiples_of_rounded_counts_say_so():
     from di_eval.report.rounded import Rounded
 

@@ -373,16 +373,17 @@ def _series(frame: pd.DataFrame, group: str, column: str) -> dict[int, object]:
     return {int(year): value for year, value in zip(rows["year"], rows[column])}
 
 
-def _mark_not_reported(ax, year, lang: str) -> None:
-    """A year with no report: the words "nav iesniegts" standing where the bar or point would be."""
+def _mark_not_reported(ax, year, lang: str, *, colour: str | None = None, offset: float = 0) -> None:
+    """A year with no report: the words "nav iesniegts" standing where the bar or point would be
+    (in a target group's ``colour`` when only that group lacks it, ``offset`` points aside)."""
     ax.annotate(
         fmt.NOT_REPORTED(lang),
         (year, 0),
-        xytext=(0, 3),
+        xytext=(offset, 3),
         textcoords="offset points",
         rotation=90,
         ha="center",
         va="bottom",
         fontsize=MIN_FONT_PT,
-        color=p.MUTED_TEXT,
+        color=colour or p.MUTED_TEXT,
     )

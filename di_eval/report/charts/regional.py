@@ -113,7 +113,7 @@ def small_multiples_chart(
         else:
             for group in groups:
                 _small_line(ax, years, _series(panel, group, measure), group)
-            _missing_years(ax, years, panel, measure, lang)
+            _missing_years(ax, years, panel, measure, lang, groups)
         ax.set_title(label_of(scope), fontsize=MIN_FONT_PT, pad=3, loc="left", fontweight="bold")
         ax.set_ylim(0, top)
         ax.set_xlabel("")
@@ -279,11 +279,23 @@ def _small_line(ax, years: list[int], values: dict, group: str) -> None:
         )
 
 
-def _missing_years(ax, years: list[int], panel: pd.DataFrame, measure: str, lang: str) -> None:
+def _missing_years(ax, years: list[int], panel: pd.DataFrame, measure: str, lang: str, groups=()) -> None:
+    """ "nav iesniegts" where a year was not submitted: once, muted, when no group has it; in a
+    group's colour, side by side, for each group that lacks a year the others have (the line of
+    that group stops there: a gap is never bridged, and never left unlabelled)."""
     for year in years:
-        cells = panel[panel["year"] == year][measure].tolist()
-        if cells and all(_kind(x) == "missing" for x in cells):
+        rows = panel[panel["year"] == year]
+        cells = rows[measure].tolist()
+        if not cells:
+            continue
+        if all(_kind(x) == "missing" for x in cells):
             _mark_not_reported(ax, year, lang)
+            continue
+        lacking = [g for g in groups if any(_kind(x) == "missing" for x in rows[rows["target_group"] == g][measure])]
+        for i, group in enumerate(lacking):
+            _mark_not_reported(
+                ax, year, lang, colour=p.GROUP_COLOURS[group], offset=(i - (len(lacking) - 1) / 2) * MIN_FONT_PT
+            )
 
 
 def _figure_key(figure: Figure, groups: list[str], lang: str, y: float) -> None:
@@ -328,19 +340,28 @@ def _small_multiples_alt(rows, scopes, groups, measure, label_of, lang) -> str:
             for x in rows[rows["scope"] == s][measure]
         )
     ]
-    missing = sorted(
-        {
-            f"{label_of(s)} {int(y)}"
-            for s, y, x in zip(rows["scope"], rows["year"], rows[measure])
-            if _kind(x) == "missing"
-        }
-    )
+    missing = _missing_places(rows, measure, label_of, lang)
     text = _PANELS(lang, n=len(scopes)) + "; ".join(parts) + "."
     if small:
         text += _ALWAYS_SMALL(lang, places=", ".join(small))
     if missing:
         text += _NOT_REPORTED_IN(lang, places=", ".join(missing))
     return text
+
+
+def _missing_places(rows, measure, label_of, lang) -> list[str]:
+    """ "Saldus 2021" for a year not submitted at all; "Saldus 2021 (bērni ar FT)" when only some
+    target groups lack it."""
+    found = {}
+    for (scope, year), cells in rows.groupby(["scope", "year"], sort=False):
+        lacking = [g for g, x in zip(cells["target_group"], cells[measure]) if _kind(x) == "missing"]
+        if not lacking:
+            continue
+        place = f"{label_of(scope)} {int(year)}"
+        if len(lacking) < len(cells):
+            place += f" ({join_words([gr.group_noun(g, lang) for g in dict.fromkeys(lacking)], lang)})"
+        found[place] = None
+    return sorted(found)
 
 
 _TILE_CAPTION = Text(
