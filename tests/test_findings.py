@@ -295,6 +295,27 @@ def test_cost_not_stated_when_a_count_is_hidden():
     assert fi.money_findings(ev, A) == []
 
 
+def test_cost_per_person_and_coverage_from_a_rounded_count_say_about():
+    from di_eval.report.rounded import Rounded
+
+    ev = needs_evaluation()
+    persons = ev.persons_cumulative
+    persons.loc[(persons["scope"] == A) & (persons["target_group"] == "FT"), "persons"] = Rounded(10)
+    (cost,) = fi.money_findings(ev, A)
+    # A: 30 000 / (≈10 + 8) = 1 667 EUR, the persons and the cost both approximate; the region's exact
+    assert cost.evidence["persons_ft_grt"] == 18
+    assert "apmēram 1 667 EUR (30 000 EUR : apmēram 18); reģionā — 2 000 EUR" in words(cost)
+    assert "about EUR 1,667 (EUR 30,000 ÷ about 18)" in words(cost, "en")
+    persons.loc[(persons["scope"] == A) & (persons["target_group"] == "GRT"), "persons"] = Rounded(10)
+    coverage = [
+        f for f in fi.needs_findings(ev, A) if f.code == "needs_coverage" and f.evidence["target_group"] == "GRT"
+    ][0]
+    assert "pakalpojumus saņēmušas apmēram 10 (apmēram 100 % no izvērtējumu skaita)" in words(coverage)
+    exact = needs_evaluation()
+    (cost,) = fi.money_findings(exact, A)
+    assert "apmēram" not in cost.text_lv and "about" not in cost.text_en
+
+
 def test_service_that_stopped():
     rows = by_year(
         [

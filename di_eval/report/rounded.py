@@ -136,6 +136,8 @@ def mark(evaluation):
     rule = evaluation.rule
     if getattr(rule, "method", None) != "rounding":
         return evaluation
+    if _marked(evaluation):
+        return evaluation  # marked already (the page's, given to the findings again)
     cells = evaluation.rounded()
     if not len(cells):
         return evaluation
@@ -169,6 +171,16 @@ def mark(evaluation):
     if achievement is not None:
         changed["achievement"] = achievement
     return dataclasses.replace(evaluation, **changed)
+
+
+def _marked(evaluation) -> bool:
+    """Whether ``mark`` has been through ``evaluation``: a count of its tables is a ``Rounded``."""
+    for name, column, _ in _WHERE.values():
+        frame = getattr(evaluation, name, None)
+        if frame is not None and column in frame and frame[column].dtype == object:
+            if any(isinstance(x, Rounded) for x in frame[column]):
+                return True
+    return False
 
 
 def _achievement(achievement: pd.DataFrame, changed: dict) -> pd.DataFrame | None:

@@ -36,6 +36,12 @@ from di_eval.analysis.indicators import REGION
 def findings(evaluation, scope: str | None = None, plan=None) -> list[Finding]:
     """Every finding about ``scope`` (default: the evaluation's own scope), most important first.
     ``plan``: the dataset's ``municipal_plan`` table (each municipality's own plan), if any."""
+    from di_eval.report.rounded import mark
+
+    # counts published rounded marked as the page marks them, so that a finding says "apmēram 35"
+    # in findings.json as on the page (a marked evaluation is taken as it is)
+    if hasattr(evaluation, "rounded"):  # an Evaluation (a table-only stand-in is taken as it is)
+        evaluation = mark(evaluation)
     scope = evaluation.resolve(scope) if scope is not None else evaluation.scope
     out: list[Finding] = []
     if scope == REGION:

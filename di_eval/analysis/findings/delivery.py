@@ -13,6 +13,7 @@ from di_eval.analysis.findings.base import (
     _name,
     _served,
     _shown,
+    approximately,
     known,
     positive,
 )
@@ -206,10 +207,12 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
                     lang,
                     place=_name(evaluation, where, lang),
                     group=group_noun(group, lang),
-                    assessed=count_phrase(total, "assessment", lang, before=_NEEDS(lang)),
+                    assessed=approximately(
+                        count_phrase(total, "assessment", lang, before=_NEEDS(lang)), _rounded_part(values), lang
+                    ),
                     verb=participle("received", served, noun.gender),
-                    served=format_number(int(served), lang),
-                    rate=format_percent(rate, lang),
+                    served=approximately(format_number(int(served), lang), served, lang),
+                    rate=approximately(format_percent(rate, lang), _rounded_part([served, *values]), lang),
                 )
             out.append(_finding(where, "needs_coverage", "medium" if rate < 0.5 else "low", texts, evidence))
     if scope == REGION:
@@ -272,6 +275,12 @@ def _persons(evaluation, scope: str, groups=("FT", "GRT")):
     return sum(int(x) for x in values) if all(known(x) for x in values) else None, values
 
 
+def _rounded_part(values):
+    """A count among ``values`` published rounded (it knows its ``base``), or None: a sum or a rate
+    made with one is said with "apmēram" / "about" (``approximately``)."""
+    return next((x for x in values if getattr(x, "base", None)), None)
+
+
 def money_findings(evaluation, scope: str) -> list[Finding]:
     out = []
     municipal = [s for s in evaluation.scopes["scope"] if s != REGION]
@@ -314,10 +323,12 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
             )
         )
     region_paid = _esf_paid(evaluation, REGION)
-    region_persons, _ = _persons(evaluation, REGION)
+    region_persons, region_values = _persons(evaluation, REGION)
     region_cost = region_paid / region_persons if region_paid and region_persons else None
+    region_rounded = _rounded_part(region_values)
     paid = _esf_paid(evaluation, scope)
     persons, values = _persons(evaluation, scope)
+    rounded = _rounded_part(values)  # the persons, and so the cost per person, are then approximate
     if paid and persons:
         cost = paid / persons
         evidence = {
@@ -331,9 +342,9 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
             texts = {
                 lang: _COST_REGION(
                     lang,
-                    cost=format_money(cost, lang),
+                    cost=approximately(format_money(cost, lang), rounded, lang),
                     paid=format_money(paid, lang),
-                    persons=format_number(persons, lang),
+                    persons=approximately(format_number(persons, lang), rounded, lang),
                 )
                 for lang in LANGUAGES
             }
@@ -345,10 +356,10 @@ def money_findings(evaluation, scope: str) -> list[Finding]:
                 lang: _COST(
                     lang,
                     place=_name(evaluation, scope, lang),
-                    cost=format_money(cost, lang),
+                    cost=approximately(format_money(cost, lang), rounded, lang),
                     paid=format_money(paid, lang),
-                    persons=format_number(persons, lang),
-                    region_cost=format_money(region_cost, lang),
+                    persons=approximately(format_number(persons, lang), rounded, lang),
+                    region_cost=approximately(format_money(region_cost, lang), region_rounded, lang),
                 )
                 for lang in LANGUAGES
             }
@@ -395,7 +406,7 @@ def stopped_findings(evaluation, scope: str) -> list[Finding]:
                 service=term(service, lang, "service"),
                 group=group,
                 year=year,
-                served=_shown(served, lang),
+                served=approximately(_shown(served, lang), served, lang),
                 later=span,
             )
             for lang in LANGUAGES

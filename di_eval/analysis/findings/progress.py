@@ -106,7 +106,7 @@ def target_findings(evaluation) -> list[Finding]:
             }
             out.append(_finding(REGION, "target_progress", "medium", texts, evidence))
             continue
-        value = int(value)
+        published, value = value, int(value)  # ``published`` knows whether it was rounded
         evidence.update(rate=row.rate, expected_rate=row.expected_rate, status=row.status)
         remaining = max(0, target_value - value)
         evidence["remaining"] = remaining
@@ -133,9 +133,9 @@ def target_findings(evaluation) -> list[Finding]:
                 lang,
                 target=_target_name(target, lang),
                 verb=participle("achieved", value, "m"),
-                achieved=approximately(format_number(value, lang), value, lang),
+                achieved=approximately(format_number(value, lang), published, lang),
                 target_value=format_number(target_value, lang),
-                rate=approximately(format_percent(row.rate, lang), value, lang),
+                rate=approximately(format_percent(row.rate, lang), published, lang),
                 expected=_EXPECTED(
                     lang, expected=format_percent(row.expected_rate, lang), status=status_label(row.status, lang)
                 ),
@@ -143,7 +143,8 @@ def target_findings(evaluation) -> list[Finding]:
             if not remaining:
                 text += _TARGET_REACHED(lang)
             else:
-                more = _count(target, remaining, lang)
+                # what is left of a target met in part by a rounded count is itself approximate
+                more = approximately(_count(target, remaining, lang), published, lang)
                 if per_year:
                     text += _TARGET_NEED(
                         lang,
