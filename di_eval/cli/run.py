@@ -150,7 +150,7 @@ def _early_kernel(args, data_path, out, as_of, options, force: bool):
         ):
             return None
         kernel = engine.WarmKernel()
-        return kernel if kernel.launch(engine.WARMUP) else None
+        return kernel if kernel.launch(engine.WARMUP_REPORT) else None
     except Exception:  # noqa: BLE001 — only time is lost: the run starts its kernels as usual
         return None
 

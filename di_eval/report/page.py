@@ -15,7 +15,7 @@ from di_eval import __version__, dataset, paths
 from di_eval import vocabulary as v
 from di_eval.analysis.disclosure import as_number
 from di_eval.analysis.evaluation import Evaluation
-from di_eval.report import charts, commentary, notebook, parameters, sentences
+from di_eval.report import charts, conclusions, notebook, parameters, sentences
 from di_eval.report import rounded as rd
 from di_eval.report.cache import CACHE_PARAMETER, Memory, cached_evaluate, cached_load, memory, prime_cache  # noqa: F401
 from di_eval.report.html import (
@@ -279,13 +279,7 @@ class Report:
         if main:
             body += heading(t("main_findings", lang), 3) + f'<ul class="findings">{self._finding_items(main)}</ul>'
         body += heading(t("evaluator_text", lang), 3)
-        text = commentary.read_commentary(self.dataset.data_dir, self.scope)
-        if text and text.strip():
-            body += f'<div class="commentary">{commentary.commentary_html(text, lang)}</div>'
-        else:
-            path = f"commentary/{self.scope}.md"
-            body += f'<p class="draft" role="note"><strong>{escape(t("draft", lang))}</strong></p>'
-            body += paragraph(t("draft_hint", lang, path=path), "note")
+        body += conclusions.evaluator_text(self.dataset.data_dir, self.scope, lang)  # marked: see its module
         return self._section("conclusions", body)
 
     def commentary(self) -> Fragment:
