@@ -316,6 +316,38 @@ def test_cost_per_person_and_coverage_from_a_rounded_count_say_about():
     assert "apmēram" not in cost.text_lv and "about" not in cost.text_en
 
 
+@dataclass
+class RoundingFake(Fake):
+    """An evaluation protected by rounding: its tables hold plain ints, ``rounded()`` says which are rounded."""
+
+    cells: pd.DataFrame = None
+
+    def rounded(self) -> pd.DataFrame:
+        return self.cells
+
+
+def test_findings_json_from_the_unmarked_evaluation_says_about_as_the_page_does():
+    from di_eval.report.rounded import mark
+
+    ev = needs_evaluation()
+    import dataclasses
+
+    rounding = RoundingFake(
+        **{f.name: getattr(ev, f.name) for f in dataclasses.fields(Fake) if f.name != "rule"},
+        rule=DisclosureRule(5, method="rounding"),
+        cells=pd.DataFrame(
+            [["uptake", "persons_cumulative", A, 0, "FT", "any"]],
+            columns=["table", "measure", "scope", "year", "group", "service"],
+        ),
+    )
+    found = fi.findings_json(rounding, A)  # what di-eval run writes to findings.json: the evaluation unmarked
+    assert found == fi.findings_json(mark(rounding), A)  # what the page states: the evaluation marked
+    (cost,) = [f for f in found if f["code"] == "cost_per_person"]
+    assert "(30 000 EUR : apmēram 20)" in cost["text_lv"].replace("\u00a0", " ") and "÷ about 20)" in cost["text_en"]
+    assert fi.findings_json(ev, A) != found  # without rounding nothing says "apmēram"
+    assert not [f for f in fi.findings_json(ev, A) if "apmēram" in f["text_lv"]]
+
+
 def test_service_that_stopped():
     rows = by_year(
         [

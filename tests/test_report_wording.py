@@ -4,12 +4,10 @@ numeric alignment of "≈35", and findings.json saying what the page says."""
 
 from __future__ import annotations
 
-import html as _html
 import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from di_eval import vocabulary as v
 from di_eval.report import rounded as rd
@@ -60,8 +58,10 @@ def test_the_catalogue_uses_latvian_md_terms():
     from di_eval.analysis.catalogue import CATALOGUE, WARNINGS
 
     texts = [*CATALOGUE["name_lv"], *CATALOGUE["definition_lv"], *WARNINGS["rule_lv"]]
-    for banned in ("unikāl", "apkalpot", "nozīmīgum", "nav ziņot", "atklāšanas kontrol"):
+    for banned in ("unikāl", "apkalpot", "nozīmīgum", "nav ziņot", "atklāšanas kontrol", "pret ", '"', "izvērtēšan"):
         assert not [x for x in texts if banned in x.lower()], banned
+    # no code names (behind, at_risk, in_service) and no English status words in the Latvian texts
+    assert not [x for x in texts if re.search(r"\b[a-z]+_[a-z_]+\b|\b(behind|on track|ahead)\b", x)]
     assert "Pakalpojumu saņēmušās personas kopš plāna sākuma (katra skaitīta vienu reizi)" in list(CATALOGUE["name_lv"])
 
 
@@ -150,35 +150,35 @@ def test_a_column_of_rounded_values_is_aligned_as_numbers():
     mixed = frame.assign(Statuss=["▲ apsteidz plānoto", "● atbilst plānotajam", "○ nav nosakāms"])
     html = table(mixed, "Kopsavilkums")
     assert '<td class="num">≈35</td>' in html and '<td class="num">≈99 %</td>' in html
+    # a slippage "+414" and a rate "nav aprēķināms" beside "≈56 %" are aligned as the numbers they stand for
+    other = pd.DataFrame(
+        {"Posms": ["a", "b"], "Novirze, dienas": ["+414", "−3"], "Daļa": ["≈56 %", "nav aprēķināms"], "Z": ["x y", "z"]}
+    )
+    html = table(other, "Posmi")
+    assert '<td class="num">+414</td>' in html and '<td class="num">nav aprēķināms</td>' in html
 
 
-# --- 7. findings.json says what the page says -------------------------------------------------------
+def test_a_finance_caption_names_what_is_counted():
+    from di_eval.report.charts.finance import _FINANCE_CAPTION
+
+    assert _FINANCE_CAPTION("lv", place="Saldus novads", until="līdz …").startswith("Saldus novads: finansējums (EUR)")
+    assert _FINANCE_CAPTION("en", place="Saldus novads", until="to …").startswith("Saldus novads: funding (EUR)")
 
 
-@pytest.fixture(scope="module")
-def rounded():
-    from di_eval import dataset, paths
-    from di_eval.analysis.disclosure import DisclosureRule
-    from di_eval.analysis.evaluation import evaluate
+def test_an_event_quoted_in_the_data_is_quoted_in_the_pages_one_style():
+    from di_eval.report import charts
 
-    data = dataset.load(paths.SAMPLE_DIR)
-    return data, evaluate(data, "2023-12-31", "2017", 5, rule=DisclosureRule(5, method="rounding"))
-
-
-def test_findings_json_from_the_unmarked_evaluation_says_what_the_page_says(rounded):
-    from di_eval import paths
-    from di_eval.analysis.findings import findings_json
-    from di_eval.report.page import Report
-
-    data, ev = rounded
-    scope = "0170000"  # Liepāja: rounded counts in its plan and cost findings
-    found = findings_json(ev, scope, data.municipal_plan)
-    assert found == findings_json(rd.mark(ev), scope, data.municipal_plan)
-    about = [f for f in found if "apmēram" in f["text_lv"]]
-    assert about and all("about" in f["text_en"] for f in about)
-    assert any(f["code"] == "cost_per_person" for f in about)
-    params = {"lang": "lv", "as_of": "2023-12-31", "data_dir": str(paths.SAMPLE_DIR), "structure": "2017"}
-    report = Report("municipality", {**params, "threshold": 5, "municipality": scope}, data, ev, scope)
-    page = _html.unescape(report.key_findings().html)
-    for f in found:
-        assert f["text_lv"] in page, f["text_lv"]
+    events = pd.DataFrame(
+        {
+            "date": ["2023-01-04"],
+            "date_precision": ["day"],
+            "kind": ["service"],
+            "event_lv": ['Rucavas grupu dzīvokļi "Sudrabi" reģistrēti kā pakalpojums'],
+            "event_en": ['Rucava\'s group apartments "Sudrabi" registered as a service'],
+        }
+    )
+    latvian = charts.timeline_chart(events, "lv")
+    assert "Rucavas grupu dzīvokļi „Sudrabi“ reģistrēti kā pakalpojums" in set(latvian.data.iloc[:, 1])
+    assert '"' not in latvian.alt
+    english = charts.timeline_chart(events, "en")
+    assert "Rucava's group apartments “Sudrabi” registered as a service" in set(english.data.iloc[:, 1])

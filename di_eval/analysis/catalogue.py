@@ -26,7 +26,7 @@ _ROWS = [
             "pakalpojumu, pēc mērķa grupas un pakalpojuma; „jebkurš pakalpojums“ – personas, kas "
             "saņēmušas kādu no grupas pakalpojumiem, katra skaitīta vienu reizi.",
             "Unique persons who received a project-paid service during the year, by target "
-            "group and service; 'any' = unique persons across all services of the group.",
+            "group and service; “any service”: unique persons across all services of the group.",
         ),
         "numerator": "persons_served",
         "denominator": "",
@@ -102,7 +102,7 @@ _ROWS = [
         "definition": Text(
             "FT un GRT: kopējais personu skaits visos pakalpojumos (katra skaitīta vienu reizi); VSAC: iemītnieku pārcelšanās uz "
             "pašvaldību kopskaits; dalīts ar spēkā esošās redakcijas mērķi. Nav rādīts, ja skaitītājs ir slēpts.",
-            "FT and GRT: cumulative unique persons ('any'); VSAC: cumulative moves of residents to "
+            "FT and GRT: cumulative unique persons (any service); VSAC: cumulative moves of residents to "
             "a municipality; divided by the target of the version in force. Not shown when the numerator is hidden.",
         ),
         "numerator": "achieved",
@@ -131,10 +131,12 @@ _ROWS = [
         "table": "achievement",
         "name": Text("Izpildes statuss", "Progress status"),
         "definition": Text(
-            "Izpilde pret sagaidāmo: apsteidz (≥ 1,10), atbilst ([0,90; 1,10)), risks "
-            "([0,70; 0,90)), atpaliek (< 0,70); ja sagaidāmā ir 0 – apsteidz, ja izpilde > 0, citādi atbilst.",
-            "Achievement over expected progress: ahead (≥ 1.10), on_track ([0.90, 1.10)), at_risk "
-            "([0.70, 0.90)), behind (< 0.70); with nothing expected yet: ahead if anything is achieved, else on_track.",
+            "Izpilde salīdzinājumā ar sagaidāmo: apsteidz plānoto (≥ 1,10), atbilst plānotajam ([0,90; 1,10)), "
+            "pastāv risks ([0,70; 0,90)), atpaliek no plānotā (< 0,70); ja sagaidāmā ir 0 – apsteidz plānoto, ja "
+            "izpilde > 0, citādi atbilst plānotajam.",
+            "Achievement over expected progress: ahead of plan (≥ 1.10), on track ([0.90, 1.10)), at risk "
+            "([0.70, 0.90)), behind plan (< 0.70); with nothing expected yet: ahead of plan if anything is achieved, "
+            "else on track.",
         ),
         "numerator": "achievement_rate",
         "denominator": "expected_rate",
@@ -146,8 +148,8 @@ _ROWS = [
         "code": "vsac_to_municipality",
         "table": "transitions",
         "name": Text(
-            'VSAC "Kurzeme" iemītnieki, kas pārcēlušies uz pašvaldību',
-            'VSAC "Kurzeme" residents moved to a municipality',
+            "VSAC „Kurzeme“ iemītnieki, kas pārcēlušies uz pašvaldību",
+            "VSAC “Kurzeme” residents moved to a municipality",
         ),
         "definition": Text(
             "Pārcelšanās gadā pēc uzņēmējas pašvaldības; kopskaits – gadu summa; reģionā salīdzina ar VSAC mērķi.",
@@ -177,9 +179,9 @@ _ROWS = [
     {
         "code": "needs_assessments",
         "table": "needs",
-        "name": Text("Individuālo vajadzību izvērtēšanas", "Individual needs assessments"),
+        "name": Text("Individuālo vajadzību izvērtējumi", "Individual needs assessments"),
         "definition": Text(
-            "Gadā veiktās izvērtēšanas pēc mērķa grupas (FT, GRT).",
+            "Gadā veiktie izvērtējumi pēc mērķa grupas (FT, GRT).",
             "Assessments made in the year, by target group (FT, GRT).",
         ),
         "numerator": "assessments",
@@ -205,7 +207,7 @@ _ROWS = [
         "table": "needs",
         "name": Text("Atbalsta plānu īpatsvars", "Share with a support plan"),
         "definition": Text(
-            "Atbalsta plāni, dalīti ar izvērtēšanām; rādīts tikai tad, ja abi skaitļi ir publicēti.",
+            "Atbalsta plāni, dalīti ar izvērtējumiem; rādīts tikai tad, ja abi skaitļi ir publicēti.",
             "Support plans over assessments; shown only where both counts are published.",
         ),
         "numerator": "support_plans",
@@ -245,10 +247,10 @@ _ROWS = [
         "table": "infrastructure",
         "name": Text("Projekta statuss", "Project status"),
         "definition": Text(
-            "pakalpojums uzsākts, būvdarbi pabeigti, būvdarbi notiek, plānots vai izslēgts "
+            "Pakalpojums darbojas, uzbūvēts, būvniecībā, plānots vai izslēgts no plāna "
             "(pašvaldība vairs nav spēkā esošā plāna infrastruktūras sarakstā).",
-            "in_service (service opened), built (construction finished), in_construction, planned, "
-            "or dropped (the municipality left the infrastructure list of the plan in force).",
+            "In service (the service opened), built (construction finished), under construction, planned, "
+            "or dropped from the plan (the municipality left the infrastructure list of the plan in force).",
         ),
         "numerator": "",
         "denominator": "",
@@ -261,9 +263,11 @@ _ROWS = [
         "name": Text("Posma nobīde", "Milestone slippage"),
         "definition": Text(
             "Faktiskais datums mīnus plānotais; ja posms kavējas, izvērtējuma datums mīnus plānotais. "
-            "Statuss: paveikts laikā, paveikts ar kavējumu, kavējas, termiņš vēl nav pienācis (vai paveikts, ja plānotā datuma nav).",
+            "Statuss: izpildīts agrāk, izpildīts laikā, izpildīts ar nokavējumu, nokavēts, termiņš vēl nav "
+            "pienācis (ja plānotā datuma nav — izpildīts).",
             "Actual date minus planned date; for an overdue milestone, the as-of date minus planned. "
-            "Status: done_on_time, done_late, overdue, not_due (done: no planned date).",
+            "Status: done early, done on time, done late, overdue, not yet due (done, when there is no planned "
+            "date).",
         ),
         "numerator": "actual_date (or as_of) - planned_date",
         "denominator": "",
@@ -397,13 +401,14 @@ WARNINGS = _in_columns(
                 "target_behind",
                 "high",
                 Text(
-                    "Mērķa izpilde atpaliek no plānotā (statuss behind)", "Achievement is behind plan (status behind)"
+                    "Mērķa izpilde atpaliek no plānotā (statuss „atpaliek no plānotā“)",
+                    "Achievement is behind plan (status “behind plan”)",
                 ),
             ),
             (
                 "target_at_risk",
                 "medium",
-                Text("Mērķa izpilde apdraudēta (statuss at_risk)", "Achievement is at risk (status at_risk)"),
+                Text("Mērķa izpilde apdraudēta (statuss „pastāv risks“)", "Achievement is at risk (status “at risk”)"),
             ),
             (
                 "milestone_overdue",

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from di_eval.text import formats as fmt
+
 MIME_METADATA_KEY = "di_eval"
 
 
@@ -103,14 +105,17 @@ def table(
     )
 
 
-_NUMBER_WORDS = {"x", "—", "nav iesniegts", "not submitted"}  # markers that stand in for a count
+# markers that stand in for a count or a rate: aligned with the numbers around them
+_NUMBER_WORDS = {"x", "—", *fmt.NOT_REPORTED, *fmt.NOT_COMPUTABLE}  # "nav iesniegts", "nav aprēķināms", …
 
 
 def _looks_numeric(value) -> bool:
-    if str(value).strip() in _NUMBER_WORDS:  # a hidden count, or none: aligned with the numbers around it
+    if str(value).strip() in _NUMBER_WORDS:
         return True
     text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
-    text = text.replace("<", "").replace("−", "").replace("-", "").replace("\u2248", "")  # "≈35": rounded
+    text = (
+        text.replace("<", "").replace("−", "").replace("-", "").replace("\u2248", "").replace("+", "")
+    )  # "≈35", "+414"
     return text.isdigit()
 
 

@@ -173,7 +173,7 @@ T = {
         "pakalpojumu saņēmušu) personu summa pa gadiem, nevis gada pakalpojumu saņēmušo personu summa. Tukša "
         "vērtība nozīmē \u201enav iesniegts\u201c (dati nav iesniegti), "
         "un tā atšķiras no nulles. Sasniegtais tiek salīdzināts ar plāna redakcijas, kas bija spēkā "
-        "izvērtēšanas datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
+        "izvērtējuma datumā, mērķi un ar laika proporciju kopš plāna sākuma.",
         "Persons up to a date (each counted once) are the sum of new persons (served for the first time "
         "under the plan) over the years, never the sum of persons served per year. A blank means \u201cnot "
         "submitted\u201d (no data were submitted), which differs from zero. Achievement is compared with the target of the plan "

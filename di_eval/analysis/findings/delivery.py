@@ -143,7 +143,7 @@ _NOT_SERVED = Text(
     "{place}: needs were assessed ({assessed}), but none of the {group} was served.",
 )
 _NOT_SERVED_REGION = Text(
-    "Pašvaldības, kur vajadzības izvērtētas, bet pakalpojumus nav saņēmis neviens ({group}): {places}.",
+    "Pašvaldības, kurās vajadzības izvērtētas, bet pakalpojumus nav saņēmis neviens ({group}): {places}.",
     "Municipalities where needs were assessed but nobody was served ({group}): {places}.",
 )
 _COVERAGE = Text(
@@ -246,7 +246,7 @@ _PAID_NOBODY = Text(
     "{place}: {paid} of ESF money was paid for services, but nobody of the target groups was served.",
 )
 _PAID_NOBODY_REGION = Text(
-    "Pašvaldības, kur ESF pakalpojumiem izmaksāta nauda, bet pakalpojumus nav saņēmis neviens: {places}.",
+    "Pašvaldības, kurās ESF pakalpojumiem izmaksāta nauda, bet pakalpojumus nav saņēmis neviens: {places}.",
     "Municipalities where ESF money was paid for services but nobody was served: {places}.",
 )
 _COST = Text(

@@ -36,9 +36,9 @@ _MEASURE_WORDS = {
 }
 _FINANCE_TITLE = Text("Finansējums pa fondiem", "Finance by fund")
 _FINANCE_CAPTION = Text(
-    "{place}: EUR, kopā {until}. Rāmis — plānots, svītrots — noslēgtajos līgumos, "
+    "{place}: finansējums (EUR), kopā {until}. Rāmis — plānots, svītrots — noslēgtajos līgumos, "
     "pilns — izmaksāts. Naudas summas netiek slēptas.",
-    "{place}: EUR, cumulative {until}. Outline: planned; hatched: contracted; "
+    "{place}: funding (EUR), cumulative {until}. Outline: planned; hatched: contracted; "
     "solid: paid. Amounts of money are not suppressed.",
 )
 _ABSORPTION = Text("apguve {rate}", "absorption {rate}")

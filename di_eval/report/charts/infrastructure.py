@@ -213,6 +213,8 @@ def timeline_chart(events: pd.DataFrame, lang: str, *, source: str | None = None
     if len(events) == 0:
         raise DiEvalError("timeline_chart: the table has no rows to draw")
     rows = events.assign(_day=events["date"].map(fmt.to_date)).sort_values("_day", kind="stable").to_dict("records")
+    for row in rows:  # names quoted in the data ('"Sudrabi"') in the page's one style: „Sudrabi“
+        row[text_column] = fmt.typographic_quotes(row[text_column], lang)
     wrapped = [textwrap.wrap(str(r[text_column]), 58) or [""] for r in rows]
     heights = [0.2 * len(lines) + 0.16 for lines in wrapped]
     height = 0.6 + sum(heights)
