@@ -39,7 +39,11 @@ def run(data: Path, out: Path, workers: int | None, *extra: str) -> tuple[float,
     counts = {"executed": 0, "reused": 0}
     for report in manifest["reports"]:
         counts["reused" if report["status"] == "reused" else "executed"] += 1
-    counts["executed_names"] = [r["name"] for r in manifest["reports"] if r["status"] != "reused"]
+    counts["executed_names"] = [
+        r["name"] + (" (commentary part rewritten, no kernel)" if r.get("how") == "commentary" else "")
+        for r in manifest["reports"]
+        if r["status"] != "reused"
+    ]
     return seconds, counts
 
 

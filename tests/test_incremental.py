@@ -219,6 +219,8 @@ def test_an_incremental_run_equals_a_full_run_page_for_page(data, tmp_path):
     (data / "commentary" / "0620200.md").write_text("Kuldīga: pakalpojumi paplašināti.\n", encoding="utf-8")
     edited = site.run(data, out, only=only, workers=1)
     assert statuses(edited) == {"0840200": "reused", "0620200": "ok"}
+    # only the commentary changed: its part of the page before made again, no kernel (di_eval.run.rewrite)
+    assert {o.name: o.how for o in edited.outcomes} == {"0840200": "", "0620200": "commentary"}
     reference = site.run(data, full, only=only, workers=1, force=True)
     assert set(statuses(reference).values()) == {"ok"}
     assert pages(out) == pages(full), "the incremental release equals a full run, page for page"

@@ -207,7 +207,9 @@ def summary_table(result: RunResult) -> str:
     width = max([len(o.name) for o in result.outcomes] + [6])
     lines = [f"{'report':<{width}}  {'status':<8} {'seconds':>8}  detail"]
     for o in result.outcomes:
-        if o.status == "ok":
+        if o.status == "ok" and getattr(o, "how", "") == "commentary":
+            detail = f"{o.html_path} (only its commentary changed: that part of the page before made again)"
+        elif o.status == "ok":
             detail = o.html_path
         elif o.status == "reused":
             detail = f"{o.html_path} (inputs unchanged: the page of the release before)"

@@ -357,6 +357,7 @@ def run(
     keys: dict | None = None,
     reuse=None,
     data_key: str = "",
+    commentaries: dict | None = None,
 ) -> RunResult:
     """Run the jobs into a fresh release folder, then publish it at ``out`` in one step.
 
@@ -366,7 +367,8 @@ def run(
     run is interrupted, its folder is removed and ``out`` is left as it was. One run per ``out``
     at a time: a second is refused at once, naming the first (unless the caller holds the lock).
 
-    ``keys`` (name -> input key) are recorded in the manifest; the jobs named in ``reuse``
+    ``keys`` (name -> input key) and ``commentaries`` (name -> the hash of its commentary in that
+    key) are recorded in the manifest; the jobs named in ``reuse``
     (name -> ``incremental.Source``) are not executed: their pages come from that release.
     """
     out = publish.check_out(out, data_dir)
@@ -403,6 +405,7 @@ def run(
             outcomes = [made[job.name] for job in jobs]
             for outcome in outcomes:
                 outcome.key = keys.get(outcome.name, "")
+                outcome.commentary = (commentaries or {}).get(outcome.name, "")
             if finish is not None:
                 finish(staging, outcomes)
             seconds = time.monotonic() - started

@@ -247,12 +247,26 @@ class Keys:
             parts += [name, _text(table)]
         return _digest(*parts)
 
-    def of(self, job, cache_parameter: str = CACHE_PARAMETER) -> str:
-        return job_key(job, self.data_root, self.figures(job.name), cache_parameter, self.code)
+    def of(self, job, cache_parameter: str = CACHE_PARAMETER, commentary: str | None = None) -> str:
+        return job_key(job, self.data_root, self.figures(job.name), cache_parameter, self.code, commentary)
 
 
-def job_key(job, data_root: Path, figures: str, cache_parameter: str = CACHE_PARAMETER, code: str | None = None) -> str:
-    """A report's input key: its notebook, the code, its parameters, its commentary and ``figures`` (a digest)."""
+def commentary_hash(data_root: Path, name: str) -> str:
+    """The hash of a report's commentary file (``<data>/commentary/<name>.md``), "absent" without one."""
+    return file_hash(Path(data_root) / "commentary" / f"{name}.md")
+
+
+def job_key(
+    job,
+    data_root: Path,
+    figures: str,
+    cache_parameter: str = CACHE_PARAMETER,
+    code: str | None = None,
+    commentary: str | None = None,
+) -> str:
+    """A report's input key: its notebook, the code, its parameters, its commentary and ``figures`` (a digest).
+
+    ``commentary``: that hash instead of the file's (whether only the commentary changed)."""
     parameters = {k: v for k, v in job.parameters.items() if k != cache_parameter}
     return _digest(
         "notebook",
@@ -262,7 +276,7 @@ def job_key(job, data_root: Path, figures: str, cache_parameter: str = CACHE_PAR
         "parameters",
         json.dumps(parameters, sort_keys=True, default=str),
         "commentary",
-        file_hash(Path(data_root) / "commentary" / f"{job.name}.md"),
+        commentary if commentary is not None else commentary_hash(data_root, job.name),
         "figures",
         figures,
     )
@@ -353,10 +367,12 @@ def _plan_file(out: Path, key: str) -> Path:
     return releases_dir(out) / CACHE / f"plan-{key[:32]}.json"
 
 
-def store_plan(out: Path, key: str, data_key: str, jobs, figures: dict) -> None:
-    """Keep a run's plan for the next run (the newest few are kept)."""
+def store_plan(out: Path, key: str, data_key: str, jobs, figures: dict, names=()) -> None:
+    """Keep a run's plan for the next run (the newest few are kept). ``names``: the municipalities'
+    Latvian names, which an English page marks (what ``di_eval.run.rewrite`` needs of the evaluation)."""
     content = {
         "data_key": data_key,
+        "names": [str(n) for n in names],
         "jobs": [
             {
                 "name": job.name,
@@ -380,7 +396,8 @@ def store_plan(out: Path, key: str, data_key: str, jobs, figures: dict) -> None:
         pass  # a plan that cannot be written only costs time next run
 
 
-def load_plan(out: Path, key: str, data_key: str) -> tuple[list[Job], dict] | None:
+def load_plan(out: Path, key: str, data_key: str) -> tuple[list[Job], dict, list] | None:
+    """The jobs, the figures' digests and the names a run left under ``key``, or None."""
     try:
         content = json.loads(_plan_file(out, key).read_text(encoding="utf-8"))
         if content.get("data_key") != data_key:
@@ -389,13 +406,26 @@ def load_plan(out: Path, key: str, data_key: str) -> tuple[list[Job], dict] | No
             Job(j["name"], Path(j["notebook"]), dict(j["parameters"]), j["html_path"], j.get("title", ""))
             for j in content["jobs"]
         ]
-        return jobs, dict(content["figures"])
+        return jobs, dict(content["figures"]), [str(n) for n in content.get("names") or []]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def unchanged(out: Path, data_root: Path, data_key: str, options: dict) -> tuple[list[Job], dict, Source] | None:
-    """The jobs, their keys and the release to reuse, if every report of this run is unchanged."""
+@dataclasses.dataclass
+class Unchanged:
+    """A run whose data did not change: its jobs, their keys, the release to reuse from, and the
+    reports of which only the commentary changed (``edited``: made by ``di_eval.run.rewrite``)."""
+
+    jobs: list
+    keys: dict
+    source: Source
+    commentaries: dict
+    edited: list
+    names: list
+
+
+def unchanged(out: Path, data_root: Path, data_key: str, options: dict) -> Unchanged | None:
+    """What ``run_if_unchanged`` needs, if every report of this run is unchanged but for its commentary."""
     from di_eval.run import publish
 
     source = reuse_source(publish.current_release(out))
@@ -404,29 +434,60 @@ def unchanged(out: Path, data_root: Path, data_key: str, options: dict) -> tuple
     planned = load_plan(out, plan_key(data_key, options), data_key)
     if planned is None:
         return None
-    jobs, figures = planned
+    jobs, figures, names = planned
     if set(source.reports) != {job.name for job in jobs} or set(figures) != set(source.reports):
         return None
-    keys = {job.name: job_key(job, data_root, figures[job.name]) for job in jobs}
-    if not all(reusable(job, keys[job.name], source) for job in jobs):
-        return None
-    return jobs, keys, source
+    commentaries = {job.name: commentary_hash(data_root, job.name) for job in jobs}
+    keys = {job.name: job_key(job, data_root, figures[job.name], commentary=commentaries[job.name]) for job in jobs}
+    edited = []
+    for job in jobs:
+        if reusable(job, keys[job.name], source):
+            continue
+        entry = source.reports[job.name]
+        before = entry.get("commentary")
+        if (
+            not before
+            or entry.get("html_path") != job.html_path
+            or job_key(job, data_root, figures[job.name], commentary=before) != entry.get("key")
+        ):
+            return None  # something other than the commentary changed: the report is executed
+        edited.append(job.name)
+    return Unchanged(jobs, keys, source, commentaries, edited, names)
 
 
-def publish_unchanged(out: Path, jobs, keys: dict, source: Source, parameters: dict, data_key: str) -> RunResult:
-    """A new release of every page of ``source`` (all reused), with its index and figures; published."""
+class _NotRewritten(Exception):
+    """A report of which only the commentary changed could not be rewritten: it is executed."""
+
+
+def publish_unchanged(
+    out: Path, found: Unchanged, parameters: dict, data_key: str, data_root: Path, lang: str
+) -> RunResult | None:
+    """A new release of every page of ``found.source`` (reused, or rewritten where only the commentary
+    changed), with its index and figures; published. None if a page could not be rewritten."""
     import datetime as dt
     import time
 
     from di_eval.run import publish
 
+    jobs, keys, source = found.jobs, found.keys, found.source
     started_at = dt.datetime.now(dt.UTC)
     started = time.monotonic()
     staging = publish.new_staging(out)
     try:
-        outcomes = [reuse(job, source, staging, source.fingerprint) for job in jobs]
+        outcomes = []
+        for job in jobs:
+            if job.name in found.edited:
+                from di_eval.run.rewrite import rewrite
+
+                outcome = rewrite(job, source.reports[job.name], source.folder, staging, data_root, lang, found.names)
+                if outcome is None:
+                    raise _NotRewritten(job.name)
+            else:
+                outcome = reuse(job, source, staging, source.fingerprint)
+            outcomes.append(outcome)
         for outcome in outcomes:
             outcome.key = keys[outcome.name]
+            outcome.commentary = found.commentaries[outcome.name]
         for path in sorted(source.folder.rglob("*")):  # the index, figures.json, findings.json, …
             target = staging / path.relative_to(source.folder)
             if path.is_file() and path.name not in (MANIFEST, MARKER) and not target.exists():
@@ -438,6 +499,9 @@ def publish_unchanged(out: Path, jobs, keys: dict, source: Source, parameters: d
         publish.write_manifest(staging, content)
         previous = publish.current_release(out)
         release = publish.publish(staging, out)
+    except _NotRewritten:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -491,8 +555,10 @@ def run_if_unchanged(
 ) -> RunResult | None:
     """Publish the release ``out`` shows again, every page reused, if no report's inputs changed; else None.
 
-    ``evaluation``: ``evaluation_parameters(...)``; ``parameters``: the manifest's (the disclosure
-    method is added from the plan). Reads the files and the plan only: nothing is loaded or evaluated.
+    A report whose only changed input is its commentary is rewritten from its page before
+    (``di_eval.run.rewrite``), not executed. ``evaluation``: ``evaluation_parameters(...)``;
+    ``parameters``: the manifest's (the disclosure method is added from the plan). Reads the files
+    and the plan only: nothing is loaded or evaluated.
     """
     data_root = Path(data_dir) if data_dir else paths.SAMPLE_DIR
     lock = contextlib.nullcontext()
@@ -505,6 +571,5 @@ def run_if_unchanged(
         found = unchanged(out, data_root, key, plan_options(data_dir, lang, only))
         if found is None:
             return None
-        jobs, keys, source = found
-        method = next((job.parameters.get("disclosure") for job in jobs), None) or evaluation["disclosure"]
-        return publish_unchanged(out, jobs, keys, source, {**parameters, "disclosure": method}, key)
+        method = next((job.parameters.get("disclosure") for job in found.jobs), None) or evaluation["disclosure"]
+        return publish_unchanged(out, found, {**parameters, "disclosure": method}, key, data_root, lang)

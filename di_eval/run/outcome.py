@@ -31,6 +31,8 @@ class Outcome:
     failing_cell: int | None = None
     title: str = ""
     key: str = ""  # the report's input key (di_eval.run.incremental)
+    commentary: str = ""  # the hash of its commentary file in that key
+    how: str = ""  # "commentary": only its commentary changed, the page before rewritten (di_eval.run.rewrite)
 
 
 MADE = ("ok", "reused")  # the statuses of a report that is in the release

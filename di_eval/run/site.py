@@ -315,9 +315,13 @@ def run(
             jobs = plan_jobs(evaluation, data_dir=data_path, lang=lang, only=only, cache_dir=cache)
             keys = incremental.Keys(evaluation, dataset, data_root, cached["memo"] if cached else None)
             known = keys.size()
-            keyed = {job.name: keys.of(job, report_cache.CACHE_PARAMETER) for job in jobs}
+            commentaries = {job.name: incremental.commentary_hash(data_root, job.name) for job in jobs}
+            keyed = {job.name: keys.of(job, report_cache.CACHE_PARAMETER, commentaries[job.name]) for job in jobs}
             plan = incremental.plan_key(key, incremental.plan_options(data_path, lang, only))
-            incremental.store_plan(out, plan, key, jobs, {job.name: keys.figures(job.name) for job in jobs})
+            municipal = evaluation.scopes[evaluation.scopes["scope"] != "region"]
+            names = [*municipal["name"], *municipal["name_short"]]  # what an English page marks lang="lv"
+            figures = {job.name: keys.figures(job.name) for job in jobs}
+            incremental.store_plan(out, plan, key, jobs, figures, names)
             reuse = {job.name: source for job in jobs if incremental.reusable(job, keyed[job.name], source)}
             todo = len(jobs) - len(reuse)
             if todo:
@@ -354,6 +358,7 @@ def run(
                 data_dir=data_root,
                 lock_held=True,
                 keys=keyed,
+                commentaries=commentaries,
                 reuse=reuse,
                 data_key=key,
             )
