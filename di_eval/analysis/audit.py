@@ -142,6 +142,9 @@ class _Model:
     status: np.ndarray  # per universe cell: the status in the latest release publishing it
     value: np.ndarray  # per universe cell: the value shown there
     conflicts: int
+    # Per universe cell, the counts left out of the release (status "omitted") whose true value is
+    # 1..t-1: known to a protection only. None: a reader's audit, who knows no true value (see audit_model).
+    small: np.ndarray | None = None
 
     @property
     def rows(self) -> int:
@@ -475,10 +478,18 @@ def audit_model(model: _Model, t: int, releases: int, *, tight: bool = False, st
     """The audit of a built model (see ``audit_knowledge``; ``cache``: see ``intervals``)."""
     started = time.perf_counter() if started is None else started
     exact = model.low >= model.high - _TOL
-    targets = np.flatnonzero(model.published & ~exact)
+    hidden = np.flatnonzero(model.published & ~exact)
+    left_out = _left_out_targets(model, t)
+    targets = np.concatenate([hidden, left_out])
     stats: dict = {}
     low, high, exact_bounds = intervals(model, targets, stats, t, tight, cache)
-    finding = _verdict(low, high, t, _valued(model, t)[targets])
+    k = len(hidden)
+    finding = np.concatenate(
+        [
+            _verdict(low[:k], high[:k], t, _valued(model, t)[hidden]),
+            _left_out_verdict(low[k:], high[k:], t, model.small is not None),
+        ]
+    )
     shown = np.flatnonzero(model.published & exact & (model.low >= 1) & (model.low <= t - 1))
     keys = model.uid_keys
     table = keys.iloc[targets].assign(uid=targets, status=model.status[targets], published=model.value[targets])
@@ -512,9 +523,9 @@ def _verdict(low, high, t, valued) -> np.ndarray:
     return finding
 
 
-def quick_failures(model: _Model, t: int, rounds: int = 30) -> np.ndarray:
-    """Universe ids that fail already on bounds carried along one relation at a time (valid
-    outer bounds, so every one found is a real failure; the LP audit finds the rest)."""
+def _propagated(model: _Model, rounds: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-number bounds carried along one relation at a time, ``rounds`` times: valid outer
+    bounds of every cell (the programmes' are inside them)."""
     low, high = model.low.copy(), model.high.copy()
     row, uid, coef, equal = model.row, model.uid, model.coef, model.equal
     n_rows = model.rows
@@ -532,8 +543,42 @@ def quick_failures(model: _Model, t: int, rounds: int = 30) -> np.ndarray:
         np.minimum.at(high, uid, np.floor(np.nan_to_num(new_high, nan=np.inf) + _TOL))
         if (low == before_low).all() and (high == before_high).all():
             break
+    return low, high
+
+
+def quick_failures(model: _Model, t: int, rounds: int = 30) -> np.ndarray:
+    """Universe ids that fail already on bounds carried along one relation at a time (valid
+    outer bounds, so every one found is a real failure; the LP audit finds the rest)."""
+    low, high = _propagated(model, rounds)
     targets = np.flatnonzero(model.published & (model.low < model.high - _TOL))
-    return targets[_verdict(low[targets], high[targets], t, _valued(model, t)[targets]) != ""]
+    found = targets[_verdict(low[targets], high[targets], t, _valued(model, t)[targets]) != ""]
+    if model.small is not None:
+        left_out = np.flatnonzero(model.small & ~model.published)
+        verdict = _verdict(low[left_out], high[left_out], t, np.zeros(len(left_out), bool))
+        found = np.concatenate([found, left_out[verdict != ""]])
+    return found
+
+
+def _left_out_targets(model: _Model, t: int) -> np.ndarray:
+    """The counts left out of the release (lean tables) that the audit must keep at 3 or more
+    possible values: for a protection, those whose true value is 1..t-1; for a reader, every
+    left-out count that can be 1..t-1 by the bounds carried along the relations."""
+    if model.small is not None:
+        return np.flatnonzero(model.small & ~model.published)
+    left_out = (model.status == OMITTED) & ~model.published
+    if not left_out.any():
+        return np.flatnonzero(left_out)
+    low, high = _propagated(model)
+    return np.flatnonzero(left_out & (high >= 1 - _TOL) & (low <= t - 1 + _TOL) & (low < high - _TOL))
+
+
+def _left_out_verdict(low, high, t, small_known: bool) -> np.ndarray:
+    """A left-out count fails as a hidden small count does; a reader, who does not know which are
+    small, can tell only one that is certainly 1..t-1 (``small_known`` False)."""
+    finding = _verdict(low, high, t, np.zeros(len(low), bool))
+    if not small_known:
+        finding[~((low >= 1 - _TOL) & (high <= t - 1 + _TOL))] = ""
+    return finding
 
 
 def _valued(model: _Model, t: int) -> np.ndarray:

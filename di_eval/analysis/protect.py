@@ -187,6 +187,11 @@ def protect_release(
     cuts = rp.Cuts()
     solved: dict = {}  # the audit's components already solved, by their content
     omitted = status == OMITTED
+    # A count left out (lean tables) is no target as published, but a small one must keep its 3
+    # possible values like a hidden one: the audit is told which they are.
+    small = inside & omitted & (values >= 1) & (values <= rule.threshold - 1)
+    structure.small = np.zeros(len(structure.low), bool)
+    structure.small[uids[small]] = True
     for _ in range(MAX_ROUNDS):
         protected = ProtectedCube(cube, rule, status.copy())
         release = rel.from_protected(protected, as_of, successors)

@@ -36,12 +36,12 @@ _LEAN = Text(
 _CHECKED = Text(
     "Pārbaudīts ar lineāro programmēšanu pār visiem publicētajiem skaitiem, to sakarībām (kopsummas, gadi, "
     "pakalpojumi, abas pašvaldību struktūras), jau publiskotajiem skaitiem un visām šī izvērtējuma iepriekšējām "
-    "publikācijām: nevienu slēptu skaitu nevar aprēķināt precīzi, un katram skaitam, kas varētu būt no 1 līdz "
-    "{low}, paliek vismaz 3 iespējamas vērtības. ",
+    "publikācijām: nevienu slēptu skaitu nevar aprēķināt precīzi, un katram skaitam no 1 līdz {low} (arī tiem, "
+    "kas nav publicēti) paliek vismaz 3 iespējamas vērtības. ",
     "Checked by linear programming over every published count, the relations between them (totals, years, "
     "services, both municipal structures), the figures already public and every earlier publication of this "
-    "evaluation: no hidden count can be worked out exactly, and every count that could be from 1 to {low} keeps "
-    "at least 3 possible values. ",
+    "evaluation: no hidden count can be worked out exactly, and every count from 1 to {low} (those not published "
+    "too) keeps at least 3 possible values. ",
 )
 _MONEY = Text("Naudas summas un vietu skaits netiek slēpti.", "Money and numbers of places are not hidden.")
 
