@@ -1,6 +1,6 @@
 """Issue 11's last items, each pinned: the catalogue without code names on Latvian pages, "1. attēls",
 LATVIAN.md's terms in the catalogue, one English name for GRT, the ranking of rounded and hidden counts,
-numeric alignment of "≈35", and findings.json saying what the page says."""
+numeric alignment of "≈35" (findings.json against the page: tests/test_findings.py)."""
 
 from __future__ import annotations
 
