@@ -140,9 +140,12 @@ MEMORY_ATTRIBUTE = "di_eval_memory"  # where a kernel's memory is kept on its IP
 
 def memory() -> Memory:
     """This kernel's memory (kept on its IPython shell); outside IPython, a new one."""
-    from di_eval.report.notebook import _shell
-
-    shell = _shell()
+    try:  # IPython itself, not di_eval.report.notebook (which imports di_eval.run: a cycle)
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        shell = None
+    else:
+        shell = get_ipython()
     if shell is None:
         return Memory()
     found = getattr(shell, MEMORY_ATTRIBUTE, None)

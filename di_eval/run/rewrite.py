@@ -64,13 +64,11 @@ def new_part(data_dir: Path, name: str, lang: str, names) -> str:
     """The evaluator's part of ``name``'s page as a kernel renders it now (Latvian names marked on an
     English page, as ``Report._lang_marked`` marks them)."""
     from di_eval.report.conclusions import evaluator_text
+    from di_eval.report.html import mark_latvian_names
+    from di_eval.text import Text
 
     part = evaluator_text(data_dir, name, lang)
-    if lang != "lv":
-        from di_eval.report.html import mark_latvian_names
-
-        part = mark_latvian_names(part, names)
-    return part
+    return Text(part, mark_latvian_names(part, names))(lang)  # a Latvian page marks none
 
 
 def rewrite(job, entry: dict, source: Path, staging: Path, data_dir: Path, lang: str, names) -> Outcome | None:
