@@ -327,9 +327,17 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
             low_g, high_g, exact_g = cache[key]
         else:
             component = _Component(matrix[rows][:, cols], rhs[rows], model.equal[rows], lo, hi)
-            low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight)
+            start = None
+            if cache is not None:
+                # A protection's rounds only widen published bounds over the same relations: every
+                # point found feasible before still is, so what it witnessed is kept (by universe id).
+                if "witness" not in cache:
+                    cache["witness"] = np.array([[np.inf] * n, [-np.inf] * n, [np.inf] * n, [-np.inf] * n])
+                start = cache["witness"][:, variable[cols]]
+            low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight, start)
             if key is not None:
                 cache[key] = (low_g, high_g, exact_g)
+                cache["witness"][:, variable[cols]] = component.witness
         out_low[variable[cols]], out_high[variable[cols]] = low_g, high_g
         out_exact[variable[cols]] = exact_g
     return out_low[targets], out_high[targets], out_exact[targets]
@@ -363,9 +371,23 @@ class _Component:
         self.lp = lp
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")  # re-solves after a change of objective start from the last basis
         self.highs.passModel(lp)
         self.indices = np.arange(self.n, dtype=np.int32)
         self.upper = upper
+        self.columns = columns  # which relations each cell is in (``_apart``)
+
+    def _apart(self, open_low, open_high, rng):
+        """Open cells no two of which share a relation, each with its direction (+1: lower)."""
+        used = np.zeros(self.columns.shape[0], bool)
+        chosen = []
+        for j in rng.permutation(np.flatnonzero(open_low | open_high)):
+            rows = self.columns.indices[self.columns.indptr[j] : self.columns.indptr[j + 1]]
+            if used[rows].any():
+                continue
+            used[rows] = True
+            chosen.append((int(j), 1.0 if open_low[j] else -1.0))
+        return chosen
 
     def _run(self, highs, objective, stats, key="linear_programs"):
         stats[key] = stats.get(key, 0) + 1
@@ -381,30 +403,46 @@ class _Component:
             raise DiEvalError(f"disclosure audit: a linear programme failed ({status})")
         return np.asarray(highs.getSolution().col_value)
 
-    def solve(self, target, stats, threshold: int, tight: bool):
+    def solve(self, target, stats, threshold: int, tight: bool, start=None):
         """Whole-number bounds of the target cells, and which of them are exact.
 
         ``tight=False``: a cell shown by whole-number solutions (witnesses) to take values far
         enough apart to pass is given the range of its witnesses (it can be wider); only the
-        others get exact bounds. ``tight=True``: every target gets exact bounds.
+        others get exact bounds. ``tight=True``: every target gets exact bounds. ``start``: the
+        witnessed ranges (whole points low, high; every point low, high) of feasible points known
+        before (a relaxation of an earlier model); ``self.witness`` holds them after.
         """
         seen_low, seen_high = np.full(self.n, np.inf), np.full(self.n, -np.inf)
+        # The same from every point, a cell at a fractional value v taken as ceil(v) low and floor(v)
+        # high (rounded inwards, as the programmes' ranges are everywhere in the audit).
+        near_low, near_high = seen_low.copy(), seen_high.copy()
+        if start is not None:
+            seen_low, seen_high, near_low, near_high = (np.array(a, float) for a in start)
+        self.witness = np.array([seen_low, seen_high, near_low, near_high])
+        seen_low, seen_high, near_low, near_high = self.witness  # views: record() updates them
         open_low, open_high = target.copy(), target.copy()
         rng = np.random.default_rng(0)
 
         def record(x):
-            if np.abs(x - np.round(x)).max(initial=0.0) > _TOL:
-                return  # not a whole-number point: no witness
-            np.minimum(seen_low, x, out=seen_low)
-            np.maximum(seen_high, x, out=seen_high)
-            open_low[seen_low <= self.low + _TOL] = False
-            open_high[seen_high >= self.upper - _TOL] = False
+            whole = np.abs(x - np.round(x)) <= _TOL
+            np.fmin(near_low, np.where(whole, np.round(x), np.ceil(x - _TOL)), out=near_low)  # fmin: NaN is no point
+            np.fmax(near_high, np.where(whole, np.round(x), np.floor(x + _TOL)), out=near_high)
+            if whole.all():  # a whole-number point: a witness
+                np.minimum(seen_low, x, out=seen_low)
+                np.maximum(seen_high, x, out=seen_high)
+            open_low[near_low <= self.low + _TOL] = False
+            open_high[near_high >= self.upper - _TOL] = False
             if not tight:
                 width = seen_high - seen_low
                 passed = (width >= 2 - _TOL) | ((width >= 1 - _TOL) & (seen_low >= threshold - _TOL))
+                # From fractional points, only a range wide enough that no integer programme would
+                # be asked about it (``_NARROW``: at least 4 whole numbers) passes.
+                passed |= near_high - near_low >= _NARROW - _TOL
                 open_low[passed] = False
                 open_high[passed] = False
 
+        if start is not None:
+            record(np.full(self.n, np.nan))  # what the known points settle already (NaN: no new point)
         # Cheap first: random directions push many cells to their limits at once.
         stalled = 0
         while stalled < 3 and open_low.sum() + open_high.sum() >= 8:
@@ -417,18 +455,28 @@ class _Component:
             record(self._run(self.highs, objective, stats))
             gained = before - (open_low.sum() + open_high.sum())
             stalled = stalled + 1 if gained < max(2, before // 40) else 0
-        low, high = seen_low.copy(), seen_high.copy()
+        # Then cells in no common relation, each pushed its own way at once: they do not compete,
+        # so one programme settles many (the counts a lean release leaves out come in such sets).
+        while open_low.sum() + open_high.sum() >= 8:
+            before = open_low.sum() + open_high.sum()
+            objective = np.zeros(self.n)
+            for j, sign in self._apart(open_low, open_high, rng):
+                objective[j] = sign
+            record(self._run(self.highs, objective, stats))
+            if open_low.sum() + open_high.sum() >= before:
+                break
+        low, high = np.minimum(seen_low, near_low), np.maximum(seen_high, near_high)
         exact = target & ~open_low & ~open_high
-        exact &= (seen_low <= self.low + _TOL) & (seen_high >= self.upper - _TOL)
+        exact &= (near_low <= self.low + _TOL) & (near_high >= self.upper - _TOL)
         low[exact], high[exact] = self.low[exact], self.upper[exact]
         # A bound an LP reaches at a fractional point may be tighter in whole numbers.
         fractional = np.zeros(self.n, bool)
         for j in np.flatnonzero(open_low | open_high):
             for sign, is_low in ((1.0, True), (-1.0, False)):
-                if is_low and seen_low[j] <= self.low[j] + _TOL:
+                if is_low and near_low[j] <= self.low[j] + _TOL:
                     low[j] = self.low[j]
                     continue
-                if not is_low and seen_high[j] >= self.upper[j] - _TOL:
+                if not is_low and near_high[j] >= self.upper[j] - _TOL:
                     high[j] = self.upper[j]
                     continue
                 x = self._run(self.highs, _unit(self.n, j, sign), stats)
@@ -441,7 +489,10 @@ class _Component:
             exact[j] = True
         low = np.ceil(low - _TOL)
         high = np.floor(high + _TOL)
-        narrow = np.flatnonzero(target & exact & fractional & (high - low < _NARROW))
+        # Whole numbers can only narrow a range: one that fails on the programmes' bounds fails
+        # anyway (its interval is then shown as they give it, which is wider, never narrower).
+        failing = (high - low < 1 - _TOL) | ((low <= threshold - 1 + _TOL) & (high - low < 2 - _TOL))
+        narrow = np.flatnonzero(target & exact & fractional & (high - low < _NARROW) & ~failing)
         if len(narrow):
             milp = highspy.Highs()
             milp.setOptionValue("output_flag", False)
