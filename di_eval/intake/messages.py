@@ -17,8 +17,8 @@ from di_eval.text import Text
 _MUNICIPALITY, _YEAR = IDENTITY_LABELS["municipality"], IDENTITY_LABELS["year"]  # the form's own labels
 # one rule, two messages: unique persons below the largest service or above the sum of services
 _ANY_BOUNDS_ADVICE = (
-    "Unikālo personu ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk kā visu pakalpojumu summa, ja ziņots par "
-    "visiem pakalpojumiem.",
+    "Pakalpojumu saņēmušo personu (katra skaitīta vienu reizi) ir vismaz tik, cik lielākajā pakalpojumā, un ne vairāk "
+    "kā visu pakalpojumu summa, ja ziņots par visiem pakalpojumiem.",
     "Unique persons are at least the largest service and, when every service is reported, at most their sum.",
 )
 
@@ -229,7 +229,7 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "For this target group choose: {choices}.",
     ),
     "any_on_services": (
-        "unikālās personas (jebkurš pakalpojums) šajā lapā neraksta",
+        "personas, kas saņēma kādu pakalpojumu (katra skaitīta vienu reizi), šajā lapā neraksta",
         "unique persons (any service) do not belong on this sheet",
         "Ierakstiet tās lapā “{sheet_name}”.",
         "Enter them on the sheet '{sheet_name}'.",
@@ -253,12 +253,12 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "A support plan follows an assessment: check both numbers.",
     ),
     "any_below_largest": (
-        "unikālo personu ({value}) ir mazāk nekā lielākajā pakalpojumā ({largest}, lapa “{sheet_name}”)",
+        "personu, kas saņēma kādu pakalpojumu ({value}), ir mazāk nekā lielākajā pakalpojumā ({largest}, lapa “{sheet_name}”)",
         "fewer unique persons ({value}) than in the largest single service ({largest}, sheet '{sheet_name}')",
         *_ANY_BOUNDS_ADVICE,
     ),
     "any_above_sum": (
-        "unikālo personu ({value}) ir vairāk nekā visu pakalpojumu summa ({total}, lapa “{sheet_name}”)",
+        "personu, kas saņēma kādu pakalpojumu ({value}), ir vairāk nekā visu pakalpojumu summa ({total}, lapa “{sheet_name}”)",
         "more unique persons ({value}) than the sum over services ({total}, sheet '{sheet_name}')",
         *_ANY_BOUNDS_ADVICE,
     ),
