@@ -54,6 +54,15 @@ T = {
         "Sabiedrībā balstītu pakalpojumu pieejamība: pakalpojumu saņēmušas personas kopš plāna sākuma",
         "Availability of community-based services: persons served since the plan began",
     ),
+    "availability_places": Text(
+        "Aiz personu skaita — vietas ERAF projektos, kuru pakalpojums atvērts līdz {date} ({ids}): izveidotās "
+        "vietas vai, ja to skaits nav zināms, plānotās. Projekta vietas ir pie katra tā pakalpojuma, tāpēc tās nav "
+        "saskaitāmas. Vietu skaits netiek slēpts (konfidencialitātes aizsardzība uz to neattiecas).",
+        "After the persons: the places of the ERDF projects whose service had opened by {date} ({ids}): the places "
+        "created or, where their number is not known, the places planned. A project's places stand at each of its "
+        "services, so they are not to be added up. Numbers of places are not hidden (disclosure control does not "
+        "apply to them).",
+    ),
     "planned_unused": Text(
         "Pašvaldības plāns paredz pakalpojumu, bet neviens to nav saņēmis: {places}.",
         "The municipality's plan gives the service, but nobody has received it: {places}.",

@@ -38,10 +38,11 @@ from di_eval.report.tables import (
     _sum_label,
     _years_across,
     catalogue_table,
+    opened_places,
     ranking,
 )
 from di_eval.text import formats as fmt
-from di_eval.text import terms
+from di_eval.text import grammar, terms
 
 _kernel_memory = memory  # Report.open's parameter of the same name hides the function
 
@@ -352,8 +353,9 @@ class Report:
 
     def _availability(self) -> str:
         """Availability of community-based services: per municipality and service, the persons (each
-        counted once) who received it since the plan began; a service the municipality's plan gives it
-        but nobody received is marked."""
+        counted once) who received it since the plan began and the places of the ERDF projects whose service
+        has opened by the evaluation date; a service the municipality's plan gives it but nobody received is
+        marked."""
         lang, ev = self.lang, self.full
         served = ev.persons_cumulative
         plan = getattr(self.dataset, "municipal_plan", None)
@@ -365,6 +367,7 @@ class Report:
                 for c, g, x in zip(plan["atvk_code"], plan["target_group"], plan["service"])
             }
         columns = [(g, x) for g in ("FT", "GRT") for x in v.GROUP_SERVICES[g]]
+        places, ids = opened_places(ev.infrastructure, columns)
         rows, unused = [], []
         for scope in [s for s in ev.scopes["scope"] if s != "region"]:
             row = {terms.column_label("municipality", lang): self._scope_name(scope)}
@@ -373,12 +376,21 @@ class Report:
                 value = _pick(mine, target_group=group, service=service, column="persons")
                 if value == 0 and (scope, group, service) in planned:
                     unused.append(f"{self._scope_name(scope)} ({group}: {terms.term(service, lang, 'service')})")
-                row[f"{group}: {terms.term(service, lang, 'service')}"] = self._num(value)
+                cell = self._num(value)
+                if (scope, group, service) in places:  # persons as published, then the opened places
+                    cell += f" · {grammar.count_phrase(places[scope, group, service], 'place', lang)}"
+                row[f"{group}: {terms.term(service, lang, 'service')}"] = cell
             rows.append(row)
+        frame = pd.DataFrame(rows)
         body = table(
-            pd.DataFrame(rows),
+            frame,
             t("availability_caption", lang),
+            numeric=set(frame.columns[1:]),
             languages=names_marked(lang, terms.column_label("municipality", lang)),
+        )
+        body += paragraph(
+            t("availability_places", lang, date=fmt.format_date(ev.as_of, lang, case="dat"), ids=", ".join(ids) or "—"),
+            "note",
         )
         if unused:
             body += paragraph(t("planned_unused", lang, places="; ".join(unused)), "note")

@@ -232,3 +232,36 @@ def _fold(name) -> str:
     from di_eval.municipalities import fold
 
     return fold(str(name))
+
+
+# The service of the availability matrix each ERDF facility type gives (BSAC's facilities have no column there).
+FACILITY_SERVICES = {
+    "day_care_centre": "day_care",
+    "group_apartment": "group_apartment",
+    "specialised_workshop": "specialised_workshop",
+    "respite_rooms": "respite",
+}
+
+
+def opened_places(infrastructure: pd.DataFrame, columns) -> tuple[dict, list[str]]:
+    """The places of the ERDF projects whose service has opened by the evaluation date (status ``in_service``),
+    per (scope, target group, service) of ``columns``, and those projects' ids.
+
+    A project's places are its places created (known once construction has finished), else its places
+    planned; they stand in each cell of a service its facilities give to a group it serves (all groups when
+    it names none), so a project of several services is not split (the page's note says so)."""
+    places: dict[tuple[str, str, str], int] = {}
+    ids: list[str] = []
+    opened = infrastructure[infrastructure["status"] == "in_service"]
+    for r in opened.itertuples():
+        count = r.places_created if not fmt.is_blank(r.places_created) else r.places_planned
+        services = {FACILITY_SERVICES.get(x) for x in str(r.facility_types or "").split(";")} - {None}
+        groups = set(str(r.target_groups).split(";")) if not fmt.is_blank(r.target_groups) else None
+        cells = [(g, x) for g, x in columns if x in services and (groups is None or g in groups)]
+        if fmt.is_blank(count) or not cells:
+            continue
+        ids.append(r.project_id)
+        for group, service in cells:
+            key = (r.scope, group, service)
+            places[key] = places.get(key, 0) + int(count)
+    return places, sorted(set(ids))
