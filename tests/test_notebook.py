@@ -52,8 +52,11 @@ def kernel(monkeypatch):
     """``kernel(namespace, cells)``: a stand-in IPython shell whose history holds ``cells``."""
 
     def make(namespace, cells):
+        import IPython
+
         shell = _Shell(namespace, cells)
         monkeypatch.setattr(notebook, "_shell", lambda: shell)
+        monkeypatch.setattr(IPython, "get_ipython", lambda: shell)  # the kernel's Memory lives on its shell
         return shell
 
     return make
