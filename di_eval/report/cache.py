@@ -155,18 +155,11 @@ def memory() -> Memory:
     return found
 
 
-def cached_load(data_dir: str | Path | None, cache_dir: str | Path | None = None) -> dataset.Dataset:
+def cached_load(*args, **kwargs) -> dataset.Dataset:
     """``memory().dataset(...)``: the dataset as this kernel keeps it."""
-    return memory().dataset(data_dir, cache_dir)
+    return memory().dataset(*args, **kwargs)
 
 
-def cached_evaluate(
-    data: dataset.Dataset,
-    as_of,
-    structure: str,
-    threshold: int,
-    cache_dir: str | Path | None = None,
-    disclosure: str | None = None,
-) -> Evaluation:
+def cached_evaluate(*args, **kwargs) -> Evaluation:
     """``memory().evaluation(...)``: the evaluation as this kernel keeps it."""
-    return memory().evaluation(data, as_of, structure, threshold, cache_dir, disclosure)
+    return memory().evaluation(*args, **kwargs)
