@@ -42,6 +42,10 @@ from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
 from di_eval.errors import DiEvalError
 
 _TOL = 1e-6
+_CONTRADICTION = (
+    "disclosure audit: the published values contradict each other or the relations "
+    "(an earlier release of data since revised?)"
+)
 # A range of this many whole numbers or fewer is checked with an integer programme.
 _NARROW = 3
 
@@ -280,12 +284,20 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
     ``_Component.solve``). ``cache``: a dict kept between calls on one model's relations (a
     protection's rounds): a component whose cells and bounds did not change is not solved again."""
     n = len(model.low)
-    lo_all, hi_all = model.low.copy(), model.high.copy()
+    # The bounds every whole-number solution keeps, carried along one relation at a time: the
+    # programmes below then have the same whole-number solutions with fewer cells (those the
+    # bounds fix) and fewer relations (those no values within the bounds can break).
+    lo_all, hi_all = _propagated(model)
+    if (lo_all > hi_all + _TOL).any():
+        raise DiEvalError(_CONTRADICTION)
     fixed = lo_all >= hi_all - _TOL
     variable = np.flatnonzero(~fixed)
     local = np.full(n, -1, np.int64)
     local[variable] = np.arange(len(variable))
-    entry_var = ~fixed[model.uid]
+    term_max = np.where(model.coef > 0, model.coef * hi_all[model.uid], model.coef * lo_all[model.uid])
+    most = np.bincount(model.row, weights=np.nan_to_num(term_max, posinf=1e18), minlength=model.rows)
+    holds = ~model.equal & (most <= _TOL)
+    entry_var = ~fixed[model.uid] & ~holds[model.row]
     known = np.where(entry_var, 0.0, model.coef * np.where(fixed, lo_all, 0.0)[model.uid])
     rhs = -np.bincount(model.row, weights=known, minlength=model.rows)
     h_row, h_col, h_coef = model.row[entry_var], local[model.uid[entry_var]], model.coef[entry_var]
@@ -369,6 +381,7 @@ class _Component:
         lp.a_matrix_.index_ = columns.indices
         lp.a_matrix_.value_ = columns.data
         self.lp = lp
+        self.rhs, self.equal = np.asarray(rhs, float), np.asarray(equal, bool)
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("presolve", "off")  # re-solves after a change of objective start from the last basis
@@ -389,16 +402,49 @@ class _Component:
             chosen.append((int(j), 1.0 if open_low[j] else -1.0))
         return chosen
 
+    def _rows(self):
+        """The relations as rows (each relation's cells)."""
+        if not hasattr(self, "_by_row"):
+            self._by_row = self.columns.tocsr()
+        return self._by_row
+
+    def _near(self, j, steps):
+        """The cells within ``steps`` relations of cell ``j``."""
+        cols = np.array([j])
+        for _ in range(steps):
+            rows = np.unique(self.columns[:, cols].indices)
+            cols = np.unique(self._rows()[rows].indices)
+        return cols
+
+    def _local(self, j, sign, background, steps, stats):
+        """Cell ``j`` pushed one way over the cells near it, every other cell held where
+        ``background`` (a point of the whole programme) has it: a point of the whole programme."""
+        cols = self._near(j, steps)
+        if len(cols) >= self.n // 2:
+            return None
+        inside = np.zeros(self.n, bool)
+        inside[cols] = True
+        rows = np.unique(self.columns[:, cols].indices)
+        block = self._rows()[rows]
+        rhs = self.rhs[rows] - block[:, ~inside] @ background[~inside]
+        part = _Component(block[:, cols], rhs, self.equal[rows], self.low[cols], self.high[cols], self.cap)
+        objective = np.zeros(len(cols))
+        objective[np.searchsorted(cols, j)] = sign
+        try:
+            x = part._run(part.highs, objective, stats)
+        except DiEvalError:
+            return None
+        point = background.copy()
+        point[cols] = x
+        return point
+
     def _run(self, highs, objective, stats, key="linear_programs"):
         stats[key] = stats.get(key, 0) + 1
         highs.changeColsCost(self.n, self.indices, np.asarray(objective, dtype=float))
         highs.run()
         status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
-            raise DiEvalError(
-                "disclosure audit: the published values contradict each other or the relations "
-                "(an earlier release of data since revised?)"
-            )
+            raise DiEvalError(_CONTRADICTION)
         if status != highspy.HighsModelStatus.kOptimal:
             raise DiEvalError(f"disclosure audit: a linear programme failed ({status})")
         return np.asarray(highs.getSolution().col_value)
@@ -423,8 +469,13 @@ class _Component:
         open_low, open_high = target.copy(), target.copy()
         rng = np.random.default_rng(0)
 
+        background = None
+
         def record(x):
+            nonlocal background
             whole = np.abs(x - np.round(x)) <= _TOL
+            if whole.all() and background is None:
+                background = np.round(x)
             np.fmin(near_low, np.where(whole, np.round(x), np.ceil(x - _TOL)), out=near_low)  # fmin: NaN is no point
             np.fmax(near_high, np.where(whole, np.round(x), np.floor(x + _TOL)), out=near_high)
             if whole.all():  # a whole-number point: a witness
@@ -455,6 +506,19 @@ class _Component:
             record(self._run(self.highs, objective, stats))
             gained = before - (open_low.sum() + open_high.sum())
             stalled = stalled + 1 if gained < max(2, before // 40) else 0
+        # Then each cell left, pushed over the cells near it (1, 2, then 3 relations away) with
+        # every other cell held where a whole point found has it: a programme of tens or hundreds
+        # of cells instead of thousands, whose solutions are points of the whole one.
+        if background is not None and not tight:
+            for j in np.flatnonzero(open_low | open_high):
+                for steps in (1, 2, 3):
+                    for sign, still in ((1.0, open_low), (-1.0, open_high)):
+                        if still[j]:
+                            point = self._local(j, sign, background, steps, stats)
+                            if point is not None:
+                                record(point)
+                    if not (open_low[j] or open_high[j]):
+                        break
         # Then cells in no common relation, each pushed its own way at once: they do not compete,
         # so one programme settles many (the counts a lean release leaves out come in such sets).
         while open_low.sum() + open_high.sum() >= 8:
@@ -590,8 +654,8 @@ def _propagated(model: _Model, rounds: int = 30) -> tuple[np.ndarray, np.ndarray
         new_high = np.where(coef > 0, upper_term / coef, lower_term / coef)
         new_low = np.where(coef > 0, lower_term / coef, upper_term / coef)
         before_low, before_high = low.copy(), high.copy()
-        np.maximum.at(low, uid, np.ceil(np.nan_to_num(new_low, nan=-np.inf) - _TOL))
-        np.minimum.at(high, uid, np.floor(np.nan_to_num(new_high, nan=np.inf) + _TOL))
+        np.maximum.at(low, uid, np.ceil(np.nan_to_num(new_low, nan=-np.inf, posinf=np.inf, neginf=-np.inf) - _TOL))
+        np.minimum.at(high, uid, np.floor(np.nan_to_num(new_high, nan=np.inf, posinf=np.inf, neginf=-np.inf) + _TOL))
         if (low == before_low).all() and (high == before_high).all():
             break
     return low, high
