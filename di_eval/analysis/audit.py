@@ -149,6 +149,9 @@ class _Model:
     # Per universe cell, the counts left out of the release (status "omitted") whose true value is
     # 1..t-1: known to a protection only. None: a reader's audit, who knows no true value (see audit_model).
     small: np.ndarray | None = None
+    # The persons new after the releases that a later public cumulative gives away with the
+    # release's own (``_later_public``): their universe ids, the cumulative's, the figure's value.
+    later: tuple = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
     @property
     def rows(self) -> int:
@@ -223,6 +226,28 @@ def build_model(knowledge: list[Knowledge], public: pd.DataFrame | None = None, 
             ok = u >= 0
             status[u[ok]] = np.asarray(st_values, object)[ok]
             value[u[ok]] = np.asarray(vals, object)[ok]
+    later = _later_public(public, knowledge, uid_keys)
+    k = len(later["cumulative"])
+    later_new = np.zeros(0, np.int64)
+    if k:
+        # Each a new count (the persons new after the release, through the figure's date) and the
+        # public cumulative itself: figure = the release's cumulative + the later new persons.
+        n = len(uid_keys)
+        new_uids, figure_uids = n + np.arange(k), n + k + np.arange(k)
+        later_new = new_uids
+        uid_keys = pd.concat(
+            [uid_keys, later["keys"], later["keys"].assign(measure="persons_cumulative")], ignore_index=True
+        )
+        low = np.concatenate([low, np.zeros(k), later["low"]])
+        high = np.concatenate([high, np.full(k, np.inf), later["high"]])
+        published = np.concatenate([published, np.zeros(k, bool), np.ones(k, bool)])
+        status = np.concatenate([status, np.full(k, OMITTED, object), np.full(k, "public", object)])
+        value = np.concatenate([value, np.full(k, None, object), later["high"].astype(object)])
+        first = offset
+        rows.append(np.repeat(first + np.arange(k), 3))
+        cells.append(np.column_stack([figure_uids, later["cumulative"], new_uids]).ravel())
+        coefs.append(np.tile([1.0, -1.0, -1.0], k))
+        equal.append(np.ones(k, bool))
     return _Model(
         uid_keys,
         low,
@@ -236,7 +261,43 @@ def build_model(knowledge: list[Knowledge], public: pd.DataFrame | None = None, 
         status,
         value,
         conflicts,
+        later=(later_new, later["cumulative"], later["high"]),
     )
+
+
+def _later_public(public, knowledge: list[Knowledge], uid_keys: pd.DataFrame) -> dict:
+    """The public cumulatives dated after every release: a reader who knows one and the latest
+    release's cumulative of the region knows the persons new in between (their difference).
+    Per figure: the keys of that count (the figure's year), the figure's bounds and the universe id
+    of the release's cumulative."""
+    empty = {"keys": uid_keys.iloc[:0], "low": np.zeros(0), "high": np.zeros(0), "cumulative": np.zeros(0, np.int64)}
+    if public is None or not len(public) or not knowledge:
+        return empty
+    last = max(k.last_year for k in knowledge)
+    figures = public[public["measure"] == "persons_cumulative"]
+    index = pd.MultiIndex.from_frame(uid_keys)
+    keys, lows, highs, cumulative = [], [], [], []
+    for row in figures.itertuples():
+        year = pd.Timestamp(row.as_of).year
+        if year <= last:
+            continue
+        u = index.get_indexer(
+            [("uptake", "persons_cumulative", REGION, CUMULATIVE, row.target_group, row.service, last)]
+        )[0]
+        if u < 0:
+            continue
+        keys.append(("uptake", "persons_new", REGION, year, row.target_group, row.service, year))
+        lows.append(float(row.value) + (0 if row.comparison == "eq" else 1))
+        highs.append(float(row.value) if row.comparison == "eq" else np.inf)
+        cumulative.append(u)
+    if not keys:
+        return empty
+    return {
+        "keys": pd.DataFrame(keys, columns=uid_keys.columns).astype(uid_keys.dtypes.to_dict()),
+        "low": np.array(lows),
+        "high": np.array(highs),
+        "cumulative": np.array(cumulative, np.int64),
+    }
 
 
 def _public_skeletons(knowledge: list[Knowledge], public: pd.DataFrame | None) -> list[Knowledge]:
@@ -684,7 +745,7 @@ def _left_out_targets(model: _Model, t: int) -> np.ndarray:
     if not left_out.any():
         return np.flatnonzero(left_out)
     low, high = _propagated(model)
-    return np.flatnonzero(left_out & (high >= 1 - _TOL) & (low <= t - 1 + _TOL) & (low < high - _TOL))
+    return np.flatnonzero(left_out & (high >= 1 - _TOL) & (low <= t - 1 + _TOL))
 
 
 def _left_out_verdict(low, high, t, small_known: bool) -> np.ndarray:

@@ -192,6 +192,13 @@ def protect_release(
     small = inside & omitted & (values >= 1) & (values <= rule.threshold - 1)
     structure.small = np.zeros(len(structure.low), bool)
     structure.small[uids[small]] = True
+    # The persons new between this release and a later public cumulative are its difference from
+    # this release's cumulative: a small one keeps its 3 possible values like a left-out count.
+    later, cumulative, figure = structure.later
+    cell_of = np.full(len(structure.low), -1, np.int64)
+    cell_of[uids[inside]] = np.flatnonzero(inside)
+    between = figure - values[np.maximum(cell_of[cumulative], 0)]
+    structure.small[later[(cell_of[cumulative] >= 0) & (between >= 1) & (between <= rule.threshold - 1)]] = True
     for _ in range(MAX_ROUNDS):
         protected = ProtectedCube(cube, rule, status.copy())
         release = rel.from_protected(protected, as_of, successors)
