@@ -1,6 +1,9 @@
 """Benchmark: disclosure-control methods side by side on the shipped sample (issue 10).
 
-Run: `.venv/bin/python benchmarks/disclosure.py [--methods a,a+,c,c1] [--years 2019,...,2023] [--json FILE]`
+Run: `.venv/bin/python benchmarks/disclosure.py [--methods a,a+,c,c1] [--years 2019,...,2023] [--data DIR] [--json FILE]`
+
+(`--data`: another dataset folder, e.g. the national-scale sample of `di-eval sample --scale
+national --out DIR`; the headline count then follows its municipalities.)
 
 For the five yearly releases as_of 2019-12-31 ... 2023-12-31 and each method it measures:
   - hidden %: of the municipalities' non-zero person counts (both structures), the share shown
@@ -63,7 +66,7 @@ def measures(cells, status) -> dict:
     }
 
 
-def run(methods, years) -> list[dict]:
+def run(methods, years, data=None) -> list[dict]:
     import di_eval
     from di_eval.analysis import audit as au
     from di_eval.analysis import indicators as ind
@@ -71,7 +74,7 @@ def run(methods, years) -> list[dict]:
     from di_eval.analysis.disclosure import DisclosureRule, ProtectedCube, protect
     from di_eval.analysis.protect import omitted_mask, protect_release
 
-    dataset = di_eval.load(ROOT / "data" / "sample")
+    dataset = di_eval.load(data or ROOT / "data" / "sample")
     successors = ind.successor_map(dataset)
     public = dataset.public_figures
 
@@ -108,7 +111,7 @@ def run(methods, years) -> list[dict]:
             releases.append(release)
             alone = au.audit_releases([release], public)
             row = {"method": method, "as_of": as_of, "seconds": seconds, **measures(cube.cells, protected.status)}
-            row |= {"audit_alone": len(alone.findings), "audit_seconds": alone.seconds}
+            row |= {"audit_alone": len(alone.findings), "audit_seconds": alone.seconds, "peak_rss_mb": peak_rss_mb()}
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
         together = au.audit_releases(releases, public)
@@ -119,10 +122,20 @@ def run(methods, years) -> list[dict]:
                 "audit_together": len(together.findings),
                 "audit_seconds": together.seconds,
                 "conflicts": together.conflicts,
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
+
+
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, MB (Linux: ru_maxrss in KiB; NaN elsewhere)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def markdown(rows) -> str:
@@ -149,13 +162,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--years", default="2019,2020,2021,2022,2023")
+    parser.add_argument("--data", type=Path, help="dataset folder (default: data/sample)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args(argv)
     methods = [m for m in args.methods.split(",") if m]
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown method {unknown[0]!r}; choose from {', '.join(METHODS)}")
-    rows = run(methods, [int(y) for y in args.years.split(",")])
+    rows = run(methods, [int(y) for y in args.years.split(",")], args.data)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     print(markdown(rows))

@@ -201,6 +201,53 @@ def test_a_count_hidden_in_one_release_and_printed_in_the_next_is_found():
     assert len(result.findings) == len(after.findings)
 
 
+def test_a_later_public_cumulative_and_the_release_s_own_give_away_the_persons_new_between():
+    # 13 persons used care by the end of 2017; three more came in 2018, and a press release
+    # gives the region's cumulative at the end of 2018 (16): with the 2017 release's exact 13,
+    # a reader knows that 3 persons were new in 2018, a count no release published.
+    persons = [("0100001", 0, 2, (True, True))] * 6 + [("0100002", 0, 1, (False, True))] * 7
+    persons += [("0100004", 0, 0, (True, False))] * 5 + [("0100003", 1, 0, (False, True))] * 3
+    frames = frames_of(persons)
+    later = cube_of(frames, 2018).cells
+    total = later[(later["scope"] == "region") & (later["measure"] == "persons_cumulative")]
+    total = int(total.loc[total["service"] == "care", "value"].iloc[0])
+    public = pd.DataFrame(
+        [
+            {
+                "measure": "persons_cumulative",
+                "target_group": "FT",
+                "service": "care",
+                "year": pd.NA,
+                "as_of": pd.Timestamp("2018-12-31"),
+                "comparison": "eq",
+                "value": total,
+                "source": "a press release",
+            }
+        ]
+    )
+    rule = DisclosureRule(5, method="rounding")
+    cube = cube_of(frames, 2017)
+    unaware, _ = protect_release(cube, rule, "2017-12-31", SUCCESSORS)
+    release = rel.from_protected(unaware, "2017-12-31", SUCCESSORS)
+    cells = release.cells
+    own = cells[
+        (cells["scope"] == "region") & (cells["measure"] == "persons_cumulative") & (cells["service"] == "care")
+    ]
+    assert own["status"].iloc[0] == PUBLISHED and total - int(own["published"].iloc[0]) == 3
+    # The reader of that release and the press release works the 3 out ...
+    found = au.audit_releases([release], public).findings
+    assert [(f.key["measure"], f.key["year"], f.key["service"], f.low, f.high) for f in found] == [
+        ("persons_new", 2018, "care", 3.0, 3.0)
+    ]
+    # ... and a protection that knows the press release keeps it at 3 or more possible values.
+    protected, result = protect_release(cube, rule, "2017-12-31", SUCCESSORS, public=public)
+    assert result.ok
+    audit = au.audit_releases([rel.from_protected(protected, "2017-12-31", SUCCESSORS)], public)
+    assert audit.ok
+    between = audit.intervals[(audit.intervals["year"] == 2018) & (audit.intervals["service"] == "care")]
+    assert len(between) == 1 and between["high"].iloc[0] - between["low"].iloc[0] >= 2
+
+
 @pytest.mark.parametrize("detail", ["full", "lean"])
 def test_a_revised_form_between_releases_stays_safe(detail):
     persons = [("0100001", 0, 2, (True, True))] * 7 + [("0100002", 1, 1, (True, False))] * 2
