@@ -477,7 +477,7 @@ class _Component:
             cols = np.unique(self._rows()[rows].indices)
         return cols
 
-    def _local(self, j, sign, background, steps, stats):
+    def _local(self, j, sign, background, steps, stats, integer=False):
         """Cell ``j`` pushed one way over the cells near it, every other cell held where
         ``background`` (a point of the whole programme) has it: a point of the whole programme."""
         cols = self._near(j, steps)
@@ -491,13 +491,28 @@ class _Component:
         part = _Component(block[:, cols], rhs, self.equal[rows], self.low[cols], self.high[cols], self.cap)
         objective = np.zeros(len(cols))
         objective[np.searchsorted(cols, j)] = sign
+        if integer:
+            part.lp.integrality_ = [highspy.HighsVarType.kInteger] * part.n
+            part.highs.passModel(part.lp)
         try:
-            x = part._run(part.highs, objective, stats)
+            x = part._run(part.highs, objective, stats, "integer_programs" if integer else "linear_programs")
         except DiEvalError:
             return None
         point = background.copy()
         point[cols] = x
         return point
+
+    def _reached(self, j, sign, bound, background, stats, record) -> bool:
+        """Whether a whole point with cell ``j`` at ``bound`` is found by integer programmes over
+        the cells near it (1, 2, then 3 relations away; the others held at ``background``)."""
+        for steps in (1, 2, 3):
+            point = self._local(j, sign, background, steps, stats, integer=True)
+            if point is None:
+                continue
+            record(point)
+            if abs(point[j] - bound) <= _TOL and (np.abs(point - np.round(point)) <= _TOL).all():
+                return True
+        return False
 
     def _run(self, highs, objective, stats, key="linear_programs"):
         stats[key] = stats.get(key, 0) + 1
@@ -618,15 +633,21 @@ class _Component:
         # anyway (its interval is then shown as they give it, which is wider, never narrower).
         failing = (high - low < 1 - _TOL) | ((low <= threshold - 1 + _TOL) & (high - low < 2 - _TOL))
         narrow = np.flatnonzero(target & exact & fractional & (high - low < _NARROW) & ~failing)
-        if len(narrow):
-            milp = highspy.Highs()
-            milp.setOptionValue("output_flag", False)
-            lp = self.lp
-            lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
-            milp.passModel(lp)
-            for j in narrow:
-                low[j] = round(self._run(milp, _unit(self.n, j, 1.0), stats, "integer_programs")[j])
-                high[j] = round(self._run(milp, _unit(self.n, j, -1.0), stats, "integer_programs")[j])
+        milp = None
+        for j in narrow:
+            for sign, bound in ((1.0, low), (-1.0, high)):
+                # A whole point at the programmes' bound rounded inwards: the bound is exact.
+                if sign * (seen_low[j] if sign > 0 else seen_high[j]) <= sign * bound[j] + _TOL:
+                    continue
+                if background is not None and self._reached(j, sign, bound[j], background, stats, record):
+                    continue
+                if milp is None:
+                    milp = highspy.Highs()
+                    milp.setOptionValue("output_flag", False)
+                    lp = self.lp
+                    lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+                    milp.passModel(lp)
+                bound[j] = round(self._run(milp, _unit(self.n, j, sign), stats, "integer_programs")[j])
         high = np.where(high >= self.cap - 0.5, np.inf, high)
         return low, high, exact
 
