@@ -363,3 +363,60 @@ def test_the_method_is_checked():
         DisclosureRule(5, detail="thin")
     assert "8 to 12" in DisclosureRule(5, method="rounding").text("en")
     assert "3 possible values" in DisclosureRule(5, method="suppression").text("en")
+
+
+def test_an_integer_programme_out_of_time_gives_a_value_the_count_can_take_never_a_wider_range():
+    import highspy
+    from scipy import sparse
+
+    # x0 + x1 = 3, 2 x0 <= 3: the largest whole x0 is 1 (the linear programme's is 1.5).
+    component = au._Component(
+        sparse.csr_matrix([[1.0, 1.0], [2.0, 0.0]]),
+        np.array([3.0, 3.0]),
+        np.array([True, False]),
+        [0.0] * 2,
+        [10.0] * 2,
+    )
+    milp = highspy.Highs()
+    milp.setOptionValue("output_flag", False)
+    lp = component.lp
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * component.n
+    milp.passModel(lp)
+    assert component._integer_bound(milp, 0, -1.0, 0.0, {}) == (1.0, True)
+
+    class OutOfTime:
+        """An integer programme stopped by its time limit, with or without a whole point found."""
+
+        def __init__(self, point):
+            self.point = point
+
+        def changeColsCost(self, *args):
+            pass
+
+        def setOptionValue(self, *args):
+            pass
+
+        def getRunTime(self):
+            return 0.0
+
+        def run(self):
+            pass
+
+        def getModelStatus(self):
+            return highspy.HighsModelStatus.kTimeLimit
+
+        def getInfo(self):
+            return type("Info", (), {"primal_solution_status": 2 if self.point is not None else 0})()
+
+        def getSolution(self):
+            return type("Solution", (), {"col_value": self.point if self.point is not None else [0.0, 0.0]})()
+
+    stats: dict = {}
+    # No point found: the one witnessed before (x0 = 0) stands; not proven.
+    assert component._integer_bound(OutOfTime(None), 0, -1.0, 0.0, stats) == (0.0, False)
+    # A point found (x0 = 1): the better of it and the witness, inside the true range.
+    assert component._integer_bound(OutOfTime([1.0, 2.0]), 0, -1.0, 0.0, stats) == (1.0, False)
+    assert component._integer_bound(OutOfTime([1.0, 2.0]), 0, 1.0, 0.0, stats) == (0.0, False)
+    assert stats == {"integer_programs": 3, "integer_programs_stopped": 3}
+    with pytest.raises(DiEvalError, match="no solution in time"):
+        component._integer_bound(OutOfTime(None), 0, -1.0, -np.inf, {})
