@@ -365,7 +365,7 @@ def test_the_method_is_checked():
     assert "3 possible values" in DisclosureRule(5, method="suppression").text("en")
 
 
-def test_an_integer_programme_out_of_time_gives_a_value_the_count_can_take_never_a_wider_range():
+def test_an_integer_programme_stopped_at_its_limit_gives_a_value_the_count_can_take_never_a_wider_range():
     import highspy
     from scipy import sparse
 
@@ -384,8 +384,8 @@ def test_an_integer_programme_out_of_time_gives_a_value_the_count_can_take_never
     milp.passModel(lp)
     assert component._integer_bound(milp, 0, -1.0, 0.0, {}) == (1.0, True)
 
-    class OutOfTime:
-        """An integer programme stopped by its time limit, with or without a whole point found."""
+    class Stopped:
+        """An integer programme stopped at its limit, with or without a whole point found."""
 
         def __init__(self, point):
             self.point = point
@@ -413,13 +413,13 @@ def test_an_integer_programme_out_of_time_gives_a_value_the_count_can_take_never
 
     stats: dict = {}
     # No point found: the one witnessed before (x0 = 0) stands; not proven.
-    assert component._integer_bound(OutOfTime(None), 0, -1.0, 0.0, stats) == (0.0, False)
+    assert component._integer_bound(Stopped(None), 0, -1.0, 0.0, stats) == (0.0, False)
     # A point found (x0 = 1): the better of it and the witness, inside the true range.
-    assert component._integer_bound(OutOfTime([1.0, 2.0]), 0, -1.0, 0.0, stats) == (1.0, False)
-    assert component._integer_bound(OutOfTime([1.0, 2.0]), 0, 1.0, 0.0, stats) == (0.0, False)
+    assert component._integer_bound(Stopped([1.0, 2.0]), 0, -1.0, 0.0, stats) == (1.0, False)
+    assert component._integer_bound(Stopped([1.0, 2.0]), 0, 1.0, 0.0, stats) == (0.0, False)
     assert stats == {"integer_programs": 3, "integer_programs_stopped": 3}
-    with pytest.raises(DiEvalError, match="no solution in time"):
-        component._integer_bound(OutOfTime(None), 0, -1.0, -np.inf, {})
+    with pytest.raises(DiEvalError, match="no solution within its limit"):
+        component._integer_bound(Stopped(None), 0, -1.0, -np.inf, {})
 
 
 def test_the_sample_s_five_yearly_releases_read_together_keep_the_guarantee(sample_dataset):

@@ -1,0 +1,289 @@
+"""The audit's programmes: linked cells as one linear programme (HiGHS), kept warm between
+objectives, and the searches that settle each cell's whole-number range (``_Component.solve``).
+``di_eval.analysis.audit`` builds the model and splits it into components; this module solves one."""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from di_eval.errors import DiEvalError
+
+_TOL = 1e-6
+_CONTRADICTION = (
+    "disclosure audit: the published values contradict each other or the relations "
+    "(an earlier release of data since revised?)"
+)
+# A range of this many whole numbers or fewer is checked with an integer programme.
+_NARROW = 3
+# An integer programme over a whole component stops after this many branch-and-bound nodes (see
+# ``_Component._integer_bound``): a limit of work, so the same data give the same release.
+_INTEGER_NODES = 2000
+
+
+class _Component:
+    """Linked cells as one linear programme, kept warm between objectives."""
+
+    def __init__(self, matrix, rhs, equal, low, high, cap=None):
+        self.n = matrix.shape[1]
+        self.low, self.high = np.asarray(low, float), np.asarray(high, float)
+        finite = np.concatenate([self.low, self.high[np.isfinite(self.high)], np.abs(rhs)])
+        # No count can be above this (``cap``: for a part of a component, the whole one's).
+        self.cap = 10.0 * float(finite.max(initial=0.0)) + 100.0 if cap is None else float(cap)
+        upper = np.where(np.isfinite(self.high), self.high, self.cap)
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = matrix.shape[0]
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = self.low
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.where(equal, rhs, -highspy.kHighsInf)
+        lp.row_upper_ = np.asarray(rhs, dtype=float)
+        columns = sparse.csc_matrix(matrix)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_ = self.n
+        lp.a_matrix_.num_row_ = matrix.shape[0]
+        lp.a_matrix_.start_ = columns.indptr
+        lp.a_matrix_.index_ = columns.indices
+        lp.a_matrix_.value_ = columns.data
+        self.lp = lp
+        self.rhs, self.equal = np.asarray(rhs, float), np.asarray(equal, bool)
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")  # re-solves after a change of objective start from the last basis
+        self.highs.passModel(lp)
+        self.indices = np.arange(self.n, dtype=np.int32)
+        self.upper = upper
+        self.columns = columns  # which relations each cell is in (``_apart``)
+
+    def _apart(self, open_low, open_high, rng):
+        """Open cells no two of which share a relation, each with its direction (+1: lower)."""
+        used = np.zeros(self.columns.shape[0], bool)
+        chosen = []
+        for j in rng.permutation(np.flatnonzero(open_low | open_high)):
+            rows = self.columns.indices[self.columns.indptr[j] : self.columns.indptr[j + 1]]
+            if used[rows].any():
+                continue
+            used[rows] = True
+            chosen.append((int(j), 1.0 if open_low[j] else -1.0))
+        return chosen
+
+    def _rows(self):
+        """The relations as rows (each relation's cells)."""
+        if not hasattr(self, "_by_row"):
+            self._by_row = self.columns.tocsr()
+        return self._by_row
+
+    def _near(self, j, steps):
+        """The cells within ``steps`` relations of cell ``j``."""
+        cols = np.array([j])
+        for _ in range(steps):
+            rows = np.unique(self.columns[:, cols].indices)
+            cols = np.unique(self._rows()[rows].indices)
+        return cols
+
+    def _local(self, j, sign, background, steps, stats, integer=False):
+        """Cell ``j`` pushed one way over the cells near it, every other cell held where
+        ``background`` (a point of the whole programme) has it: a point of the whole programme."""
+        cols = self._near(j, steps)
+        if len(cols) >= self.n // 2:
+            return None
+        inside = np.zeros(self.n, bool)
+        inside[cols] = True
+        rows = np.unique(self.columns[:, cols].indices)
+        block = self._rows()[rows]
+        rhs = self.rhs[rows] - block[:, ~inside] @ background[~inside]
+        part = _Component(block[:, cols], rhs, self.equal[rows], self.low[cols], self.high[cols], self.cap)
+        objective = np.zeros(len(cols))
+        objective[np.searchsorted(cols, j)] = sign
+        if integer:
+            part.lp.integrality_ = [highspy.HighsVarType.kInteger] * part.n
+            part.highs.passModel(part.lp)
+        try:
+            x = part._run(part.highs, objective, stats, "integer_programs" if integer else "linear_programs")
+        except DiEvalError:
+            return None
+        point = background.copy()
+        point[cols] = x
+        return point
+
+    def _integer_bound(self, milp, j, sign, witnessed, stats) -> tuple[float, bool]:
+        """The smallest (``sign`` 1) or largest value of cell ``j`` in whole numbers over the
+        whole component. An integer programme stopped at its limit (``_INTEGER_NODES``: a count of
+        branch-and-bound nodes, not seconds, so the result does not depend on the machine's load)
+        gives the best whole point it found, or the one witnessed before: a value the cell can take, so
+        its range is shown narrower than it may be, never wider (a verdict on it is safe). Returns
+        the value and whether it is proven the bound."""
+        stats["integer_programs"] = stats.get("integer_programs", 0) + 1
+        milp.changeColsCost(self.n, self.indices, _unit(self.n, j, sign))
+        milp.run()
+        status = milp.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return float(round(milp.getSolution().col_value[j])), True
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise DiEvalError(_CONTRADICTION)
+        found = milp.getInfo().primal_solution_status == 2  # a feasible whole point
+        value = float(round(milp.getSolution().col_value[j])) if found else witnessed
+        if not np.isfinite(value):
+            raise DiEvalError(f"disclosure audit: an integer programme found no solution within its limit ({status})")
+        stats["integer_programs_stopped"] = stats.get("integer_programs_stopped", 0) + 1
+        return (min(value, witnessed) if sign > 0 else max(value, witnessed)), False
+
+    def _reached(self, j, sign, bound, background, stats, record) -> bool:
+        """Whether a whole point with cell ``j`` at ``bound`` is found by integer programmes over
+        the cells near it (1, 2, then 3 relations away; the others held at ``background``)."""
+        for steps in (1, 2, 3):
+            point = self._local(j, sign, background, steps, stats, integer=True)
+            if point is None:
+                continue
+            record(point)
+            if abs(point[j] - bound) <= _TOL and (np.abs(point - np.round(point)) <= _TOL).all():
+                return True
+        return False
+
+    def _run(self, highs, objective, stats, key="linear_programs"):
+        stats[key] = stats.get(key, 0) + 1
+        highs.changeColsCost(self.n, self.indices, np.asarray(objective, dtype=float))
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise DiEvalError(_CONTRADICTION)
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise DiEvalError(f"disclosure audit: a linear programme failed ({status})")
+        return np.asarray(highs.getSolution().col_value)
+
+    def solve(self, target, stats, threshold: int, tight: bool, start=None):
+        """Whole-number bounds of the target cells, and which of them are exact.
+
+        ``tight=False``: a cell shown by whole-number solutions (witnesses) to take values far
+        enough apart to pass is given the range of its witnesses (it can be wider); only the
+        others get exact bounds. ``tight=True``: every target gets exact bounds. ``start``: the
+        witnessed ranges (whole points low, high; every point low, high) of feasible points known
+        before (a relaxation of an earlier model); ``self.witness`` holds them after.
+        """
+        seen_low, seen_high = np.full(self.n, np.inf), np.full(self.n, -np.inf)
+        # The same from every point, a cell at a fractional value v taken as ceil(v) low and floor(v)
+        # high (rounded inwards, as the programmes' ranges are everywhere in the audit).
+        near_low, near_high = seen_low.copy(), seen_high.copy()
+        if start is not None:
+            seen_low, seen_high, near_low, near_high = (np.array(a, float) for a in start)
+        self.witness = np.array([seen_low, seen_high, near_low, near_high])
+        seen_low, seen_high, near_low, near_high = self.witness  # views: record() updates them
+        open_low, open_high = target.copy(), target.copy()
+        rng = np.random.default_rng(0)
+
+        background = None
+
+        def record(x):
+            nonlocal background
+            whole = np.abs(x - np.round(x)) <= _TOL
+            if whole.all() and background is None:
+                background = np.round(x)
+            np.fmin(near_low, np.where(whole, np.round(x), np.ceil(x - _TOL)), out=near_low)  # fmin: NaN is no point
+            np.fmax(near_high, np.where(whole, np.round(x), np.floor(x + _TOL)), out=near_high)
+            if whole.all():  # a whole-number point: a witness
+                np.minimum(seen_low, x, out=seen_low)
+                np.maximum(seen_high, x, out=seen_high)
+            open_low[near_low <= self.low + _TOL] = False
+            open_high[near_high >= self.upper - _TOL] = False
+            if not tight:
+                width = seen_high - seen_low
+                passed = (width >= 2 - _TOL) | ((width >= 1 - _TOL) & (seen_low >= threshold - _TOL))
+                # From fractional points, only a range wide enough that no integer programme would
+                # be asked about it (``_NARROW``: at least 4 whole numbers) passes.
+                passed |= near_high - near_low >= _NARROW - _TOL
+                open_low[passed] = False
+                open_high[passed] = False
+
+        if start is not None:
+            record(np.full(self.n, np.nan))  # what the known points settle already (NaN: no new point)
+        # Cheap first: random directions push many cells to their limits at once.
+        stalled = 0
+        while stalled < 3 and open_low.sum() + open_high.sum() >= 8:
+            before = open_low.sum() + open_high.sum()
+            objective = np.zeros(self.n)
+            objective[open_low] = rng.uniform(0.5, 1.5, open_low.sum())
+            objective[open_high] -= rng.uniform(0.5, 1.5, open_high.sum())
+            both = open_low & open_high
+            objective[both] = rng.choice([-1.0, 1.0], both.sum())
+            record(self._run(self.highs, objective, stats))
+            gained = before - (open_low.sum() + open_high.sum())
+            stalled = stalled + 1 if gained < max(2, before // 40) else 0
+        # Then each cell left, pushed over the cells near it (1, 2, then 3 relations away) with
+        # every other cell held where a whole point found has it: a programme of tens or hundreds
+        # of cells instead of thousands, whose solutions are points of the whole one.
+        if background is not None and not tight:
+            for j in np.flatnonzero(open_low | open_high):
+                for steps in (1, 2, 3):
+                    for sign, still in ((1.0, open_low), (-1.0, open_high)):
+                        if still[j]:
+                            point = self._local(j, sign, background, steps, stats)
+                            if point is not None:
+                                record(point)
+                    if not (open_low[j] or open_high[j]):
+                        break
+        # Then cells in no common relation, each pushed its own way at once: they do not compete,
+        # so one programme settles many (the counts a lean release leaves out come in such sets).
+        while open_low.sum() + open_high.sum() >= 8:
+            before = open_low.sum() + open_high.sum()
+            objective = np.zeros(self.n)
+            for j, sign in self._apart(open_low, open_high, rng):
+                objective[j] = sign
+            record(self._run(self.highs, objective, stats))
+            if open_low.sum() + open_high.sum() >= before:
+                break
+        low, high = np.minimum(seen_low, near_low), np.maximum(seen_high, near_high)
+        exact = target & ~open_low & ~open_high
+        exact &= (near_low <= self.low + _TOL) & (near_high >= self.upper - _TOL)
+        low[exact], high[exact] = self.low[exact], self.upper[exact]
+        # A bound an LP reaches at a fractional point may be tighter in whole numbers.
+        fractional = np.zeros(self.n, bool)
+        for j in np.flatnonzero(open_low | open_high):
+            for sign, is_low in ((1.0, True), (-1.0, False)):
+                if is_low and near_low[j] <= self.low[j] + _TOL:
+                    low[j] = self.low[j]
+                    continue
+                if not is_low and near_high[j] >= self.upper[j] - _TOL:
+                    high[j] = self.upper[j]
+                    continue
+                x = self._run(self.highs, _unit(self.n, j, sign), stats)
+                fractional[j] |= np.abs(x - np.round(x)).max(initial=0.0) > _TOL
+                if is_low:
+                    low[j] = x[j]
+                else:
+                    high[j] = x[j]
+                record(x)
+            exact[j] = True
+        low = np.ceil(low - _TOL)
+        high = np.floor(high + _TOL)
+        # Whole numbers can only narrow a range: one that fails on the programmes' bounds fails
+        # anyway (its interval is then shown as they give it, which is wider, never narrower).
+        failing = (high - low < 1 - _TOL) | ((low <= threshold - 1 + _TOL) & (high - low < 2 - _TOL))
+        narrow = np.flatnonzero(target & exact & fractional & (high - low < _NARROW) & ~failing)
+        milp = None
+        for j in narrow:
+            for sign, bound in ((1.0, low), (-1.0, high)):
+                # A whole point at the programmes' bound rounded inwards: the bound is exact.
+                if sign * (seen_low[j] if sign > 0 else seen_high[j]) <= sign * bound[j] + _TOL:
+                    continue
+                if background is not None and self._reached(j, sign, bound[j], background, stats, record):
+                    continue
+                if milp is None:
+                    milp = highspy.Highs()
+                    milp.setOptionValue("output_flag", False)
+                    milp.setOptionValue("mip_max_nodes", _INTEGER_NODES)
+                    lp = self.lp
+                    lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+                    milp.passModel(lp)
+                witnessed = seen_low[j] if sign > 0 else seen_high[j]
+                bound[j], proven = self._integer_bound(milp, j, sign, witnessed, stats)
+                exact[j] &= proven
+        high = np.where(high >= self.cap - 0.5, np.inf, high)
+        return low, high, exact
+
+
+def _unit(n, j, sign):
+    objective = np.zeros(n)
+    objective[j] = sign
+    return objective
