@@ -225,3 +225,25 @@ def test_an_incremental_run_equals_a_full_run_page_for_page(data, tmp_path):
     assert set(statuses(reference).values()) == {"ok"}
     assert pages(out) == pages(full), "the incremental release equals a full run, page for page"
     assert "pakalpojumi paplašināti" in (out / "pasvaldibas" / "0620200.html").read_text(encoding="utf-8")
+
+
+def test_an_audit_enters_a_key_by_its_verdict_not_by_its_time():
+    # The release's audit is a field of the evaluation: how long it took, and how many programmes
+    # it solved, vary with the machine's load; the same data must give the same keys.
+    import dataclasses
+
+    import pandas as pd
+
+    from di_eval.analysis.audit import ReleaseAudit
+    from di_eval.analysis.indicators import CUBE_KEYS
+
+    row = {"table": "uptake", "measure": "persons_new", "scope": "0840200", "year": 2020, "group": "FT"}
+    row |= {"service": "care", "through": 2020, "uid": 7, "status": "secondary", "low": 3.0, "high": 3.0}
+    columns = [*CUBE_KEYS, "through", "uid", "status", "low", "high", "finding"]
+    passing = pd.DataFrame([{**row, "high": 6.0, "finding": ""}], columns=columns)
+    quick = ReleaseAudit(passing, releases=1, relations=10, linear_programs=3, integer_programs=0, seconds=0.04)
+    slow = dataclasses.replace(quick, linear_programs=5, integer_programs=2, seconds=0.12)
+    assert quick.summary() != slow.summary()
+    assert incremental._text(quick) == incremental._text(slow)
+    failing = dataclasses.replace(quick, intervals=pd.DataFrame([{**row, "finding": "exact"}], columns=columns))
+    assert incremental._text(failing) != incremental._text(quick)

@@ -149,8 +149,10 @@ def _text(value) -> str:
         return value.to_csv(index=False) + repr([str(t) for t in getattr(value, "dtypes", [])])
     if isinstance(value, dict):
         return "{" + ",".join(f"{k!r}:{_text(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
-    if hasattr(value, "summary") and callable(value.summary):
-        return f"{type(value).__name__}:{value.summary()}"
+    if hasattr(value, "findings") and hasattr(value, "ok"):
+        # An audit: its verdict and what fails, not how long it took or how many programmes it
+        # needed (those vary with the machine's load, and no page prints them).
+        return f"{type(value).__name__}:{value.ok}:" + ";".join(str(f) for f in value.findings)
     return _ADDRESS.sub("", repr(value))
 
 
