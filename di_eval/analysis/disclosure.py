@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from di_eval.analysis.programme import highs_lp
 from di_eval.errors import ChoiceError, DiEvalError
 
 PUBLISHED, PRIMARY, SECONDARY, NOT_REPORTED = "published", "primary", "secondary", "not_reported"
@@ -674,21 +675,7 @@ class _Problem:
         self.equal = equal
         self.rows = np.arange(matrix.shape[0])
         self.matrix = matrix
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n
-        lp.num_row_ = matrix.shape[0]
-        lp.col_cost_ = np.zeros(self.n)
-        lp.col_lower_ = np.asarray(low, dtype=float)
-        lp.col_upper_ = np.where(np.isfinite(high), high, highspy.kHighsInf)
-        lp.row_lower_ = np.where(equal, rhs, -highspy.kHighsInf)
-        lp.row_upper_ = np.asarray(rhs, dtype=float)
-        columns = sparse.csc_matrix(matrix)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_ = self.n
-        lp.a_matrix_.num_row_ = matrix.shape[0]
-        lp.a_matrix_.start_ = columns.indptr
-        lp.a_matrix_.index_ = columns.indices
-        lp.a_matrix_.value_ = columns.data
+        lp, _ = highs_lp(matrix, rhs, equal, low, np.where(np.isfinite(high), high, highspy.kHighsInf))
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.passModel(lp)

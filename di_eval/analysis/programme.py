@@ -22,6 +22,28 @@ _NARROW = 3
 _INTEGER_NODES = 2000
 
 
+def highs_lp(matrix, rhs, equal, low, upper):
+    """A HiGHS model of ``matrix @ x (== where ``equal``, else <=) rhs`` with ``low <= x <= upper``
+    and no objective yet; returns it and the matrix by columns."""
+    n = matrix.shape[1]
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = matrix.shape[0]
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.asarray(low, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.row_lower_ = np.where(equal, rhs, -highspy.kHighsInf)
+    lp.row_upper_ = np.asarray(rhs, dtype=float)
+    columns = sparse.csc_matrix(matrix)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = matrix.shape[0]
+    lp.a_matrix_.start_ = columns.indptr
+    lp.a_matrix_.index_ = columns.indices
+    lp.a_matrix_.value_ = columns.data
+    return lp, columns
+
+
 class _Component:
     """Linked cells as one linear programme, kept warm between objectives."""
 
@@ -32,21 +54,7 @@ class _Component:
         # No count can be above this (``cap``: for a part of a component, the whole one's).
         self.cap = 10.0 * float(finite.max(initial=0.0)) + 100.0 if cap is None else float(cap)
         upper = np.where(np.isfinite(self.high), self.high, self.cap)
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n
-        lp.num_row_ = matrix.shape[0]
-        lp.col_cost_ = np.zeros(self.n)
-        lp.col_lower_ = self.low
-        lp.col_upper_ = upper
-        lp.row_lower_ = np.where(equal, rhs, -highspy.kHighsInf)
-        lp.row_upper_ = np.asarray(rhs, dtype=float)
-        columns = sparse.csc_matrix(matrix)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_ = self.n
-        lp.a_matrix_.num_row_ = matrix.shape[0]
-        lp.a_matrix_.start_ = columns.indptr
-        lp.a_matrix_.index_ = columns.indices
-        lp.a_matrix_.value_ = columns.data
+        lp, columns = highs_lp(matrix, rhs, equal, self.low, upper)
         self.lp = lp
         self.rhs, self.equal = np.asarray(rhs, float), np.asarray(equal, bool)
         self.highs = highspy.Highs()

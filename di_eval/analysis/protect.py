@@ -168,6 +168,8 @@ def protect_release(
     # must add no failure of its own (audit the earlier ones to see theirs).
     # A count of the new release they already pin down is published as it is (hiding it would
     # protect nothing).
+    cell_of = np.full(len(structure.low), -1, np.int64)  # universe id -> this release's cell
+    cell_of[uids[inside]] = np.flatnonzero(inside)
     inherited = np.zeros(len(structure.low), bool)
     # (The public figures alone pin only themselves, and a count no earlier release published is
     # pinned by none: only the earlier releases' counts need this audit.)
@@ -177,8 +179,6 @@ def protect_release(
         structure.published = base_published
         inherited[before.loc[before["finding"] != "", "uid"].to_numpy(np.int64)] = True
         pinned = before.loc[before["finding"] == "exact", "uid"].to_numpy(np.int64)
-        cell_of = np.full(len(base_published), -1, np.int64)
-        cell_of[uids[inside]] = np.flatnonzero(inside)
         known = cell_of[pinned]
         known = known[(known >= 0)]
         known = known[values[known] >= rule.threshold]
@@ -195,8 +195,6 @@ def protect_release(
     # The persons new between this release and a later public cumulative are its difference from
     # this release's cumulative: a small one keeps its 3 possible values like a left-out count.
     later, cumulative, figure = structure.later
-    cell_of = np.full(len(structure.low), -1, np.int64)
-    cell_of[uids[inside]] = np.flatnonzero(inside)
     between = figure - values[np.maximum(cell_of[cumulative], 0)]
     structure.small[later[(cell_of[cumulative] >= 0) & (between >= 1) & (between <= rule.threshold - 1)]] = True
     for _ in range(MAX_ROUNDS):
