@@ -85,12 +85,16 @@ class _Component:
             self._by_row = self.columns.tocsr()
         return self._by_row
 
-    def _near(self, j, steps):
-        """The cells within ``steps`` relations of cell ``j``."""
+    def _near(self, j, steps, most=None):
+        """The cells within ``steps`` relations of cell ``j`` (``most``: going out only through
+        relations of at most that many cells)."""
+        by_row = self._rows()
         cols = np.array([j])
         for _ in range(steps):
             rows = np.unique(self.columns[:, cols].indices)
-            cols = np.unique(self._rows()[rows].indices)
+            if most is not None:
+                rows = rows[np.diff(by_row.indptr)[rows] <= most]
+            cols = np.union1d(cols, by_row[rows].indices)
         return cols
 
     def _local(self, j, sign, background, steps, stats, integer=False):
@@ -123,16 +127,10 @@ class _Component:
         relations of the cells within ``steps`` relations of it, each of their cells free within
         its bounds. Every point of the whole programme is one of the relaxation, so its range is
         at least as wide: a bound it proves holds for the whole. None where it is not smaller."""
-        by_row = self._rows()
-        cells = np.array([j])
-        for _ in range(steps - 1):
-            # Outwards only through relations of few cells: a sum over every municipality would
-            # bring in most of the component at the first step.
-            rows = np.unique(self.columns[:, cells].indices)
-            rows = rows[np.diff(by_row.indptr)[rows] <= _FEW]
-            cells = np.union1d(cells, by_row[rows].indices)
-        rows = np.unique(self.columns[:, cells].indices)
-        block = by_row[rows]
+        # Outwards only through relations of few cells: a sum over every municipality would bring
+        # in most of the component at the first step.
+        rows = np.unique(self.columns[:, self._near(j, steps - 1, _FEW)].indices)
+        block = self._rows()[rows]
         cols = np.unique(block.indices)
         if len(cols) >= self.n // 2:
             return None
