@@ -166,3 +166,32 @@ if __name__ == "__main__":
     again = batch.run([job("new")], out, parameters={}, fingerprint="3", workers=1, timeout=60)
     assert again.ok and not list(tmp_path.glob(".releases/site/.staging-*")), "stale staging folders are cleared"
     assert again.previous == first.release and (first.release / "r" / "keep.html").is_file(), "the one before is kept"
+
+
+def test_a_kernel_stopped_before_its_pid_is_known_is_killed():
+    """A worker told to stop while its kernel starts: the kernel goes at once, and its folder with it."""
+    import psutil
+
+    kernel = WarmKernel()
+    assert kernel.launch()
+    process = psutil.Process(kernel.pid)
+    kernel.reset()  # up and bound: only a kill stops it now
+    folder = kernel._ipc_dir
+    kernel.pid = None  # as in the window before ``start`` records it
+    kernel.kill_now()
+    assert not psutil.wait_procs([process], timeout=10)[1], "the kernel is still running"
+    assert folder is None or not os.path.exists(folder)
+    kernel.shutdown()
+
+
+def test_kill_children_kills_what_a_process_started():
+    code = (
+        "import subprocess, sys\n"
+        "from di_eval.run import batch\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "batch.kill_children()\n"
+        "print(child.wait(timeout=10))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(-signal.SIGKILL)

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import papermill
+import psutil
 from papermill.engines import papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
@@ -155,7 +156,16 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0][:300] if text else ""
 
 
+def kill_children() -> None:
+    """Kill this process's children at once (a kernel whose start had not returned its pid yet)."""
+    with contextlib.suppress(psutil.Error):
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+
+
 def _on_terminate(signum, frame):  # a worker told to stop: its kernel first, then itself
+    kill_children()
     _slot.kill_now()
     os._exit(128 + signum)
 
@@ -165,6 +175,7 @@ def _watch_parent() -> None:
     if parent is None:
         return
     parent.join()  # returns when the main process is gone, however it went
+    kill_children()
     _slot.kill_now()
     os._exit(1)
 

@@ -140,6 +140,9 @@ class WarmKernel:
             logger.warning("kernel launch failed: %s", err)
             self.shutdown()
             return False
+        except BaseException:  # told to stop while the kernel started: it goes too
+            self.shutdown()
+            raise
 
     def alive(self) -> bool:
         return self.km is not None and run_sync(self.km.is_alive)()
@@ -172,13 +175,19 @@ class WarmKernel:
         self.start()
 
     def kill_now(self) -> None:
-        """Kill the kernel and whatever it started at once; safe to call from a signal handler."""
-        if self.pid:
+        """Kill the kernel and whatever it started at once; safe to call from a signal handler.
+
+        A kernel still starting has a process before ``start`` knows its pid: the provisioner's is
+        taken then, and the caller kills its other children too (``batch.kill_children``), so that
+        no kernel outlives its folder and fails to bind in it.
+        """
+        pid = self.pid or getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
             with contextlib.suppress(OSError):
                 if hasattr(os, "killpg"):
-                    os.killpg(self.pid, signal.SIGKILL)  # the kernel leads its own session
+                    os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session
                 else:
-                    os.kill(self.pid, signal.SIGTERM)
+                    os.kill(pid, signal.SIGTERM)
         if self._ipc_dir:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
