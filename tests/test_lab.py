@@ -162,14 +162,41 @@ class Lab:
         return self.page.evaluate("([n, a]) => window.jupyterapp.commands.execute(n, a || {})", [name, args])
 
     def run_all(self) -> float:
-        """Run All (the Run menu's command); seconds until every cell has run."""
+        """Run All (the Run menu's command); seconds until the kernel has answered every cell.
+
+        The kernel answers each cell it was sent once, whether it ran it, failed or aborted it (after
+        an error the kernel aborts the cells queued behind it, and which ones depends on timing): the
+        replies are counted, so a run with an error ends as surely as one without.
+        """
         started = time.perf_counter()
-        self.command("notebook:run-all-cells")
-        self.page.wait_for_function(
-            f"{_PANEL}.sessionContext.session.kernel.status === 'idle' && "
-            f"{_PANEL}.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null)",
-            timeout=180_000,
+        self.page.evaluate(
+            f"""() => {{
+              const kernel = {_PANEL}.sessionContext.session.kernel;
+              if (window.__replies) window.__replies.kernel.anyMessage.disconnect(window.__replies.count);
+              const replies = {{kernel, seen: 0, count: (_, args) => {{
+                if (args.direction === 'recv' && args.msg.header.msg_type === 'execute_reply') replies.seen += 1;
+              }}}};
+              kernel.anyMessage.connect(replies.count);
+              window.__replies = replies;
+            }}"""
         )
+        sent = self.js(
+            "return panel.content.widgets.filter(c => c.model.type === 'code' && "
+            "c.model.sharedModel.getSource().trim() !== '').length;"
+        )
+        self.command("notebook:run-all-cells")
+        try:
+            self.page.wait_for_function(
+                f"([sent]) => window.__replies.seen >= sent && {_PANEL}.sessionContext.session.kernel.status === 'idle'",
+                arg=[sent],
+                timeout=180_000,
+            )
+        except Exception as err:  # what the notebook shows then, to say why
+            state = self.page.evaluate(
+                f"[window.__replies.seen, {_PANEL}.sessionContext.session.kernel.status, {_PANEL}.content.widgets.map(c => "
+                "c.model.type + ':' + c.model.executionCount + ':' + c.model.executionState)]"
+            )
+            raise AssertionError(f"Run All did not finish ({sent} cells sent): {state}") from err
         return time.perf_counter() - started
 
     def errors(self) -> list[str]:
