@@ -164,10 +164,15 @@ def kill_children() -> None:
                 child.kill()
 
 
-def _on_terminate(signum, frame):  # a worker told to stop: its kernel first, then itself
+def _stop_worker(code: int) -> None:
+    """A worker stops at once: what it started (its kernel, even one still starting), then itself."""
     kill_children()
     _slot.kill_now()
-    os._exit(128 + signum)
+    os._exit(code)
+
+
+def _on_terminate(signum, frame):  # a worker told to stop
+    _stop_worker(128 + signum)
 
 
 def _watch_parent() -> None:
@@ -175,9 +180,7 @@ def _watch_parent() -> None:
     if parent is None:
         return
     parent.join()  # returns when the main process is gone, however it went
-    kill_children()
-    _slot.kill_now()
-    os._exit(1)
+    _stop_worker(1)
 
 
 def _worker_init(warmup: str | None = None, start_kernel: bool = True) -> None:
