@@ -385,6 +385,9 @@ def national_reference(rng, reference_dir: Path, out: Path, regions: int = 5, pe
     """A synthetic reference for a national-scale dataset: about 119 municipalities in 5 regions."""
     for path in reference_dir.glob("*.csv"):
         shutil.copy(path, out / path.name)
+    # Kurzeme's published figures say nothing about a synthetic country: none are public here.
+    figures = read_csv_text(reference_dir / "public_figures.csv")
+    figures.iloc[:0].to_csv(out / "public_figures.csv", index=False)
     rows, successors = [], []
     n = 0
     for region in range(regions):

@@ -90,6 +90,7 @@ def test_national_scale(tmp_path):
     dataset = di_eval.load(out)
     assert 110 <= dataset.municipalities.shape[0] <= 125
     assert dataset.service_uptake["atvk_code"].nunique() == dataset.municipalities.shape[0]
+    assert dataset.public_figures.empty  # Kurzeme's press releases are not about a synthetic country
 
 
 def test_generation_is_atomic_on_failure(tmp_path, monkeypatch):
