@@ -8,6 +8,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from di_eval.analysis import programme
 from di_eval.analysis.programme import _Component
 
 
@@ -92,3 +93,115 @@ def test_a_relaxation_proves_only_bounds_a_reader_cannot_pass(seed):
             asked += 1
             proven += component._certified(j, sign, bound, {})
     assert proven >= asked // 2, (proven, asked)
+
+
+def _grouped(seed: int, groups: int = 12, measures: int = 24):
+    """Municipalities tied only through totals, as at national scale: each group's counts tied
+    in pairs that close odd cycles (so that some bounds are fractional) and, for each measure, the groups' counts
+    adding up to a total published exactly. Returns (matrix, rhs, equal, low, high), the truth
+    and each cell's group."""
+    rng = np.random.default_rng(seed)
+    n = groups * measures
+    truth = rng.integers(0, 14, n)
+    group = np.repeat(np.arange(groups), measures)
+    rows, cols = [], []
+    for g in range(groups):  # in a group, pairs of neighbours and of every other count: their sum rounded (±2)
+        for k in range(measures - 2):
+            for pair in ((0, 1), (0, 2)):
+                rows.append(np.full(2, len(rows)))
+                cols.append(g * measures + k + np.array(pair))
+    inner = len(rows)
+    for k in range(measures):  # each measure's total over the groups, exact
+        rows.append(np.full(groups, len(rows)))
+        cols.append(np.arange(groups) * measures + k)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    sums = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows), n))
+    total = sums @ truth
+    small = truth <= 4
+    rounded = 5 * np.round(truth / 5)
+    low = np.where(small, 0, np.maximum(rounded - 2, 5)).astype(float)
+    high = np.where(small, 4, rounded + 2).astype(float)
+    hidden = rng.random(n) < 0.3
+    low[hidden], high[hidden] = 0, 30
+    slack = np.where(np.arange(len(rows)) < inner, 2.0, 0.0)
+    return (sums, total - slack, total + slack, low, high), truth, group
+
+
+def _grouped_component(sums, lower, upper, low, high) -> _Component:
+    """``lower <= sums <= upper`` as the audit writes it: an equality where the two are one."""
+    same = lower == upper
+    matrix = sparse.vstack([sums[same], sums[~same], -sums[~same]]).tocsr()
+    rhs = np.concatenate([upper[same], upper[~same], -lower[~same]])
+    equal = np.concatenate([np.ones(same.sum(), bool), np.zeros(2 * (~same).sum(), bool)])
+    return _Component(matrix, rhs, equal, low, high)
+
+
+def test_a_large_component_is_split_into_the_groups_its_totals_tie(monkeypatch):
+    monkeypatch.setattr(programme, "_GROUPED", 100)
+    chain, _, group = _grouped(1)
+    label, ties = _grouped_component(*chain)._groups()
+    # The same partition (labels up to renaming), and only the totals tie groups.
+    assert len(np.unique(label)) == len(np.unique(group))
+    assert all(len(np.unique(label[group == g])) == 1 for g in np.unique(group))
+    assert ties.sum() == 24
+
+
+def test_a_cell_is_pushed_over_its_group_and_then_over_more_groups_each_whole(monkeypatch):
+    monkeypatch.setattr(programme, "_GROUPED", 100)
+    chain, _, group = _grouped(1)
+    component = _grouped_component(*chain)
+    j = 30
+    near = [component._near(j, steps) for steps in (1, 2, 3)]
+    found = list(component._neighbourhoods(j))
+    assert all(np.array_equal(a, b) for a, b in zip(found, near))
+    grouped = found[3:]
+    assert grouped, "no neighbourhood of whole groups"
+    assert np.array_equal(grouped[0], np.flatnonzero(group == group[j]))  # its own group first
+    for cols in grouped:
+        assert j in cols and len(cols) < component.n // 2
+        assert np.isin(np.flatnonzero(np.isin(group, group[cols])), cols).all()  # whole groups only
+    assert len({len(c) for c in grouped}) > 2  # growing: 1, 2, 3, 5 ... groups
+
+
+def test_a_small_component_is_not_split():
+    chain, _, _ = _grouped(1)
+    assert _grouped_component(*chain)._groups() is None  # below _GROUPED cells: one programme
+
+
+@pytest.mark.parametrize("tight", [True, False])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_grouped_component_from_the_true_counts_agrees_with_an_integer_solver(monkeypatch, seed, tight):
+    """Started from the true counts (``known``, as a protection does), the searches over groups
+    give ranges no wider than a reader reaches, exact where they say so, and need no integer
+    programme over the whole component (whole points around each cell reach its bounds)."""
+    monkeypatch.setattr(programme, "_GROUPED", 100)
+    whole = []
+    integer_bound = _Component._integer_bound
+    monkeypatch.setattr(_Component, "_integer_bound", lambda self, *a: whole.append(a[1]) or integer_bound(self, *a))
+    chain, truth, _ = _grouped(seed)
+    n = len(truth)
+    component = _grouped_component(*chain)
+    stats: dict = {}
+    got_low, got_high, exact = component.solve(np.ones(n, bool), stats, threshold=5, tight=tight, known=truth)
+    if tight:
+        assert stats.get("integer_programs", 0) > 0, "no whole-number bound was asked about: the test misses its aim"
+    for j in range(n):
+        sums, lower, upper, low, high = chain
+        true_low, true_high = _exact_range(sums, lower, upper, low, high, j)
+        assert true_low <= got_low[j] <= got_high[j] <= true_high, (j, got_low[j], got_high[j], true_low, true_high)
+        if exact[j]:
+            assert (got_low[j], got_high[j]) == (true_low, true_high), (j, true_low, true_high)
+    assert not whole, f"integer programmes over the whole component for cells {whole}"
+
+
+def test_a_known_point_is_completed_where_it_has_gaps_and_refused_where_it_breaks_a_relation():
+    chain, truth, _ = _grouped(3)
+    component = _grouped_component(*chain)
+    gaps = truth.astype(float)
+    gaps[::7] = np.nan
+    filled = component._completed(gaps, {})
+    assert filled is not None and component._feasible(filled)
+    assert np.array_equal(filled[~np.isnan(gaps)], truth[~np.isnan(gaps)])
+    broken = truth.astype(float)
+    broken[0] += 1  # its measure's exact total no longer adds up
+    assert component._completed(broken, {}) is None

@@ -457,3 +457,27 @@ def test_the_sample_s_five_yearly_releases_read_together_keep_the_guarantee(samp
         releases.append(rel.from_protected(protected, f"{year}-12-31", successors))
     together = au.audit_releases(releases, public)
     assert together.releases == 5 and together.ok, [str(f) for f in together.findings]
+
+
+@given(persons_strategy)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_true_counts_a_protection_starts_from_satisfy_everything_a_reader_knows(persons):
+    """The audit inside a protection starts its searches from the true counts (``_Model.truth``):
+    every true count known lies within what the releases and the public figures say of it, and
+    every relation holds where all its counts are known (else they are no point to start from)."""
+    frames = frames_of(persons)
+    rule = DisclosureRule(5, method="rounding")
+    first = yearly_releases(frames, rule, (2018,))
+    _, result = protect_release(
+        cube_of(frames, 2019), rule, "2019-12-31", SUCCESSORS, previous=first, cube_for=lambda y: cube_of(frames, y)
+    )
+    model = result.model
+    truth = model.truth
+    known = ~np.isnan(truth)
+    assert known.sum() > len(truth) // 2
+    assert ((model.low[known] <= truth[known] + 1e-9) & (truth[known] <= model.high[known] + 1e-9)).all()
+    value = np.nan_to_num(truth)[model.uid] * model.coef
+    total = np.bincount(model.row, weights=value, minlength=model.rows)
+    complete = np.bincount(model.row, weights=~known[model.uid], minlength=model.rows) == 0
+    assert (np.abs(total[complete & model.equal]) <= 1e-9).all()
+    assert (total[complete & ~model.equal] <= 1e-9).all()

@@ -145,6 +145,9 @@ class _Model:
     # The persons new after the releases that a later public cumulative gives away with the
     # release's own (``_later_public``): their universe ids, the cumulative's, the figure's value.
     later: tuple = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    # Per universe cell, its true count where the caller knows it (a protection), else NaN: a
+    # whole point the programmes start from (``_Component.solve``'s ``known``). None: a reader.
+    truth: np.ndarray | None = None
 
     @property
     def rows(self) -> int:
@@ -400,7 +403,8 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
                 if "witness" not in cache:
                     cache["witness"] = np.array([[np.inf] * n, [-np.inf] * n, [np.inf] * n, [-np.inf] * n])
                 start = cache["witness"][:, variable[cols]]
-            low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight, start)
+            known = None if model.truth is None else model.truth[variable[cols]]
+            low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight, start, known)
             if key is not None:
                 cache[key] = (low_g, high_g, exact_g)
                 cache["witness"][:, variable[cols]] = component.witness

@@ -197,6 +197,8 @@ def protect_release(
     later, cumulative, figure = structure.later
     between = figure - values[np.maximum(cell_of[cumulative], 0)]
     structure.small[later[(cell_of[cumulative] >= 0) & (between >= 1) & (between <= rule.threshold - 1)]] = True
+    between = np.where(cell_of[cumulative] >= 0, between, np.nan)
+    structure.truth = _universe_truth(structure, earlier, uids, inside, values, between)
     for _ in range(MAX_ROUNDS):
         protected = ProtectedCube(cube, rule, status.copy())
         release = rel.from_protected(protected, as_of, successors)
@@ -228,6 +230,22 @@ def protect_release(
             # is not safe to publish (``result.ok`` is False).
             return protected, result if result is not None else au.audit_model(structure, rule.threshold, mine + 1)
     return protected, au.audit_model(structure, rule.threshold, mine + 1)
+
+
+def _universe_truth(structure, earlier, uids, inside, values, between) -> np.ndarray:
+    """The true count of each universe cell where today's data give it (the earlier releases'
+    cells, this release's, the persons new before a later public cumulative), else NaN."""
+    truth = np.full(len(structure.low), np.nan)
+    for k, known in enumerate(earlier):
+        if known.truth is not None:
+            u = structure.uids_of[k]
+            ok = (u >= 0) & ~np.isnan(known.truth)
+            truth[u[ok]] = known.truth[ok]
+    ok = inside & ~np.isnan(values)
+    truth[uids[ok]] = values[ok]
+    later, cumulative, _ = structure.later
+    truth[later] = np.where(between >= 0, between, np.nan)  # NaN: no such figure
+    return truth
 
 
 def _true_public(public: pd.DataFrame | None, cube: Cube, last: int) -> pd.DataFrame | None:
