@@ -459,6 +459,40 @@ def test_the_sample_s_five_yearly_releases_read_together_keep_the_guarantee(samp
     assert together.releases == 5 and together.ok, [str(f) for f in together.findings]
 
 
+def test_a_public_figure_the_release_contradicts_is_set_aside_not_a_failure():
+    """A press release about older data (a cumulative at the end of 2018 below the 2017 release's
+    own): the reader sees the contradiction and sets the figure aside; the figures that agree stay."""
+    persons = [("0100001", 0, 2, (True, True))] * 6 + [("0100002", 0, 1, (False, True))] * 7
+    frames = frames_of(persons)
+    rule = DisclosureRule(5, method="rounding")
+    protected, _ = protect_release(cube_of(frames, 2017), rule, "2017-12-31", SUCCESSORS)
+    release = rel.from_protected(protected, "2017-12-31", SUCCESSORS)
+    cells = release.cells
+    own = cells[
+        (cells["scope"] == "region") & (cells["measure"] == "persons_cumulative") & (cells["service"] == "care")
+    ]
+    total = int(own["published"].iloc[0])
+
+    def figure(as_of, value):
+        return {
+            "measure": "persons_cumulative",
+            "target_group": "FT",
+            "service": "care",
+            "year": pd.NA,
+            "as_of": pd.Timestamp(as_of),
+            "comparison": "eq",
+            "value": value,
+            "source": "a press release",
+        }
+
+    public = pd.DataFrame([figure("2017-12-31", total), figure("2018-12-31", total - 3)])
+    with pytest.raises(DiEvalError, match="contradict"):
+        au.audit_knowledge([au.knowledge_of(release)], public)  # both figures: no counts satisfy them
+    audit = au.audit_releases([release], public)
+    assert audit.conflicts == 1  # the 2018 figure, set aside
+    assert audit.intervals.equals(au.audit_releases([release], public.iloc[:1]).intervals)
+
+
 @given(persons_strategy)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_true_counts_a_protection_starts_from_satisfy_everything_a_reader_knows(persons):

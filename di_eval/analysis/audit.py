@@ -644,5 +644,24 @@ def audit_releases(releases, public: pd.DataFrame | None = None, *, tight: bool 
     statuses = {
         i: (r.cells["status"].to_numpy(object), r.cells["published"].to_numpy(object)) for i, r in enumerate(releases)
     }
-    result = audit_knowledge(knowledge, public, statuses, releases[-1].rule.threshold, tight=tight)
+    try:
+        result = audit_knowledge(knowledge, public, statuses, releases[-1].rule.threshold, tight=tight)
+    except DiEvalError as error:
+        if public is None or not len(public) or str(error) != _CONTRADICTION:
+            raise
+        public, more = _agreeing_public(knowledge, public)
+        dropped += more
+        result = audit_knowledge(knowledge, public, statuses, releases[-1].rule.threshold, tight=tight)
     return dataclasses.replace(result, conflicts=result.conflicts + dropped)
+
+
+def _agreeing_public(knowledge: list[Knowledge], public: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The public figures the releases agree with, and how many are set aside: a figure the
+    releases contradict (through the relations) is about older data and tells a reader nothing
+    about these counts. Each is taken in turn, in the file's order, while the releases and the
+    figures kept so far still agree (one linear programme each)."""
+    keep: list[int] = []
+    for i in range(len(public)):
+        if feasible(build_model(knowledge, public.iloc[[*keep, i]])):
+            keep.append(i)
+    return public.iloc[keep], len(public) - len(keep)
