@@ -23,13 +23,20 @@ def _chain(seed: int, n: int = 160, window: int = 3):
     c = (np.arange(rows)[:, None] + np.arange(window)).ravel()
     sums = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(rows, n))
     total = sums @ truth
+    low, high = _published(truth, rng, 0.25)
+    return sums, total - 2.0, total + 2.0, low, high
+
+
+def _published(truth, rng, hidden_share):
+    """Each count's bounds as published: "<5" (0..4), rounded to base 5 (its value ±2) or, a
+    share of them, hidden (0..30)."""
     small = truth <= 4
     rounded = 5 * np.round(truth / 5)
     low = np.where(small, 0, np.maximum(rounded - 2, 5)).astype(float)
     high = np.where(small, 4, rounded + 2).astype(float)
-    hidden = rng.random(n) < 0.25
+    hidden = rng.random(len(truth)) < hidden_share
     low[hidden], high[hidden] = 0, 30
-    return sums, total - 2.0, total + 2.0, low, high
+    return low, high
 
 
 def _component(sums, lower, upper, low, high) -> _Component:
@@ -97,9 +104,10 @@ def test_a_relaxation_proves_only_bounds_a_reader_cannot_pass(seed):
 
 def _grouped(seed: int, groups: int = 12, measures: int = 24):
     """Municipalities tied only through totals, as at national scale: each group's counts tied
-    in pairs that close odd cycles (so that some bounds are fractional) and, for each measure, the groups' counts
-    adding up to a total published exactly. Returns (matrix, rhs, equal, low, high), the truth
-    and each cell's group."""
+    in pairs that close odd cycles (so that some bounds are fractional) and, for each measure,
+    the groups' counts
+    adding up to a total published exactly. Returns (sums, lower, upper, low, high) as
+    ``_chain`` does, the truth and each cell's group."""
     rng = np.random.default_rng(seed)
     n = groups * measures
     truth = rng.integers(0, 14, n)
@@ -117,12 +125,7 @@ def _grouped(seed: int, groups: int = 12, measures: int = 24):
     r, c = np.concatenate(rows), np.concatenate(cols)
     sums = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows), n))
     total = sums @ truth
-    small = truth <= 4
-    rounded = 5 * np.round(truth / 5)
-    low = np.where(small, 0, np.maximum(rounded - 2, 5)).astype(float)
-    high = np.where(small, 4, rounded + 2).astype(float)
-    hidden = rng.random(n) < 0.3
-    low[hidden], high[hidden] = 0, 30
+    low, high = _published(truth, rng, 0.3)
     slack = np.where(np.arange(len(rows)) < inner, 2.0, 0.0)
     return (sums, total - slack, total + slack, low, high), truth, group
 
