@@ -208,3 +208,83 @@ def test_a_known_point_is_completed_where_it_has_gaps_and_refused_where_it_break
     broken = truth.astype(float)
     broken[0] += 1  # its measure's exact total no longer adds up
     assert component._completed(broken, {}) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_point_nearest_the_true_counts_reaching_a_bound_changes_few_cells_and_gives_a_whole_point(
+    monkeypatch, seed
+):
+    """``_nearest``: a point of the programme with the cell at its bound that changes few of the
+    true counts (a chain through the totals, not most of the component, as a vertex does); the
+    integer programme over those cells (``_reached_nearest``) finds a whole point there."""
+    monkeypatch.setattr(programme, "_GROUPED", 100)  # the large component's solves (interior point)
+    chain, truth, _ = _grouped(seed)
+    sums, lower, upper, low, high = chain
+    component = _grouped_component(*chain)
+    background = truth.astype(float)
+    asked = reached = 0
+    for j in range(0, component.n, 5):
+        true_low, true_high = _exact_range(sums, lower, upper, low, high, j)
+        for sign, bound in ((1.0, true_low), (-1.0, true_high)):
+            if bound == truth[j]:
+                assert component._nearest(j, sign, bound, background, {}) is None  # no change needed
+                continue
+            changed = component._nearest(j, sign, bound, background, {})
+            assert changed is not None and j in changed and len(changed) < component.n // 4, (j, sign)
+            points = []
+            found = component._reached_nearest(j, sign, bound, background, {}, points.append)
+            assert all(component._feasible(p) for p in points if (np.abs(p - np.round(p)) < 1e-6).all())
+            if found:
+                assert any(abs(p[j] - bound) < 1e-6 and component._feasible(p) for p in points)
+            asked += 1
+            reached += found
+    assert asked and reached >= 0.8 * asked, (reached, asked)
+
+
+def _two_odd_cycles(padding: int = 20):
+    """A total ``s`` of two triangles of counts, each pair of a triangle at most 1 (so at most 1 of
+    each triangle in whole numbers, 1.5 in the programmes), and a chain of other counts tied to
+    the first one (so that a relaxation around ``s`` is smaller than the component)."""
+    n = 7 + padding
+    rows, rhs, equal = [], [], []
+
+    def relation(coefficients, value, is_equal=False):
+        row = np.zeros(n)
+        for k, c in coefficients.items():
+            row[k] = c
+        rows.append(row)
+        rhs.append(value)
+        equal.append(is_equal)
+
+    for a, b, c in ((1, 2, 3), (4, 5, 6)):
+        for p, q in ((a, b), (b, c), (a, c)):
+            relation({p: 1, q: 1}, 1)
+    relation({0: 1, **{k: -1 for k in range(1, 7)}}, 0, True)  # s = the six counts' sum
+    relation({1: 1, 7: 1}, 5)
+    for k in range(7, n - 1):
+        relation({k: 1, k + 1: 1}, 5)
+    low, high = np.zeros(n), np.r_[10.0, np.ones(6), np.full(padding, 5.0)]
+    return sparse.csr_matrix(np.array(rows)), np.array(rhs, float), np.array(equal), low, high
+
+
+def test_an_integer_programme_over_a_relaxation_proves_a_bound_inside_the_programmes_one():
+    matrix, rhs, equal, low, high = _two_odd_cycles()
+    component = _Component(matrix, rhs, equal, low, high)
+    lp_high = component._run(component.highs, programme._unit(component.n, 0, -1.0), {})[0]
+    assert lp_high == pytest.approx(3.0)  # 1.5 for each triangle
+    # An independent integer solver: at most 1 of each triangle, so s is at most 2.
+    equal_rows = LinearConstraint(matrix[equal], rhs[equal], rhs[equal])
+    other_rows = LinearConstraint(matrix[~equal], -np.inf, rhs[~equal])
+    best = milp(
+        programme._unit(component.n, 0, -1.0),
+        constraints=[equal_rows, other_rows],
+        bounds=Bounds(low, high),
+        integrality=np.ones(component.n),
+    )
+    assert round(best.x[0]) == 2
+    stats: dict = {}
+    assert component._whole_bound(0, -1.0, 3.0, -np.inf, stats) == 2.0
+    assert stats["integer_relaxations"] >= 1
+    # It goes no further than a value a whole point takes, and never past the programmes' bound.
+    assert component._whole_bound(0, -1.0, 3.0, 3.0, {}) == 3.0
+    assert component._whole_bound(0, 1.0, 0.0, -np.inf, {}) == 0.0

@@ -25,6 +25,7 @@ _INTEGER_NODES = 2000
 _FEW = 40
 # A component of at least this many cells is searched in groups (``_Component._groups``).
 _GROUPED = 2000
+_DENSE = 1000
 
 
 def highs_lp(matrix, rhs, equal, low, upper):
@@ -71,6 +72,8 @@ class _Component:
             # where the dual one needs thousands and 5-7 s; on smaller components the dual is faster).
             self.highs.setOptionValue("simplex_strategy", 4)
         self.highs.passModel(lp)
+        self.integer = False  # an integer programme (``_restricted(..., integer=True)``)
+        self.warm = False  # whether the programme has a basis to start from (a solve done)
         self.indices = np.arange(self.n, dtype=np.int32)
         self.upper = upper
         self.columns = columns  # which relations each cell is in (``_apart``)
@@ -94,10 +97,10 @@ class _Component:
         return self._by_row
 
     def _near(self, j, steps, most=None):
-        """The cells within ``steps`` relations of cell ``j`` (``most``: going out only through
-        relations of at most that many cells)."""
+        """The cells within ``steps`` relations of cell ``j`` (or of the cells ``j``; ``most``:
+        going out only through relations of at most that many cells)."""
         by_row = self._rows()
-        cols = np.array([j])
+        cols = np.unique(np.atleast_1d(j))
         for _ in range(steps):
             rows = np.unique(self.columns[:, cols].indices)
             if most is not None:
@@ -115,9 +118,14 @@ class _Component:
         rhs = self.rhs[rows] - block[:, ~inside] @ background[~inside]
         part = _Component(block[:, cols], rhs, self.equal[rows], self.low[cols], self.high[cols], self.cap)
         if integer:
-            part.lp.integrality_ = [highspy.HighsVarType.kInteger] * part.n
-            part.highs.passModel(part.lp)
+            part.make_integer()
         return part
+
+    def make_integer(self):
+        """Make the programme an integer one (every cell a whole number)."""
+        self.lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+        self.highs.passModel(self.lp)
+        self.integer = True
 
     def _local(self, j, sign, background, cols, stats, integer=False):
         """Cell ``j`` pushed one way over the cells ``cols`` (around it), every other cell held
@@ -218,11 +226,12 @@ class _Component:
                     seen.append(cols)
                     yield cols
 
-    def _relaxed(self, j, sign, steps, stats):
+    def _relaxed(self, j, sign, steps, stats, integer=False):
         """The smallest (``sign`` 1) or largest value of cell ``j`` over a relaxation: only the
         relations of the cells within ``steps`` relations of it, each of their cells free within
-        its bounds. Every point of the whole programme is one of the relaxation, so its range is
-        at least as wide: a bound it proves holds for the whole. None where it is not smaller."""
+        its bounds (``integer``: in whole numbers). Every point of the whole programme is one of
+        the relaxation, so its range is at least as wide: a bound it proves holds for the whole.
+        None where it proves none."""
         # Outwards only through relations of few cells: a sum over every municipality would bring
         # in most of the component at the first step.
         rows = np.unique(self.columns[:, self._near(j, steps - 1, _FEW)].indices)
@@ -231,8 +240,12 @@ class _Component:
         if len(cols) >= self.n // 2:
             return None
         part = _Component(block[:, cols], self.rhs[rows], self.equal[rows], self.low[cols], self.high[cols], self.cap)
+        if integer:
+            part.make_integer()
+            part.highs.setOptionValue("mip_max_nodes", _INTEGER_NODES)  # stopped there: no proof
         try:
-            x = part._run(part.highs, _unit(part.n, int(np.searchsorted(cols, j)), sign), stats, "relaxations")
+            key = "integer_relaxations" if integer else "relaxations"
+            x = part._run(part.highs, _unit(part.n, int(np.searchsorted(cols, j)), sign), stats, key)
         except DiEvalError:
             return None
         return float(x[np.searchsorted(cols, j)])
@@ -248,6 +261,23 @@ class _Component:
             if (np.ceil(r - _TOL) >= reached - _TOL) if sign > 0 else (np.floor(r + _TOL) <= reached + _TOL):
                 return True
         return False
+
+    def _whole_bound(self, j, sign, bound, witnessed, stats) -> float:
+        """A bound of cell ``j`` in whole numbers (``sign`` 1: a lower one) at least as tight as
+        ``bound`` (the programmes' one rounded inwards): the tightest that integer programmes over
+        relaxations around the cell (``_relaxed``, 2 to 4 relations wide) prove, going no further
+        than ``witnessed`` (a value a whole point takes). A bound in whole numbers can lie inside
+        the programmes' one (a few small counts and their sum); a whole point found there proves
+        it without an integer programme over the whole component."""
+        for steps in (2, 3, 4):
+            if sign * witnessed <= sign * bound + _TOL:
+                break
+            r = self._relaxed(j, sign, steps, stats, integer=True)
+            if r is None:
+                break
+            r = float(np.ceil(r - _TOL)) if sign > 0 else float(np.floor(r + _TOL))
+            bound = max(bound, r) if sign > 0 else min(bound, r)
+        return bound
 
     def _integer_bound(self, milp, j, sign, witnessed, stats) -> tuple[float, bool]:
         """The smallest (``sign`` 1) or largest value of cell ``j`` in whole numbers over the
@@ -289,10 +319,61 @@ class _Component:
                 current = np.round(point)
         return False
 
+    def _nearest(self, j, sign, bound, background, stats):
+        """The cells a point of the programme with cell ``j`` at ``bound`` (``sign`` 1: as low)
+        changes from ``background`` (a point of it), the point chosen nearest ``background``
+        (the least sum of changes, a linear programme over the changes up and down); None where
+        there is none. A bound of the programmes' is often reached only through a chain of cells
+        across many groups (a total over the municipalities): these are that chain's cells."""
+        need = sign * (background[j] - bound)  # how far cell j must go
+        if need <= _TOL:
+            return None
+        by_row = self._rows()
+        # x = background + up - down, with up, down >= 0 within the cells' bounds.
+        lower = np.zeros(2 * self.n)
+        upper = np.concatenate([self.upper - background, background - self.low])
+        if sign > 0:
+            lower[self.n + j], upper[j] = need, 0.0
+        else:
+            lower[j], upper[self.n + j] = need, 0.0
+        rhs = self.rhs - by_row @ background
+        change = _Component(sparse.hstack([by_row, -by_row]).tocsr(), rhs, self.equal, lower, upper, self.cap)
+        try:
+            x = change._run(change.highs, np.ones(2 * self.n), stats)
+        except DiEvalError:
+            return None
+        return np.flatnonzero((x[: self.n] > _TOL) | (x[self.n :] > _TOL))
+
+    def _reached_nearest(self, j, sign, bound, background, stats, record) -> bool:
+        """Whether a whole point with cell ``j`` at ``bound`` is found by an integer programme over
+        the cells the nearest such point of the programme changes (``_nearest``), then those and
+        the cells 1 and 2 relations around them, the others held at ``background``."""
+        changed = self._nearest(j, sign, bound, background, stats)
+        if changed is None:
+            return False
+        for steps in (0, 1, 2):
+            cols = self._near(np.append(changed, j), steps, _FEW)
+            point = self._local(j, sign, background, cols, stats, integer=True)
+            if point is None:
+                continue
+            record(point)
+            if (np.abs(point - np.round(point)) <= _TOL).all() and abs(point[j] - bound) <= _TOL:
+                return True
+        return False
+
     def _run(self, highs, objective, stats, key="linear_programs"):
         stats[key] = stats.get(key, 0) + 1
-        highs.changeColsCost(self.n, self.indices, np.asarray(objective, dtype=float))
+        objective = np.asarray(objective, dtype=float)
+        highs.changeColsCost(self.n, self.indices, objective)
+        if self.n >= _GROUPED and not self.integer:
+            # A large linear programme from no basis, or towards a new objective over many cells
+            # (a random direction), by the interior-point method and a crossover to a vertex: at
+            # national scale about 1 s where the simplex needs 5-20 s. The vertex's basis is then
+            # where the simplex starts the next solve, whose objective differs in a few cells.
+            cold = not self.warm or np.count_nonzero(objective) > _DENSE
+            highs.setOptionValue("solver", "ipm" if cold else "simplex")
         highs.run()
+        self.warm = True
         status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             raise DiEvalError(_CONTRADICTION)
@@ -449,7 +530,14 @@ class _Component:
                 # A whole point at the programmes' bound rounded inwards: the bound is exact.
                 if sign * (seen_low[j] if sign > 0 else seen_high[j]) <= sign * bound[j] + _TOL:
                     continue
-                if background is not None and self._reached(j, sign, bound[j], background, stats, record):
+                witnessed = seen_low[j] if sign > 0 else seen_high[j]
+                bound[j] = self._whole_bound(j, sign, bound[j], witnessed, stats)
+                if sign * witnessed <= sign * bound[j] + _TOL:
+                    continue
+                if background is not None and (
+                    self._reached_nearest(j, sign, bound[j], background, stats, record)
+                    or self._reached(j, sign, bound[j], background, stats, record)
+                ):
                     continue
                 if milp is None:
                     milp = highspy.Highs()

@@ -144,19 +144,17 @@ def _local_cut(model, f, rows, entries, fixed, widen_low, widen_high, cell_of, t
     """The cut of ``f`` from the programmes over ``rows``, or None if they do not hold it narrow."""
     uids = np.unique(model.uid[entries])
     uids = uids[~fixed[uids]]
-    local = {u: i for i, u in enumerate(uids)}
-    row_local = {r: i for i, r in enumerate(rows)}
     keep = ~fixed[model.uid[entries]]
     constants = np.where(keep, 0.0, model.coef[entries] * model.low[model.uid[entries]])
-    row_index = np.array([row_local[r] for r in model.row[entries]])
+    row_index = np.searchsorted(rows, model.row[entries])  # ``rows`` is sorted (``np.union1d``)
     rhs = -np.bincount(row_index, weights=constants, minlength=len(rows))
     matrix = sparse.csr_matrix(
-        (model.coef[entries][keep], (row_index[keep], [local[u] for u in model.uid[entries][keep]])),
+        (model.coef[entries][keep], (row_index[keep], np.searchsorted(uids, model.uid[entries][keep]))),
         shape=(len(rows), len(uids)),
     )
     component = au._Component(matrix, rhs, model.equal[rows], model.low[uids], model.high[uids], cap)
     stats: dict = {}
-    j = local[f]
+    j = int(np.searchsorted(uids, f))
     chosen: set[int] = set()
     ends = []
     for sign in (1.0, -1.0):
