@@ -288,3 +288,28 @@ def test_an_integer_programme_over_a_relaxation_proves_a_bound_inside_the_progra
     # It goes no further than a value a whole point takes, and never past the programmes' bound.
     assert component._whole_bound(0, -1.0, 3.0, 3.0, {}) == 3.0
     assert component._whole_bound(0, 1.0, 0.0, -np.inf, {}) == 0.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_vertex_is_made_a_whole_point_and_a_reader_without_the_true_counts_gets_the_same_ranges(monkeypatch, seed):
+    """A reader's audit knows no true counts: the first vertex, its fractional cells made whole
+    (``_rounded``), is the whole point the group searches hold the other cells at; the ranges
+    agree with an integer solver as they do from the true counts."""
+    monkeypatch.setattr(programme, "_GROUPED", 100)
+    chain, truth, _ = _grouped(seed)
+    sums, lower, upper, low, high = chain
+    n = len(truth)
+    component = _grouped_component(*chain)
+    vertex = component._run(
+        component.highs, programme._direction(np.ones(n, bool), np.ones(n, bool), np.random.default_rng(seed)), {}
+    )
+    point = component._rounded(vertex, {})
+    assert point is not None and component._feasible(point)
+    whole = np.abs(vertex - np.round(vertex)) <= 1e-6
+    assert (point[whole] == np.round(vertex[whole])).mean() > 0.5  # near the vertex, not anywhere
+    got_low, got_high, exact = _grouped_component(*chain).solve(np.ones(n, bool), {}, threshold=5, tight=False)
+    for j in range(n):
+        true_low, true_high = _exact_range(sums, lower, upper, low, high, j)
+        assert true_low <= got_low[j] <= got_high[j] <= true_high, (j, got_low[j], got_high[j], true_low, true_high)
+        if exact[j]:
+            assert (got_low[j], got_high[j]) == (true_low, true_high), (j, true_low, true_high)

@@ -160,6 +160,20 @@ class _Component:
             return None
         return np.round(x)
 
+    def _rounded(self, x, stats):
+        """A whole point near ``x`` (a point of the programme): its whole cells kept and the others,
+        then also the cells 1 and 2 relations around them, filled in by an integer programme
+        (``_completed``); None where none is found so."""
+        fractional = np.flatnonzero(np.abs(x - np.round(x)) > _TOL)
+        for steps in (0, 1, 2):
+            known = np.round(x)
+            if len(fractional):
+                known[self._near(fractional, steps, _FEW)] = np.nan
+            point = self._completed(known, stats)
+            if point is not None or not len(fractional):
+                return point
+        return None
+
     def _feasible(self, x) -> bool:
         """Whether ``x`` is a point of the programme in whole numbers."""
         if not np.isfinite(x).all() or (np.abs(x - np.round(x)) > _TOL).any():
@@ -433,6 +447,16 @@ class _Component:
             point = self._completed(np.asarray(known, float), stats)
             if point is not None:
                 record(point)
+        if background is None and self._groups() is not None:
+            # No true counts (a reader's audit): a whole point from the first vertex, its
+            # fractional cells made whole by an integer programme over them, so that the searches
+            # below can hold the other cells at it.
+            x = self._run(self.highs, _direction(open_low, open_high, rng), stats)
+            record(x)
+            if background is None:
+                point = self._rounded(x, stats)
+                if point is not None:
+                    record(point)
         # Cheap first: random directions push many cells to their limits at once; in a large
         # component first over each group and one other, the rest held at a whole point.
         if background is not None and self._groups() is not None:
