@@ -328,6 +328,32 @@ def test_the_release_file_says_what_its_values_mean(evaluation, tmp_path):
     assert evaluation.release_audit.ok
 
 
+def test_large_components_solved_side_by_side_give_the_same_audit_as_one_after_another(evaluation, monkeypatch):
+    """The audit solves its large components in threads: the result does not depend on how many."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from di_eval.analysis import programme
+
+    monkeypatch.setattr(programme, "_GROUPED", 40)  # the sample's components count as large
+    submitted = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, *args, **kwargs):
+            submitted.append(self._max_workers)
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(au, "ThreadPoolExecutor", Counting)
+    release = rel.from_protected(evaluation.protected, "2018-12-31", evaluation.successors)
+    audits = []
+    for cores in (1, 3):
+        monkeypatch.setattr(au, "_cores", lambda cores=cores: cores)
+        audits.append(au.audit_releases([release]))
+    assert len(submitted) >= 4 and max(submitted) >= 2, submitted  # components in threads, 2 at once
+    one, many = (a.intervals for a in audits)
+    pd.testing.assert_frame_equal(one, many)
+    assert audits[0].linear_programs == audits[1].linear_programs
+
+
 def test_di_eval_audit_reads_releases_and_exits_1_when_the_guarantee_fails(evaluation, tmp_path, capsys):
     good = tmp_path / "good"
     good.mkdir()

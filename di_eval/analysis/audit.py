@@ -27,7 +27,9 @@ release's counts of that year and its cumulatives covering it are set aside.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import highspy
@@ -37,6 +39,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from di_eval.analysis import indicators as ind
+from di_eval.analysis import programme
 from di_eval.analysis.disclosure import OMITTED, Finding, _all_constraints, _sum_of_others
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
 from di_eval.analysis.programme import _CONTRADICTION, _TOL, _Component
@@ -336,6 +339,14 @@ def _apply_public(public, uid_keys, low, high) -> None:
 # --- the linear programmes ---------------------------------------------------------------------------
 
 
+def _cores() -> int:
+    """The processor cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # Windows, macOS
+        return os.cpu_count() or 1
+
+
 def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, tight: bool = False, cache=None):
     """Whole-number bounds of each target cell (universe ids) and whether they are exact (see
     ``_Component.solve``). ``cache``: a dict kept between calls on one model's relations (a
@@ -377,6 +388,21 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
     bounds = np.searchsorted(group[order], np.arange(group.max() + 2))
     row_order = np.argsort(row_group, kind="stable")
     row_bounds = np.searchsorted(row_group[row_order], np.arange(group.max() + 2))
+    if cache is not None and "witness" not in cache:
+        cache["witness"] = np.array([[np.inf] * n, [-np.inf] * n, [np.inf] * n, [-np.inf] * n])
+
+    def settle(cols, rows, lo, hi):
+        """One component's bounds, the points it witnessed and its own counts of programmes."""
+        component = _Component(matrix[rows][:, cols], rhs[rows], model.equal[rows], lo, hi)
+        # A protection's rounds only widen published bounds over the same relations: every
+        # point found feasible before still is, so what it witnessed is kept (by universe id).
+        start = None if cache is None else cache["witness"][:, variable[cols]]
+        known = None if model.truth is None else model.truth[variable[cols]]
+        counts: dict = {}
+        result = component.solve(var_target[cols], counts, threshold, tight, start, known)
+        return result, component.witness, counts
+
+    done, large = [], []
     for g in range(group.max() + 1):
         cols = order[bounds[g] : bounds[g + 1]]
         if not var_target[cols].any():
@@ -393,21 +419,24 @@ def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, t
             parts = (variable[cols], lo, hi, rows, rhs[rows], var_target[cols])
             key = (threshold, tight, *(np.ascontiguousarray(p).tobytes() for p in parts))
         if key is not None and key in cache:
-            low_g, high_g, exact_g = cache[key]
+            done.append((cols, key, cache[key], None, {}))
+        elif len(cols) >= programme._GROUPED:
+            large.append((cols, key, (cols, rows, lo, hi)))
         else:
-            component = _Component(matrix[rows][:, cols], rhs[rows], model.equal[rows], lo, hi)
-            start = None
-            if cache is not None:
-                # A protection's rounds only widen published bounds over the same relations: every
-                # point found feasible before still is, so what it witnessed is kept (by universe id).
-                if "witness" not in cache:
-                    cache["witness"] = np.array([[np.inf] * n, [-np.inf] * n, [np.inf] * n, [-np.inf] * n])
-                start = cache["witness"][:, variable[cols]]
-            known = None if model.truth is None else model.truth[variable[cols]]
-            low_g, high_g, exact_g = component.solve(var_target[cols], stats, threshold, tight, start, known)
-            if key is not None:
-                cache[key] = (low_g, high_g, exact_g)
-                cache["witness"][:, variable[cols]] = component.witness
+            done.append((cols, key, *settle(cols, rows, lo, hi)))
+    # The large components (at national scale one per target group, thousands of cells each) are
+    # solved side by side, one thread each (HiGHS lets go of the interpreter while it solves):
+    # each is a programme of its own, so the result is the same in any order.
+    if large:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(large), _cores()))) as pool:
+            futures = [pool.submit(settle, *job) for _, _, job in large]
+            done += [(cols, key, *future.result()) for (cols, key, _), future in zip(large, futures)]
+    for cols, key, (low_g, high_g, exact_g), witness, counts in done:
+        for name, count in counts.items():
+            stats[name] = stats.get(name, 0) + count
+        if key is not None and witness is not None:
+            cache[key] = (low_g, high_g, exact_g)
+            cache["witness"][:, variable[cols]] = witness
         out_low[variable[cols]], out_high[variable[cols]] = low_g, high_g
         out_exact[variable[cols]] = exact_g
     return out_low[targets], out_high[targets], out_exact[targets]
