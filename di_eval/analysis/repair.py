@@ -153,7 +153,6 @@ def _local_cut(model, f, rows, entries, fixed, widen_low, widen_high, cell_of, t
         shape=(len(rows), len(uids)),
     )
     component = au._Component(matrix, rhs, model.equal[rows], model.low[uids], model.high[uids], cap)
-    component.highs.setOptionValue("presolve", "on")
     stats: dict = {}
     j = int(np.searchsorted(uids, f))
     chosen: set[int] = set()
