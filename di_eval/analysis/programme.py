@@ -262,6 +262,10 @@ class _Component:
             x = part._run(part.highs, _unit(part.n, int(np.searchsorted(cols, j)), sign), stats, key)
         except DiEvalError:
             return None
+        if integer:
+            # The integer programme's proven bound, not its best point (which may lie within the
+            # solver's gap of it).
+            return sign * float(part.highs.getInfo().mip_dual_bound)
         return float(x[np.searchsorted(cols, j)])
 
     def _certified(self, j, sign, reached, stats) -> bool:
