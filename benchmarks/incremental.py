@@ -54,12 +54,16 @@ def change_counts(data: Path, code: str) -> None:
     header = lines[0].split(",")
     at = {c: header.index(c) for c in ("year", "atvk_code", "target_group", "service", "persons_served")}
     rows = [line.split(",") for line in lines[1:]]
-    chosen = next(
+    candidates = [
         r
         for r in rows
         if r[at["atvk_code"]] == code and r[at["service"]] != "any" and r[at["persons_served"]].isdigit()
-        if int(r[at["persons_served"]]) >= 10
-    )
+    ]
+    if not candidates:
+        raise SystemExit(f"{path}: municipality {code} has no count of a service to change")
+    # Its first count of 10 or more; where it has none (at national scale), its largest.
+    large = [r for r in candidates if int(r[at["persons_served"]]) >= 10]
+    chosen = large[0] if large else max(candidates, key=lambda r: int(r[at["persons_served"]]))
     for row in rows:
         same = all(row[at[c]] == chosen[at[c]] for c in ("year", "atvk_code", "target_group"))
         if same and (row is chosen or row[at["service"]] == "any"):
