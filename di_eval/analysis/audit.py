@@ -340,11 +340,8 @@ def _apply_public(public, uid_keys, low, high) -> None:
 
 
 def _cores() -> int:
-    """The processor cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # Windows, macOS
-        return os.cpu_count() or 1
+    """The machine's processor cores (as the batch counts them, ``di_eval.run_options``)."""
+    return os.cpu_count() or 1
 
 
 def intervals(model: _Model, targets: np.ndarray, stats: dict, threshold: int, tight: bool = False, cache=None):

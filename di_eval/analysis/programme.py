@@ -25,6 +25,8 @@ _INTEGER_NODES = 2000
 _FEW = 40
 # A component of at least this many cells is searched in groups (``_Component._groups``).
 _GROUPED = 2000
+# A large component's solve towards an objective over more than this many cells starts afresh by
+# the interior-point method (``_Component._run``); over fewer, the simplex from the last basis.
 _DENSE = 1000
 
 
@@ -164,7 +166,7 @@ class _Component:
         """A whole point near ``x`` (a point of the programme): its whole cells kept and the others,
         then also the cells 1 and 2 relations around them, filled in by an integer programme
         (``_completed``); None where none is found so."""
-        fractional = np.flatnonzero(np.abs(x - np.round(x)) > _TOL)
+        fractional = np.flatnonzero(~_whole(x))
         for steps in (0, 1, 2):
             known = np.round(x)
             if len(fractional):
@@ -176,7 +178,7 @@ class _Component:
 
     def _feasible(self, x) -> bool:
         """Whether ``x`` is a point of the programme in whole numbers."""
-        if not np.isfinite(x).all() or (np.abs(x - np.round(x)) > _TOL).any():
+        if not np.isfinite(x).all() or not _whole(x).all():
             return False
         if (x < self.low - _TOL).any() or (x > self.upper + _TOL).any():
             return False
@@ -329,7 +331,7 @@ class _Component:
             if point is None:
                 continue
             record(point)
-            if not (np.abs(point - np.round(point)) <= _TOL).all():
+            if not _whole(point).all():
                 continue
             if abs(point[j] - bound) <= _TOL:
                 return True
@@ -375,7 +377,7 @@ class _Component:
             if point is None:
                 continue
             record(point)
-            if (np.abs(point - np.round(point)) <= _TOL).all() and abs(point[j] - bound) <= _TOL:
+            if _whole(point).all() and abs(point[j] - bound) <= _TOL:
                 return True
         return False
 
@@ -426,7 +428,7 @@ class _Component:
 
         def record(x):
             nonlocal background
-            whole = np.abs(x - np.round(x)) <= _TOL
+            whole = _whole(x)
             if whole.all() and background is None:
                 background = np.round(x)
             np.fmin(near_low, np.where(whole, np.round(x), np.ceil(x - _TOL)), out=near_low)  # fmin: NaN is no point
@@ -539,7 +541,7 @@ class _Component:
                         high[j] = reached
                     continue
                 x = self._run(self.highs, _unit(self.n, j, sign), stats)
-                fractional[j] |= np.abs(x - np.round(x)).max(initial=0.0) > _TOL
+                fractional[j] |= not _whole(x).all()
                 if is_low:
                     low[j] = x[j]
                 else:
@@ -555,11 +557,10 @@ class _Component:
         milp = None
         for j in narrow:
             for sign, bound in ((1.0, low), (-1.0, high)):
-                # A whole point at the programmes' bound rounded inwards: the bound is exact.
-                if sign * (seen_low[j] if sign > 0 else seen_high[j]) <= sign * bound[j] + _TOL:
-                    continue
                 witnessed = seen_low[j] if sign > 0 else seen_high[j]
                 bound[j] = self._whole_bound(j, sign, bound[j], witnessed, stats)
+                # A whole point at the bound (the programmes' one rounded inwards, or a tighter one
+                # ``_whole_bound`` proves): the bound is exact.
                 if sign * witnessed <= sign * bound[j] + _TOL:
                     continue
                 if background is not None and (
@@ -579,6 +580,11 @@ class _Component:
                 exact[j] &= proven
         high = np.where(high >= self.cap - 0.5, np.inf, high)
         return low, high, exact
+
+
+def _whole(x) -> np.ndarray:
+    """Per cell, whether its value is a whole number (within the tolerance; NaN is not)."""
+    return np.abs(x - np.round(x)) <= _TOL
 
 
 def _unit(n, j, sign):
