@@ -14,9 +14,17 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from di_eval.analysis import audit as au
 from di_eval.analysis import indicators as ind
 from di_eval.analysis import release as rel
-from di_eval.analysis.disclosure import NOT_REPORTED, PRIMARY, PUBLISHED, ROUNDED, SECONDARY, DisclosureRule
+from di_eval.analysis.disclosure import (
+    COARSE,
+    NOT_REPORTED,
+    PRIMARY,
+    PUBLISHED,
+    ROUNDED,
+    SECONDARY,
+    DisclosureRule,
+)
 from di_eval.analysis.evaluation import evaluate
-from di_eval.analysis.protect import protect_release
+from di_eval.analysis.protect import headline_mask, protect_release
 from di_eval.cli.main import main
 from di_eval.errors import ChoiceError, DiEvalError
 
@@ -317,7 +325,8 @@ def test_the_release_file_says_what_its_values_mean(evaluation, tmp_path):
     assert data["region"] == evaluation.figures("region")
     counts = pd.DataFrame(data["counts"]["rows"], columns=data["counts"]["columns"])
     assert set(counts["scope"]) == set(evaluation.protected.cells["scope"])  # both structures and the region
-    assert set(counts["status"]) <= {PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED, "omitted"}
+    assert set(counts["status"]) <= {PUBLISHED, ROUNDED, COARSE, PRIMARY, SECONDARY, NOT_REPORTED, "omitted"}
+    assert rule["coarse_base"] == 10 and COARSE in rule["meaning"]
     rounded = counts[counts["status"] == ROUNDED]
     assert len(rounded) and (rounded["value"] % 5 == 0).all()
     (tmp_path / "figures.json").write_text(json.dumps(data), encoding="utf-8")
@@ -369,6 +378,33 @@ def test_di_eval_audit_reads_releases_and_exits_1_when_the_guarantee_fails(evalu
     (bad / "figures.json").write_text(json.dumps(data), encoding="utf-8")
     assert main(["audit", str(bad)]) == 1
     assert "FAILS" in capsys.readouterr().out
+
+
+def test_a_count_rounded_to_the_coarser_base_tells_a_reader_its_wider_range():
+    rule = DisclosureRule(5)
+    cells = pd.DataFrame(
+        {
+            "table": ["uptake"] * 4,
+            "measure": ["persons_cumulative"] * 4,
+            "scope": ["0100001"] * 4,
+            "year": [0] * 4,
+            "group": ["FT", "GRT", "FT", "GRT"],
+            "service": ["any", "any", "care", "care"],
+            "published": pd.Series([20, 10, 25, "<5"], dtype=object),
+            "status": [COARSE, COARSE, ROUNDED, PRIMARY],
+        }
+    )
+    known = rel.Release(pd.Timestamp("2023-12-31"), rule, {}, cells).knowledge()
+    assert known["low"].tolist() == [15, 5, 23, 1] and known["high"].tolist() == [24, 14, 27, 4]
+    # the repair widens a headline figure to the coarser base first, any other rounded count to "x"
+    from di_eval.analysis import repair as rp
+
+    assert rp.widened(ROUNDED, 23, "rounding", 5, headline=True) == COARSE
+    assert rp.widened(COARSE, 23, "rounding", 5, headline=True) == SECONDARY
+    assert rp.widened(ROUNDED, 23, "rounding", 5) == SECONDARY
+    with pytest.raises(ChoiceError, match="coarse rounding base"):
+        DisclosureRule(5, rounding_base=5, coarse_base=5)
+    assert DisclosureRule(5, rounding_base=10).coarse_base == 20
 
 
 def test_an_old_figures_file_is_refused_with_its_name(tmp_path):
@@ -480,6 +516,10 @@ def test_the_sample_s_five_yearly_releases_read_together_keep_the_guarantee(samp
         hidden = np.isin(status, (PRIMARY, SECONDARY))[municipal].mean()
         small = ((values >= 1) & (values <= 4))[municipal].mean()
         assert hidden <= small + 0.05, (year, hidden, small)  # the floor + 5 points
+        # No headline figure (a municipality's cumulative FT or GRT "any") of 5 or more is hidden:
+        # where rounding to 5 would give a small count away, it is rounded to 10 (a range).
+        headline = headline_mask(cube.cells)
+        assert not (headline & np.isin(status, (PRIMARY, SECONDARY)) & (values >= 5)).any(), year
         releases.append(rel.from_protected(protected, f"{year}-12-31", successors))
     together = au.audit_releases(releases, public)
     assert together.releases == 5 and together.ok, [str(f) for f in together.findings]

@@ -84,3 +84,43 @@ def test_a_page_of_a_rounding_evaluation_marks_its_rounded_counts(rounded_evalua
 def test_a_page_of_an_exact_evaluation_has_no_rounding_marks(sample_dataset):
     ev = evaluate(sample_dataset, "2019-12-31", "2017", rule=DisclosureRule(5, method="heuristic", detail="full"))
     assert rd.mark(ev) is ev
+
+
+# --- a headline figure rounded to the coarser base, shown as the range it lies in -----------------
+
+
+def test_a_count_rounded_to_the_coarser_base_is_shown_as_its_range():
+    twenty = rd.coarse(20, 10, 5)  # a count from 15 to 24
+    assert twenty == 20 and twenty.span == (15, 24) and rd.ranged(twenty) and rd.is_rounded(twenty)
+    assert rd.coarse(10, 10, 5).span == (5, 14)  # never below the threshold: "<5" says the rest
+    assert rd.shown(twenty, "lv") == "15–24" and rd.words(twenty, "en") == "15–24"
+    assert rd.about("15–24 personas", twenty, "lv") == "15–24 personas"  # the range says how exact it is
+    assert rd.about("57 %", twenty, "lv") == "apmēram 57 %"  # a rate made from it does not
+    assert rd.shown(rd.rounded_sum([twenty, rd.Rounded(30)]), "lv") == "≈50"  # a sum is "≈"
+    assert rd.range_note(10, "lv") == (
+        "Skaitļi, kas rādīti kā robežas (piemēram, 25–34), ir noapaļoti līdz tuvākajam 10 daudzkārtnim, jo "
+        "precīzāks skaitlis ļautu aprēķināt kādu mazu skaitu; patiesais skaits ir šajās robežās."
+    )
+    import pickle
+
+    back = pickle.loads(pickle.dumps(twenty))  # a page's cache keeps it
+    assert back.span == (15, 24) and back.base == 10
+
+
+def test_the_range_note_goes_under_a_table_with_a_range_and_not_under_years():
+    html = (
+        '<div class="table-wrap" tabindex="0"><table><tr><td class="num">15–24</td></tr></table></div>'
+        '<div class="table-wrap" tabindex="0"><table><tr><td>2017–2020</td></tr></table></div>'
+    )
+    out = rd.annotate_tables(html, "en", 5, 10)
+    assert out.count("range-note") == 1 and "rounded-note" not in out
+    assert out.index("range-note") < out.index("2017–2020")
+
+
+def test_a_finding_says_the_range_of_a_headline_figure_and_about_for_its_share():
+    from di_eval.analysis.findings.base import approximately
+
+    twenty = rd.coarse(20, 10, 5)
+    assert approximately("15–24", twenty, "lv") == "15–24"
+    assert approximately("57 %", twenty, "lv") == "apmēram 57 %"
+    assert approximately("35", rd.Rounded(35), "en") == "about 35"

@@ -32,6 +32,9 @@ from di_eval.errors import ChoiceError, DiEvalError
 
 PUBLISHED, PRIMARY, SECONDARY, NOT_REPORTED = "published", "primary", "secondary", "not_reported"
 ROUNDED = "rounded"  # published rounded to ``rounding_base`` (the rounding method)
+# A headline figure published rounded to ``coarse_base`` (shown as the range it lies in) where
+# rounding to ``rounding_base`` would give a count away and hiding it would say nothing.
+COARSE = "rounded_coarse"
 OMITTED = "omitted"  # not published at this detail (``detail="lean"``): only the region's are
 METHODS = ("heuristic", "suppression", "rounding")
 # "lean": a municipality's counts are published at the detail its page shows (persons of all
@@ -49,7 +52,7 @@ class DisclosureRule:
 
     ``method="rounding"`` (the default): counts of threshold or more are rounded to the nearest
     multiple of ``rounding_base`` (halves up), except in ``exact_scopes`` (the region); then the
-    cheapest widenings (``di_eval.analysis.repair``) until the full audit of this and every
+    cheapest widenings (a headline figure first to ``coarse_base``, shown as its range) (``di_eval.analysis.repair``) until the full audit of this and every
     earlier release passes. ``method="suppression"``: other counts exact, hidden as
     ``secondary_marker`` ("x": not 0, size not told) until the full audit passes.
     ``method="heuristic"``: the suppression of ``protect``, checked against the sums of one
@@ -64,6 +67,7 @@ class DisclosureRule:
     secondary_marker: str = "x"
     method: str = "rounding"
     rounding_base: int = 5
+    coarse_base: int | None = None  # None: twice ``rounding_base``
     exact_scopes: tuple = ("region",)
     detail: str = "lean"
 
@@ -77,6 +81,11 @@ class DisclosureRule:
         base = self.rounding_base
         if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2:
             raise ChoiceError("rounding base", base, hint="a whole number of at least 2")
+        if self.coarse_base is None:
+            object.__setattr__(self, "coarse_base", 2 * int(base))
+        coarse = self.coarse_base
+        if isinstance(coarse, bool) or not isinstance(coarse, (int, np.integer)) or coarse <= base:
+            raise ChoiceError("coarse rounding base", coarse, hint=f"a whole number above the rounding base {base}")
         object.__setattr__(self, "exact_scopes", tuple(self.exact_scopes))
 
     @property
@@ -124,7 +133,7 @@ class ProtectedCube:
 
     cube: Cube
     rule: DisclosureRule
-    status: np.ndarray  # per cell: published | rounded | primary | secondary | not_reported | omitted
+    status: np.ndarray  # per cell: published | rounded | rounded_coarse | primary | secondary | not_reported | omitted
 
     @property
     def cells(self) -> pd.DataFrame:
@@ -148,12 +157,15 @@ def published_values(protected: ProtectedCube) -> list:
     markers = {PRIMARY: protected.rule.primary_marker, SECONDARY: protected.rule.secondary_marker}
     values = protected.cube.cells["value"].to_numpy(dtype=float, na_value=np.nan)
     rounded = round_to(np.nan_to_num(values), protected.rule.rounding_base)
+    coarse = round_to(np.nan_to_num(values), protected.rule.coarse_base)
     out = []
-    for status, value, near in zip(protected.status, values, rounded):
+    for status, value, near, far in zip(protected.status, values, rounded, coarse):
         if status == PUBLISHED:
             out.append(int(value))
         elif status == ROUNDED:
             out.append(int(near))
+        elif status == COARSE:
+            out.append(int(far))
         elif status in (NOT_REPORTED, OMITTED):
             out.append(None)
         else:

@@ -136,10 +136,13 @@ class Evaluation:
 
     def rounded(self) -> pd.DataFrame:
         """The person counts published rounded (``rule.method == "rounding"``): table, measure,
-        scope, year (0 = cumulative), group, service. Reports label these values as rounded."""
+        scope, year (0 = cumulative), group, service, and ``coarse`` (rounded to the coarser
+        base, status "rounded_coarse"). Reports label these values as rounded."""
         cells = self.protected.cells
         keys = ["table", "measure", "scope", "year", "group", "service"]
-        return cells.loc[cells["status"] == "rounded", keys].reset_index(drop=True)
+        chosen = cells["status"].isin(["rounded", "rounded_coarse"])
+        out = cells.loc[chosen, keys].reset_index(drop=True)
+        return out.assign(coarse=(cells.loc[chosen, "status"] == "rounded_coarse").to_numpy())
 
     def full_audit(self, previous=(), *, tight: bool = False):
         """The full reader's audit of this run's release with ``previous`` releases and the

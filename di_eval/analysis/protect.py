@@ -12,7 +12,8 @@ the pattern of earlier releases for the years they published (a count they hid o
 hidden or rounded again), then audits the new release together with every earlier one and the
 public figures the data agree with (``di_eval.analysis.audit``). While a count fails, the
 cost-minimising repair of ``di_eval.analysis.repair`` widens the cheapest set of cells that
-frees every failing count found so far (headline figures and the region's cumulatives last);
+frees every failing count found so far (headline figures and the region's cumulatives last; a
+headline figure is first rounded to ``coarse_base`` and shown as its range, ``COARSE``);
 a count no widening frees in the programmes falls back to widening the nearest cheap cell.
 """
 
@@ -25,6 +26,7 @@ from di_eval.analysis import audit as au
 from di_eval.analysis import release as rel
 from di_eval.analysis import repair as rp
 from di_eval.analysis.disclosure import (
+    COARSE,
     NOT_REPORTED,
     OMITTED,
     PRIMARY,
@@ -99,7 +101,7 @@ def _keep_earlier_pattern(cube: Cube, status: np.ndarray, previous: list) -> Non
         lo, hi = known["low"].to_numpy(float)[ok], known["high"].to_numpy(float)[ok]
         same = (values[where] >= lo) & (values[where] <= hi)  # a revised count starts afresh
         now = status[where]
-        to_x = same & (before == SECONDARY) & np.isin(now, (PUBLISHED, ROUNDED, PRIMARY))
+        to_x = same & (before == SECONDARY) & np.isin(now, (PUBLISHED, ROUNDED, COARSE, PRIMARY))
         status[where[to_x]] = SECONDARY
         to_round = same & (before == ROUNDED) & (now == PUBLISHED) & (values[where] >= 1)
         status[where[to_round]] = ROUNDED if release.rule.method == "rounding" else SECONDARY
@@ -290,9 +292,10 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
     cell_of = np.full(len(model.low), -1, np.int64)
     cell_of[cells_uid[inside]] = inside
     n = len(values)
-    new = np.array([rp.widened(status[i], values[i], rule.method, t) for i in range(n)], dtype=object)
+    new = np.array([rp.widened(status[i], values[i], rule.method, t, headline[i]) for i in range(n)], dtype=object)
     widen_low, widen_high = np.zeros(len(model.low), bool), np.zeros(len(model.low), bool)
     below, above = rel.rounding_interval(rule.rounding_base)
+    far_below, far_above = rel.rounding_interval(rule.coarse_base)
     for i in inside:
         if new[i] is None:
             continue
@@ -305,6 +308,11 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
             if not (lo < values[i] < hi):
                 # rounding would leave one side where it is (7 -> "5" is 5..7): hide it instead
                 new[i], lo, hi = SECONDARY, 1.0, np.inf
+        elif new[i] == COARSE:
+            r = float(np.floor(values[i] / rule.coarse_base + 0.5) * rule.coarse_base)
+            lo, hi = max(r - far_below, t), r + far_above
+            if not (max(lo, base_low[u]) < now_low - 1e-9 or min(hi, base_high[u]) > now_high + 1e-9):
+                new[i], lo, hi = SECONDARY, 1.0, np.inf  # no wider than it is: hide it instead
         widen_low[u] = max(lo, base_low[u]) < now_low - 1e-9
         widen_high[u] = min(hi, base_high[u]) > now_high + 1e-9
     region_total = region & _cumulative_totals(model, mine, n)
@@ -393,7 +401,7 @@ def _widen(model, failing, mine: int, status, values, headline, region, level, r
             continue
         if choice is None:
             # Nothing around it: widen the cell itself (rounded -> x).
-            if own >= 0 and status[own] in (PUBLISHED, ROUNDED) and values[own] >= 1 and not tried[own]:
+            if own >= 0 and status[own] in (PUBLISHED, ROUNDED, COARSE) and values[own] >= 1 and not tried[own]:
                 status[own] = SECONDARY
                 tried[own] = touched[own] = True
                 changed += 1
@@ -417,7 +425,7 @@ def _cheapest(cells, status, values, headline, region, level, rule, extra=0.0, t
             cost, new = 0.0, SECONDARY
         elif s == PUBLISHED and rule.method == "rounding" and v >= rule.threshold:
             cost, new = 10.0 + 5.0 * region[cell], ROUNDED
-        elif s in (PUBLISHED, ROUNDED):
+        elif s in (PUBLISHED, ROUNDED, COARSE):
             cost, new = 100.0 + 1000.0 * headline[cell] + 500.0 * region[cell], SECONDARY
         else:
             continue

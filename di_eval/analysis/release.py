@@ -8,7 +8,7 @@ each scope (the `di-eval figures` objects, keyed by scope code, as before), plus
 - ``release``: ``as_of``, the structure of the reports and the 2017 -> 2021 crosswalk;
 - ``counts``: every published person count of every scope of both structures, every year and
   the cumulative (``columns`` + ``rows``; ``year`` null for the cumulative, ``status`` one of
-  published, rounded, primary, secondary, not_reported).
+  published, rounded, rounded_coarse, primary, secondary, not_reported, omitted).
 
 ``read_release(path)`` reads it back (a folder of a run or the file itself) for ``audit`` and
 ``evaluate(..., previous=[...])``. ``knowledge`` turns published values into what a reader
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from di_eval.analysis.disclosure import (
+    COARSE,
     NOT_REPORTED,
     OMITTED,
     PRIMARY,
@@ -39,7 +40,7 @@ from di_eval.errors import DiEvalError
 
 FILE_NAME = "figures.json"
 COUNT_COLUMNS = [*CUBE_KEYS, "value", "status"]
-STATUSES = (PUBLISHED, ROUNDED, PRIMARY, SECONDARY, NOT_REPORTED, OMITTED)
+STATUSES = (PUBLISHED, ROUNDED, COARSE, PRIMARY, SECONDARY, NOT_REPORTED, OMITTED)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +73,7 @@ def _intervals(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     low, high = np.zeros(n), np.full(n, np.inf)
     reported = np.ones(n, bool)
     below, above = rounding_interval(rule.rounding_base)
+    far_below, far_above = rounding_interval(rule.coarse_base)
     for i, (value, status) in enumerate(zip(release.cells["published"], release.cells["status"])):
         if status == OMITTED:
             pass  # a count that exists and is not published: any whole number of 0 or more
@@ -83,6 +85,8 @@ def _intervals(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             low[i] = 1
         elif status == ROUNDED:
             low[i], high[i] = max(int(value) - below, t), int(value) + above
+        elif status == COARSE:
+            low[i], high[i] = max(int(value) - far_below, t), int(value) + far_above
         else:
             low[i] = high[i] = int(value)
     return low, high, reported
@@ -121,11 +125,17 @@ def rule_json(rule: DisclosureRule) -> dict:
     }
     if rule.method == "rounding":
         below, above = rounding_interval(rule.rounding_base)
+        far_below, far_above = rounding_interval(rule.coarse_base)
         out["rounding_base"] = rule.rounding_base
+        out["coarse_base"] = rule.coarse_base
         out["exact_scopes"] = list(rule.exact_scopes)
         out["meaning"]["rounded"] = (
             f"a count status 'rounded' lies from the value - {below} to the value + {above} "
             f"(and is at least {rule.threshold}); counts of exact_scopes are exact unless marked rounded"
+        )
+        out["meaning"][COARSE] = (
+            f"a count status '{COARSE}' is rounded to the nearest multiple of coarse_base: it lies from the "
+            f"value - {far_below} to the value + {far_above} (and is at least {rule.threshold})"
         )
     return out
 
@@ -135,7 +145,12 @@ def rule_of(data: dict, source: str) -> DisclosureRule:
         method = data.get("method", "suppression")
         kwargs = {"threshold": int(data["threshold"]), "secondary_marker": str(data["secondary_marker"])}
         if method == "rounding":
-            kwargs |= {"rounding_base": int(data["rounding_base"]), "exact_scopes": tuple(data["exact_scopes"])}
+            base = int(data["rounding_base"])
+            kwargs |= {
+                "rounding_base": base,
+                "coarse_base": int(data.get("coarse_base", 2 * base)),
+                "exact_scopes": tuple(data["exact_scopes"]),
+            }
         return DisclosureRule(method=method, detail=str(data.get("detail", "full")), **kwargs)
     except (KeyError, TypeError, ValueError) as err:
         raise DiEvalError(f"{source}: the 'rule' object is incomplete or wrong ({err})") from None

@@ -11,7 +11,8 @@ what still fails, until nothing does (Benders-style, as τ-ARGUS' Modular and sd
 ``SIMPLEHEURISTIC``/``OPT`` approach secondary suppression through the attacker's programmes).
 
 A widening is one step: "<t" -> "x" (only the upper limit goes), rounded -> "x", exact ->
-rounded (``method="rounding"``) or "x" (``"suppression"``). A zero, a count an earlier release or
+rounded (``method="rounding"``) or "x" (``"suppression"``); a headline figure rounded goes first
+to the coarser rounding (``coarse_base``, shown as its range), then to "x". A zero, a count an earlier release or
 a public figure already fixes, and a count not published are never widened.
 """
 
@@ -22,15 +23,17 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from di_eval.analysis import audit as au
-from di_eval.analysis.disclosure import PRIMARY, PUBLISHED, ROUNDED, SECONDARY
+from di_eval.analysis.disclosure import COARSE, PRIMARY, PUBLISHED, ROUNDED, SECONDARY
 from di_eval.errors import DiEvalError
 
 _TOL = 1e-7
 
 
-def widened(status: str, value: float, method: str, threshold: int) -> str | None:
+def widened(status: str, value: float, method: str, threshold: int, headline: bool = False) -> str | None:
     """The next wider status of a count, or None when it cannot be widened."""
-    if status in (PRIMARY, ROUNDED):
+    if status == ROUNDED and headline:
+        return COARSE  # a headline figure keeps a (wider) number rather than "x"
+    if status in (PRIMARY, ROUNDED, COARSE):
         return SECONDARY
     if status == PUBLISHED and value >= threshold:
         return ROUNDED if method == "rounding" else SECONDARY
@@ -43,6 +46,8 @@ def cost_of(status: str, new: str, value: float, headline: bool, region: bool, r
         cost = 0.01  # still hidden; only "at most t-1" goes
     elif new == ROUNDED:
         cost = 50.0 if region_total else 0.5
+    elif new == COARSE:
+        cost = 100.0  # a headline figure stays a number, in a range twice as wide
     elif region_total:
         cost = 5000.0
     elif headline:

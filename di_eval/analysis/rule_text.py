@@ -17,6 +17,13 @@ _ROUNDED = Text(
     "Other counts of municipalities are rounded to the nearest multiple of {b} (“{two_b}” means {lo} to {hi}); the "
     "region's counts are exact unless marked as rounded. Values marked “{x}” (not 0) are hidden. ",
 )
+_COARSE = Text(
+    "Ja, noapaļojot līdz {b} daudzkārtnim, varētu aprēķināt kādu mazu skaitu, pašvaldības kopējais pakalpojumu "
+    "saņēmēju skaits ir noapaļots līdz tuvākajam {c} daudzkārtnim un rādīts kā robežas, kurās tas ir (piemēram, "
+    "„{lo}–{hi}“). ",
+    "Where rounding to a multiple of {b} would let a small count be worked out, a municipality's total of persons "
+    "served is rounded to the nearest multiple of {c} and shown as the range it lies in (for example, “{lo}–{hi}”). ",
+)
 _HIDDEN = Text(
     "Ar „{x}“ apzīmētās vērtības (kas nav nulle, bet var būt jebkura lieluma) ir slēptas. ",
     "Values marked “{x}” (not 0, but of any size) are hidden. ",
@@ -53,6 +60,8 @@ def rule_text(rule, lang: str = "lv") -> str:
     out = _SMALL(lang, low=t - 1, t=t)
     if rule.method == "rounding":
         out += _ROUNDED(lang, b=b, two_b=2 * b, lo=2 * b - b // 2, hi=2 * b + b - 1 - b // 2, x=x)
+        c = rule.coarse_base
+        out += _COARSE(lang, b=b, c=c, lo=3 * c - c // 2, hi=3 * c + c - 1 - c // 2)
     elif rule.method == "heuristic":
         out += _HEURISTIC(lang, x=x)
     else:

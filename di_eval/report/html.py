@@ -114,8 +114,13 @@ def _looks_numeric(value) -> bool:
         return True
     text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "").replace(".", "").replace("%", "")
     text = (
-        text.replace("<", "").replace("−", "").replace("-", "").replace("\u2248", "").replace("+", "")
-    )  # "≈35", "+414"
+        text.replace("<", "")
+        .replace("−", "")
+        .replace("-", "")
+        .replace("\u2248", "")
+        .replace("+", "")
+        .replace("\u2013", "")
+    )  # "≈35", "+414", "25–34" (a count shown as its range)
     return text.isdigit()
 
 

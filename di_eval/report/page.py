@@ -110,8 +110,9 @@ class Report:
         )
 
     def _section(self, key: str, body: str) -> Fragment:
-        if rd.MARK in body:  # a table with a rounded count gets the note under it
-            body = rd.annotate_tables(body, self.lang, self.full.rule.rounding_base)
+        rule = self.full.rule
+        if rule.method == "rounding":  # a table with a rounded count gets the note under it
+            body = rd.annotate_tables(body, self.lang, rule.rounding_base, rule.coarse_base)
         html = f'<section aria-labelledby="{key}">{heading(t(key, self.lang), 2, key)}{body}</section>'
         return notebook.section(self, Fragment(self._lang_marked(html)))
 

@@ -25,23 +25,35 @@ TABLE_NOTE = Text(
     "Counts marked \u201c\u2248\u201d are rounded to the nearest multiple of {base} "
     "(for example, \u2248{example} means {low} to {high}).",
 )
+RANGE_NOTE = Text(
+    "Skaitļi, kas rādīti kā robežas (piemēram, {low}\u2013{high}), ir noapaļoti līdz tuvākajam {base} "
+    "daudzkārtnim, jo precīzāks skaitlis ļautu aprēķināt kādu mazu skaitu; patiesais skaits ir šajās robežās.",
+    "Counts shown as a range (for example, {low}\u2013{high}) are rounded to the nearest multiple of {base}, "
+    "because a closer figure would let a small count be worked out; the true count lies within the range.",
+)
 
 
 class Rounded(int):
-    """A count published rounded to the nearest multiple of ``base``: an int that knows it."""
+    """A count published rounded to the nearest multiple of ``base``: an int that knows it.
+
+    ``span`` (low, high): a count rounded to the coarser base (status "rounded_coarse"), which the
+    page shows as the range a reader knows it lies in ("25–34") instead of "≈30"."""
 
     base: int
+    span: tuple[int, int] | None
 
-    def __new__(cls, value, base: int = 5):
+    def __new__(cls, value, base: int = 5, span=None):
         self = super().__new__(cls, int(value))
         self.base = int(base)
+        self.span = None if span is None else (int(span[0]), int(span[1]))
         return self
 
     def __reduce__(self):
-        return (Rounded, (int(self), self.base))
+        return (Rounded, (int(self), self.base, self.span))
 
     def __repr__(self) -> str:
-        return f"Rounded({int(self)}, base={self.base})"
+        more = f", span={self.span}" if self.span else ""
+        return f"Rounded({int(self)}, base={self.base}{more})"
 
     def __str__(self) -> str:  # as the int it is ("10"), for formatting
         return int.__repr__(self)
@@ -58,8 +70,34 @@ def is_rounded(value) -> bool:
     return isinstance(value, (Rounded, Approximate))
 
 
+def ranged(value) -> bool:
+    """A count shown as the range it lies in ("25–34"): it needs no "≈" and no "apmēram"."""
+    return isinstance(value, Rounded) and value.span is not None
+
+
+def coarse(value, base: int, threshold: int) -> Rounded:
+    """A count published rounded to the coarser ``base``, with the range a reader knows."""
+    from di_eval.analysis.release import rounding_interval
+
+    below, above = rounding_interval(base)
+    return Rounded(value, base, (max(int(value) - below, threshold), int(value) + above))
+
+
+def cell_value(published, status: str, rule):
+    """A published cell of the protected cube (int, marker or None) as the page shows it: a
+    ``Rounded`` where its status is "rounded", a range where it is "rounded_coarse"."""
+    if published is None or isinstance(published, str) or pd.isna(published):
+        return None if not isinstance(published, str) else published
+    if status == "rounded":
+        return Rounded(published, rule.rounding_base)
+    if status == "rounded_coarse":
+        return coarse(published, rule.coarse_base, rule.threshold)
+    return int(published)
+
+
 def rounded_sum(values) -> int:
-    """The sum of published counts; ``Rounded`` when any of them is (the sum is then not exact)."""
+    """The sum of published counts; ``Rounded`` when any of them is (the sum is then not exact,
+    and is shown "≈" even where a part is a range)."""
     values = list(values)
     total = int(sum(int(x) for x in values))
     bases = [x.base for x in values if isinstance(x, Rounded)]
@@ -69,18 +107,21 @@ def rounded_sum(values) -> int:
 def shown(value, lang: str) -> str:
     """A published value for tables and chart labels: "≈10" for a rounded count, else as formatted."""
     text = fmt.format_number(value, lang)
-    return MARK + text if isinstance(value, Rounded) else text
+    return MARK + text if isinstance(value, Rounded) and not ranged(value) else text
 
 
 def words(value, lang: str) -> str:
     """A rounded count in a sentence or alt text: "apmēram 10" / "about 10"; others as formatted."""
     text = fmt.format_number(value, lang)
-    return _ABOUT(lang, n=text) if isinstance(value, Rounded) else text
+    return _ABOUT(lang, n=text) if isinstance(value, Rounded) and not ranged(value) else text
 
 
 def about(text: str, value, lang: str) -> str:
     """``text`` (a phrase with the count, "10 personas") preceded by "apmēram" when ``value`` is
-    rounded (or ``value`` is True: a rate computed from a rounded count)."""
+    rounded (or ``value`` is True: a rate computed from a rounded count), unless ``text`` shows
+    the count as its range ("25–34 personas")."""
+    if ranged(value) and fmt.format_number(value, lang) in text:
+        return text  # "25–34 personas" says already how exact it is (a rate made from it does not)
     return _ABOUT(lang, n=text) if (value is True or is_rounded(value)) else text
 
 
@@ -102,15 +143,41 @@ def table_note(base: int, lang: str) -> str:
 _TABLE = re.compile(r'<div class="table-wrap".*?</table></div>', re.S)
 
 
-def annotate_tables(html: str, lang: str, base: int = 5) -> str:
-    """Put ``table_note`` under every table of ``html`` with a cell that starts with "≈"."""
+def range_note(base: int, lang: str) -> str:
+    """The note under a table that holds counts shown as ranges (base 10: "25–34")."""
+    from di_eval.analysis.release import rounding_interval
+
+    below, above = rounding_interval(base)
+    example = 3 * base
+    return RANGE_NOTE(lang, base=base, low=example - below, high=example + above)
+
+
+def _is_range(low: int, high: int, base: int) -> bool:
+    """Whether "low–high" in a table cell is a count rounded to ``base`` shown as its range (and
+    not, say, years "2017–2020"): its upper end is a multiple of ``base`` plus the part above."""
+    from di_eval.analysis.release import rounding_interval
+
+    _, above = rounding_interval(base)
+    return high - low < base and (high - above) % base == 0
+
+
+_RANGE_CELL = re.compile(r"<td[^>]*>(\d+)\u2013(\d+)</td>")
+
+
+def annotate_tables(html: str, lang: str, base: int = 5, coarse_base: int | None = None) -> str:
+    """Put ``table_note`` under every table of ``html`` with a cell that starts with "≈", and
+    ``range_note`` under every table with a count shown as its range (rounded to ``coarse_base``)."""
     from di_eval.report.html import escape
 
     note = f'<p class="note rounded-note">{escape(table_note(base, lang))}</p>'
+    wide = f'<p class="note range-note">{escape(range_note(coarse_base, lang))}</p>' if coarse_base else ""
 
     def add(match: re.Match) -> str:
         chunk = match.group(0)
-        return chunk + note if re.search(r"<t[dh][^>]*>" + MARK, chunk) else chunk
+        out = chunk + note if re.search(r"<t[dh][^>]*>" + MARK, chunk) else chunk
+        if wide and any(_is_range(int(a), int(b), coarse_base) for a, b in _RANGE_CELL.findall(chunk)):
+            out += wide
+        return out
 
     return _TABLE.sub(add, html)
 
@@ -142,22 +209,31 @@ def mark(evaluation):
     if not len(cells):
         return evaluation
     base = int(rule.rounding_base)
-    wanted: dict[tuple[str, str], set] = {}
+    wide = getattr(rule, "coarse_base", None)
+    wanted: dict[tuple[str, str], dict] = {}
     for row in cells.itertuples(index=False):
         where = _WHERE.get((row.table, row.measure))
         if where is None:
             continue
         name, column, keys = where
         cell = row._asdict()
-        wanted.setdefault((name, column), set()).add((str(row.scope), *(_key(cell[_CELL_KEY[k]], k) for k in keys)))
+        key = (str(row.scope), *(_key(cell[_CELL_KEY[k]], k) for k in keys))
+        wanted.setdefault((name, column), {})[key] = getattr(row, "coarse", False)
     changed = {}
     for (name, column), marked in wanted.items():
         frame = changed.get(name)
         frame = (getattr(evaluation, name) if frame is None else frame).copy()
         keys = _WHERE_KEYS[(name, column)]
         lookup = zip(frame["scope"].astype(str), *(frame[k].map(lambda x, k=k: _key(x, k)) for k in keys))
-        hit = [key in marked for key in lookup]
-        values = [Rounded(v, base) if h and fmt.value_kind(v) == "number" else v for v, h in zip(frame[column], hit)]
+        hit = [marked.get(key) for key in lookup]  # None: exact; False: rounded; True: coarse
+        values = [
+            v
+            if h is None or fmt.value_kind(v) != "number"
+            else coarse(v, wide, rule.threshold)
+            if h
+            else Rounded(v, base)
+            for v, h in zip(frame[column], hit)
+        ]
         frame[column] = pd.Series(values, index=frame.index, dtype=object)
         changed[name] = frame
     if "needs" in changed:

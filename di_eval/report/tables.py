@@ -154,7 +154,12 @@ def structure_2021_section(evaluation: Evaluation, names_2021: pd.DataFrame, lin
         return ""
     cells = evaluation.protected.cells
     cumulative = cells[(cells["measure"] == "persons_cumulative") & (cells["service"] == "any")]
-    published = {(s, g): x for s, g, x in zip(cumulative["scope"], cumulative["group"], cumulative["published"])}
+    published = {
+        (s, g): rd.cell_value(x, status, evaluation.rule)
+        for s, g, x, status in zip(
+            cumulative["scope"], cumulative["group"], cumulative["published"], cumulative["status"]
+        )
+    }
     names_2017 = dict(zip(evaluation.scopes["scope"], evaluation.scopes["name"]))
     rows = []
     for code, name in zip(names_2021["iso_code"], names_2021["name"]):
@@ -168,10 +173,7 @@ def structure_2021_section(evaluation: Evaluation, names_2021: pd.DataFrame, lin
         rows.append(
             "<tr>"
             f'<th scope="row">{escape(name)}</th><td>{", ".join(linked)}</td>'
-            + "".join(
-                f'<td class="num">{escape(fmt.format_number(_published(published.get((code, g))), lang))}</td>'
-                for g in ("FT", "GRT")
-            )
+            + "".join(f'<td class="num">{escape(rd.shown(published.get((code, g)), lang))}</td>' for g in ("FT", "GRT"))
             + "</tr>"
         )
     head = "".join(
@@ -189,13 +191,6 @@ def structure_2021_section(evaluation: Evaluation, names_2021: pd.DataFrame, lin
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         + paragraph(_STRUCTURE_2021["hint"](lang), "note")
     )
-
-
-def _published(value):
-    """A published cell as the formatters take it: an int, a marker, or None."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value if isinstance(value, str) else int(value)
 
 
 def ranking(wide: pd.DataFrame, names: dict) -> list[tuple[str, int | None]]:

@@ -15,6 +15,7 @@ from di_eval.analysis.evaluation import Evaluation, evaluate
 from di_eval.dataset import Dataset, load
 from di_eval.errors import DiEvalError
 from di_eval.report import cache as report_cache
+from di_eval.report import rounded as rd
 from di_eval.report import tables as report_tables
 from di_eval.report.export import stylesheet
 from di_eval.report.html import escape, table, table_wrap
@@ -119,7 +120,7 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
     """The index: every municipality with headline figures, its data status and a link to its report."""
     text = {key: words(lang) for key, words in _INDEX.items()}
     by_name = {o.name: o for o in outcomes}
-    cumulative = evaluation.persons_cumulative
+    cumulative = rd.mark(evaluation).persons_cumulative  # rounded counts "≈30", ranges "25–34"
     anyrows = cumulative[cumulative["service"] == "any"].set_index(["scope", "target_group"])["persons"]
     year = (
         evaluation.as_of.year
@@ -141,8 +142,8 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
         rows.append(
             {
                 text["municipality"]: link,
-                text["ft"]: escape(fmt.format_number(anyrows.get((scope, "FT")), lang)),
-                text["grt"]: escape(fmt.format_number(anyrows.get((scope, "GRT")), lang)),
+                text["ft"]: escape(rd.shown(anyrows.get((scope, "FT")), lang)),
+                text["grt"]: escape(rd.shown(anyrows.get((scope, "GRT")), lang)),
                 text["data"].format(year=year): escape(data_status),
             }
         )
@@ -151,6 +152,9 @@ def index_page(evaluation: Evaluation, outcomes: list[batch.Outcome], lang: str,
     # the 2021 structure, reachable from a 2017 run's index (its municipalities, parts and figures)
     links = {o.name: o.html_path for o in outcomes if o.status in batch.MADE}
     body += report_tables.structure_2021_section(evaluation, names_2021, links, lang)
+    rule = evaluation.rule
+    if rule.method == "rounding":  # notes under the tables with rounded counts, as on the pages
+        body = rd.annotate_tables(body, lang, rule.rounding_base, rule.coarse_base)
     region = by_name.get("region")
     region_link = ""
     if region is not None:

@@ -93,7 +93,8 @@ def _round(number, decimals: int) -> Decimal:
 def format_number(value, lang: str, decimals: int | None = None) -> str:
     """A published value as text: lv "1 234,5" (no-break space), en "1,234.5".
 
-    A suppressed "<5" is returned as it is; None/NA gives "nav iesniegts" / "not submitted".
+    A suppressed "<5" is returned as it is; None/NA gives "nav iesniegts" / "not submitted"; a
+    count that knows its ``span`` (a range, ``di_eval.report.rounded.Rounded``) gives "25–34".
     Without ``decimals`` whole numbers have none and others up to two.
     """
     check_lang(lang)
@@ -102,6 +103,9 @@ def format_number(value, lang: str, decimals: int | None = None) -> str:
         return NOT_REPORTED(lang)
     if kind in ("suppressed", "hidden"):
         return value.strip()
+    span = getattr(value, "span", None)  # a count published as the range it lies in: "25–34"
+    if span:
+        return "\u2013".join(format_number(int(end), lang) for end in span)
     if decimals is None:
         number = _round(value, 2)
         pattern = "#,##0" if number == number.to_integral_value() else "#,##0.##"

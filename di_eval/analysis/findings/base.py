@@ -101,7 +101,11 @@ _ABOUT = Text("apmēram {n}", "about {n}")
 
 def approximately(text: str, value, lang: str) -> str:
     """``text`` (a count, a phrase or a rate made from ``value``) as "apmēram …" / "about …" when
-    ``value`` is a count published rounded (on a page, such a count knows its rounding ``base``)."""
+    ``value`` is a count published rounded (on a page, such a count knows its rounding ``base``),
+    but not where ``text`` shows the count as its range ("25–34"): a rate or a sum made from
+    that count is still "apmēram"."""
+    if getattr(value, "span", None) and format_number(value, lang) in text:
+        return text  # the count shown as its range ("25–34") says already how exact it is
     return _ABOUT(lang, n=text) if getattr(value, "base", None) else text
 
 

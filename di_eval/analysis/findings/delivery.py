@@ -211,7 +211,7 @@ def needs_findings(evaluation, scope: str) -> list[Finding]:
                         count_phrase(total, "assessment", lang, before=_NEEDS(lang)), _rounded_part(values), lang
                     ),
                     verb=participle("received", served, noun.gender),
-                    served=approximately(format_number(int(served), lang), served, lang),
+                    served=approximately(format_number(served, lang), served, lang),
                     rate=approximately(format_percent(rate, lang), _rounded_part([served, *values]), lang),
                 )
             out.append(_finding(where, "needs_coverage", "medium" if rate < 0.5 else "low", texts, evidence))

@@ -281,7 +281,7 @@ def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
                 place=_name(evaluation, scope, lang),
                 group=group_noun(row["target_group"], lang),
                 verb=participle("achieved", int(row["achieved"]), "m"),
-                achieved=approximately(format_number(int(row["achieved"]), lang), row["achieved"], lang),
+                achieved=approximately(format_number(row["achieved"], lang), row["achieved"], lang),
                 planned=format_number(row["planned"], lang),
                 rate=approximately(format_percent(row["rate"], lang), row["achieved"], lang),
                 expected=_EXPECTED(

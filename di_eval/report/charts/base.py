@@ -257,8 +257,10 @@ def _marks_note(values, lang: str, mark: str = "bar") -> str:
         notes.append(_HIDDEN_NOTE(lang, marker=marker))
     if any(_kind(x) == "missing" for x in values):
         notes.append(_MISSING_NOTE(lang))
-    bases = sorted({x.base for x in values if isinstance(x, rd.Rounded)})
+    bases = sorted({x.base for x in values if isinstance(x, rd.Rounded) and not rd.ranged(x)})
     notes.extend(rd.table_note(base, lang) for base in bases)  # "Ar „≈“ atzīmētie skaitļi ir noapaļoti …"
+    ranges = sorted({x.base for x in values if rd.ranged(x)})
+    notes.extend(rd.range_note(base, lang) for base in ranges)  # "Skaitļi, kas rādīti kā robežas …"
     return " ".join(notes)
 
 
