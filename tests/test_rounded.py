@@ -124,3 +124,41 @@ def test_a_finding_says_the_range_of_a_headline_figure_and_about_for_its_share()
     assert approximately("15–24", twenty, "lv") == "15–24"
     assert approximately("57 %", twenty, "lv") == "apmēram 57 %"
     assert approximately("35", rd.Rounded(35), "en") == "about 35"
+
+
+def test_a_municipality_s_own_plan_against_a_range_gives_the_rate_s_range_and_a_status_both_ends_share(
+    sample_dataset,
+):
+    from di_eval.analysis.findings import municipal_plan_rows
+    from di_eval.analysis.indicators import status_band
+
+    ev = rd.mark(evaluate(sample_dataset, "2023-12-31"))  # the default: rounding, lean tables
+    rows = municipal_plan_rows(ev, sample_dataset.municipal_plan, "0620200")  # Kuldīga
+    grt = next(r for r in rows if r["target_group"] == "GRT")
+    assert rd.ranged(grt["achieved"]), "Kuldīga's cumulative GRT is shown as a range in 2023"
+    low, high = grt["achieved"].span
+    assert grt["rate_span"] == (low / grt["planned"], high / grt["planned"])
+    ends = {status_band(r, grt["expected_rate"]) for r in grt["rate_span"]}
+    assert grt["status"] == (ends.pop() if len(ends) == 1 else None)
+    ft = next(r for r in rows if r["target_group"] == "FT")
+    assert ft["rate_span"] is None and ft["status"] == status_band(ft["rate"], ft["expected_rate"])
+
+
+def test_a_range_whose_ends_fall_in_two_status_bands_has_no_status(sample_dataset, monkeypatch):
+    from di_eval.analysis.findings import progress
+    from di_eval.analysis.indicators import status_band
+
+    ev = rd.mark(evaluate(sample_dataset, "2023-12-31"))
+    row = next(r for r in progress.municipal_plan_rows(ev, sample_dataset.municipal_plan, "0620200"))
+    planned, expected = row["planned"], row["expected_rate"]
+    # a count shown as a range wide enough to cross a band: its status is not determinable
+    crossing = next(
+        v
+        for v in range(10, 400, 10)
+        if len({status_band(end / planned, expected) for end in rd.coarse(v, 10, 5).span}) == 2
+    )
+    monkeypatch.setattr(progress, "_served", lambda *_: rd.coarse(crossing, 10, 5))
+    row = progress.municipal_plan_rows(ev, sample_dataset.municipal_plan, "0620200")[0]
+    assert row["status"] is None and row["rate_span"][0] < row["rate"] < row["rate_span"][1]
+    finding = progress.municipal_plan_findings(ev, sample_dataset.municipal_plan, "0620200")[0]
+    assert "(statuss: ○ nav nosakāms)" in finding.text_lv and "%–" in finding.text_lv, finding.text_lv

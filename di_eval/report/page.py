@@ -209,6 +209,7 @@ class Report:
         region's status bands and its share of the region's target; the region's targets stay in the
         region report."""
         from di_eval.analysis.findings import municipal_plan_rows
+        from di_eval.analysis.findings.progress import percent_range
 
         lang = self.lang
         rows = municipal_plan_rows(self.full, getattr(self.dataset, "municipal_plan", None), self.scope)
@@ -220,7 +221,10 @@ class Report:
                 t("planned_persons", lang): [self._num(r["planned"]) for r in rows],
                 terms.column_label("achieved", lang): [self._num(r["achieved"]) for r in rows],
                 terms.column_label("rate", lang): [
-                    rd.percent(r["rate"], lang, approximate=rd.is_rounded(r["achieved"])) for r in rows
+                    percent_range(r["rate_span"], lang)
+                    if r.get("rate_span")
+                    else rd.percent(r["rate"], lang, approximate=rd.is_rounded(r["achieved"]))
+                    for r in rows
                 ],
                 terms.column_label("expected_rate", lang): [fmt.format_percent(r["expected_rate"], lang) for r in rows],
                 terms.column_label("status", lang): [terms.status_label(r["status"], lang) for r in rows],

@@ -223,6 +223,8 @@ def municipal_plan_rows(evaluation, plan, scope: str) -> list[dict]:
     """The municipality's own plan against its achievement: per target group the persons planned
     (plan version in force), achieved (cumulative, published), rate, expected rate, status (the same
     bands as the region's) and its share of the region's target; ``services`` the plan gives it.
+    Where the achieved count is shown as its range ("5–14"), ``rate_span`` is the range of the
+    rate, and the status is the band both ends fall in, else None (not determinable).
     A 2021 municipality adds up the plans of its 2017 parts. Empty without a plan for the scope."""
     from di_eval.analysis.indicators import status_band
 
@@ -243,6 +245,12 @@ def municipal_plan_rows(evaluation, plan, scope: str) -> list[dict]:
         planned = int(planned_values.sum()) if len(planned_values) and planned_values.notna().all() else None
         achieved = _served(evaluation, scope, group)
         rate = int(achieved) / planned if known(achieved) and planned else None
+        status = status_band(rate, expected) if rate is not None and expected is not None else None
+        span = getattr(achieved, "span", None)  # a count shown as its range: so are its rate and status
+        rate_span = (span[0] / planned, span[1] / planned) if span and rate is not None else None
+        if rate_span and expected is not None:
+            ends = {status_band(r, expected) for r in rate_span}
+            status = ends.pop() if len(ends) == 1 else None  # the range crosses a band: not determinable
         region_target = targets.get(group)
         rows.append(
             {
@@ -250,8 +258,9 @@ def municipal_plan_rows(evaluation, plan, scope: str) -> list[dict]:
                 "planned": planned,
                 "achieved": achieved,
                 "rate": rate,
+                "rate_span": rate_span,
                 "expected_rate": expected,
-                "status": status_band(rate, expected) if rate is not None and expected is not None else None,
+                "status": status,
                 "region_target": int(region_target) if region_target else None,
                 "share_of_region_target": planned / int(region_target) if planned and region_target else None,
                 "services": [x for x in mine["service"] if x != "any"],
@@ -270,6 +279,11 @@ _OWN_PLAN = Text(
 _SYNTHETIC = Text(" (Sintētiski dati.)", " (Synthetic data.)")
 
 
+def percent_range(span, lang: str) -> str:
+    """A rate's range from a count shown as its range: "83 %–233 %"."""
+    return "\u2013".join(format_percent(r, lang) for r in span)
+
+
 def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
     out = []
     for row in municipal_plan_rows(evaluation, plan, scope):
@@ -283,7 +297,9 @@ def municipal_plan_findings(evaluation, plan, scope: str) -> list[Finding]:
                 verb=participle("achieved", int(row["achieved"]), "m"),
                 achieved=approximately(format_number(row["achieved"], lang), row["achieved"], lang),
                 planned=format_number(row["planned"], lang),
-                rate=approximately(format_percent(row["rate"], lang), row["achieved"], lang),
+                rate=percent_range(row["rate_span"], lang)
+                if row["rate_span"]
+                else approximately(format_percent(row["rate"], lang), row["achieved"], lang),
                 expected=_EXPECTED(
                     lang, expected=format_percent(row["expected_rate"], lang), status=status_label(row["status"], lang)
                 ),
