@@ -86,7 +86,8 @@ def initial_status(cube: Cube, rule: DisclosureRule) -> np.ndarray:
 
 
 def _keep_earlier_pattern(cube: Cube, status: np.ndarray, previous: list) -> None:
-    """A year an earlier release published keeps what it hid or rounded (same truth only)."""
+    """A year an earlier release published keeps what it hid or rounded, and prints what it
+    printed (same truth only)."""
     if not previous:
         return
     cells = cube.cells
@@ -105,6 +106,10 @@ def _keep_earlier_pattern(cube: Cube, status: np.ndarray, previous: list) -> Non
         status[where[to_x]] = SECONDARY
         to_round = same & (before == ROUNDED) & (now == PUBLISHED) & (values[where] >= 1)
         status[where[to_round]] = ROUNDED if release.rule.method == "rounding" else SECONDARY
+        # A count an earlier release printed exactly is public: hiding it again protects nothing
+        # (the initial pattern of "suppression" knows no earlier release and may hide it).
+        to_print = same & (before == PUBLISHED) & np.isin(now, (SECONDARY, ROUNDED, COARSE)) & (lo == hi)
+        status[where[to_print]] = PUBLISHED
 
 
 def _truth_of(release, cube_for) -> np.ndarray | None:
@@ -134,6 +139,7 @@ def protect_release(
 
     A count the earlier releases already give away by themselves (an earlier release protected
     by a weaker method), or that follows from them and the zeros the new release must show,
+    is printed when it is the threshold or more (hiding it would protect nothing); a smaller one
     stays a finding of the returned audit and ``result.ok`` is then False: such a release is
     not safe to publish (a caller must refuse it); every other count passes.
 
@@ -166,6 +172,9 @@ def protect_release(
     uids = structure.uids_of[mine]
     inside = uids >= 0
     tried = np.zeros(len(values), bool)
+    # A count the earlier releases or the public figures already fix is no widening: the fallback
+    # of ``_widen`` must not choose it (the programmes' cuts never do).
+    tried[np.flatnonzero(inside)[base_low[uids[inside]] >= base_high[uids[inside]] - 1e-9]] = True
     # What the earlier releases already give away together cannot be taken back: the new release
     # must add no failure of its own (audit the earlier ones to see theirs).
     # A count of the new release they already pin down is published as it is (hiding it would
@@ -223,14 +232,28 @@ def protect_release(
             failing = failing[~inherited[failing]]
             if not len(failing):
                 return protected, result
-        changed = _repair(structure, failing, mine, status, values, headline, region, rule, cuts, base_low, base_high)
+        changed = _repair(
+            structure, failing, mine, status, values, headline, region, rule, cuts, base_low, base_high, tried
+        )
         if changed < 0:  # a count no widening frees by the programmes: the nearest cheap cell
             changed = _widen(structure, failing, mine, status, values, headline, region, level, rule, tried, False)
         if not changed:
+            result = result if result is not None else au.audit_model(structure, rule.threshold, mine + 1)
+            # A hidden count of the threshold or more that no widening frees is worked out from
+            # what is public anyway (an earlier release's cumulative and this year's 0 new, say):
+            # print it; that tells a reader nothing new.
+            intervals = result.intervals
+            pinned = cell_of[intervals.loc[intervals["finding"] == "exact", "uid"].to_numpy(np.int64)]
+            pinned = pinned[pinned >= 0]
+            pinned = pinned[(status[pinned] == SECONDARY) & (values[pinned] >= rule.threshold) & ~tried[pinned]]
+            if len(pinned):
+                status[pinned] = PUBLISHED
+                tried[pinned] = True
+                continue
             # What is left follows from what is already public (earlier releases, the public
             # figures, the zeros this release must show): the audit says so and the release
             # is not safe to publish (``result.ok`` is False).
-            return protected, result if result is not None else au.audit_model(structure, rule.threshold, mine + 1)
+            return protected, result
     return protected, au.audit_model(structure, rule.threshold, mine + 1)
 
 
@@ -282,10 +305,11 @@ def _true_public(public: pd.DataFrame | None, cube: Cube, last: int) -> pd.DataF
     return public[np.array(keep, bool)]
 
 
-def _repair(model, failing, mine, status, values, headline, region, rule, cuts, base_low, base_high) -> int:
+def _repair(model, failing, mine, status, values, headline, region, rule, cuts, base_low, base_high, frozen) -> int:
     """One round of the cost-minimising repair (``di_eval.analysis.repair``): add the cuts of
-    ``failing``, widen the cheapest cells meeting every cut. Returns how many cells changed, or
-    -1 when some failing count has no cut (no widening frees it in the programmes)."""
+    ``failing``, widen the cheapest cells meeting every cut (never one ``frozen``: printed because
+    what is public fixes it). Returns how many cells changed, or -1 when some failing count has no
+    cut (no widening frees it in the programmes)."""
     t = rule.threshold
     cells_uid = model.uids_of[mine]
     inside = np.flatnonzero(cells_uid >= 0)
@@ -321,7 +345,7 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
             rp.cost_of(
                 status[i], new[i], values[i] if values[i] == values[i] else 0.0, headline[i], region[i], region_total[i]
             )
-            if new[i] is not None
+            if new[i] is not None and not frozen[i]
             else np.inf
             for i in range(n)
         ]
