@@ -8,9 +8,11 @@ national --out DIR`; the headline count then follows its municipalities.)
 For the five yearly releases as_of 2019-12-31 ... 2023-12-31 and each method it measures:
   - hidden %: of the municipalities' non-zero person counts (both structures), the share shown
     as "<5" or "x"; small %: the share that is truly 1..4 (the floor any method must hide);
-  - rounded %: the share shown rounded (the rounding methods);
+  - rounded %: the share shown rounded (the rounding methods; ranges included);
   - headline hidden: of the 54 headline figures (a municipality's cumulative FT or GRT `any`,
     20 + 7 municipalities), how many are hidden, and how many of those are 5 or more;
+  - headline ranges: how many headline figures are shown as a range (rounded to `coarse_base`
+    where rounding to `rounding_base` would give a small count away);
   - audit alone: counts failing the guarantee in the release read alone (pinned exactly, or a
     count that may be 1..4 with fewer than 3 possible whole values), by the full reader of
     `di_eval.analysis.audit` (every relation, the public figures);
@@ -58,11 +60,12 @@ def measures(cells, status) -> dict:
     return {
         "hidden_pct": 100.0 * hidden[municipal].mean(),
         "small_pct": 100.0 * ((values >= 1) & (values <= 4))[municipal].mean(),
-        "rounded_pct": 100.0 * (status == "rounded")[municipal].mean(),
+        "rounded_pct": 100.0 * np.isin(status, ("rounded", "rounded_coarse"))[municipal].mean(),
         "published_counts": int(municipal.sum()),
         "headline": int(head.sum()),
         "headline_hidden": int((hidden & head).sum()),
         "headline_hidden_5_plus": int((hidden & head & (values >= 5)).sum()),
+        "headline_ranges": int((head & (status == "rounded_coarse")).sum()),
     }
 
 
@@ -140,19 +143,21 @@ def peak_rss_mb() -> float:
 
 def markdown(rows) -> str:
     lines = [
-        "| method | as_of | hidden % (small %) | rounded % | headline hidden (≥ 5) | fails alone | protect s | audit s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| method | as_of | hidden % (small %) | rounded % | headline hidden (≥ 5) | headline ranges | fails alone "
+        "| protect s | audit s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if r["as_of"] == "all together":
             lines.append(
-                f"| {r['method']} | five releases together | | | | **{r['audit_together']}** | | "
+                f"| {r['method']} | five releases together | | | | | **{r['audit_together']}** | | "
                 f"{r['audit_seconds']:.1f} |"
             )
             continue
         lines.append(
             f"| {r['method']} | {r['as_of']} | {r['hidden_pct']:.0f} ({r['small_pct']:.0f}) | {r['rounded_pct']:.0f} | "
-            f"{r['headline_hidden']} of {r['headline']} ({r['headline_hidden_5_plus']}) | {r['audit_alone']} | "
+            f"{r['headline_hidden']} of {r['headline']} ({r['headline_hidden_5_plus']}) | {r['headline_ranges']} | "
+            f"{r['audit_alone']} | "
             f"{r['seconds']:.1f} | {r['audit_seconds']:.1f} |"
         )
     return "\n".join(lines)
