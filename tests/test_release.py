@@ -219,6 +219,8 @@ def test_a_headline_figure_rounding_would_leave_pinning_a_small_count_is_a_range
         cells = release.cells
         headline = headline_mask(cells)
         assert (cells["status"][headline] == COARSE).any(), release.last_year
+        shown = au.audit_releases([release])
+        assert shown.rounded_cells == int(cells["status"].isin([ROUNDED, COARSE]).sum())  # ranges are rounded too
         truth = cube_of(frames, release.last_year).cells["value"].to_numpy(float)
         assert not (headline & cells["status"].isin([PRIMARY, SECONDARY]).to_numpy() & (truth >= 5)).any()
     inner = test_two_yearly_releases_keep_the_guarantee_for_an_exact_integer_reader.hypothesis.inner_test

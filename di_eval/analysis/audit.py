@@ -91,7 +91,8 @@ class ReleaseAudit:
 
     @property
     def rounded_cells(self) -> int:
-        return int((self.intervals["status"] == "rounded").sum())
+        """Counts published rounded, those shown as a range (``rounded_coarse``) included."""
+        return int(self.intervals["status"].isin(["rounded", "rounded_coarse"]).sum())
 
     def summary(self) -> str:
         failing = int((self.intervals["finding"] != "").sum())
