@@ -79,6 +79,9 @@ def test_a_page_of_a_rounding_evaluation_marks_its_rounded_counts(rounded_evalua
     assert "≈" in page and "rounded-note" in page and "apmēram" in page
     method = report.method().html
     assert "noapaļoti līdz tuvākajam 5 daudzkārtnim" in method  # the evaluation's own rule, not a default
+    assert (
+        "noapaļots līdz tuvākajam 10 daudzkārtnim un norādīts kā intervāls, kurā tas ir (piemēram, „25–34“)" in method
+    )
 
 
 def test_a_page_of_an_exact_evaluation_has_no_rounding_marks(sample_dataset):
@@ -98,8 +101,8 @@ def test_a_count_rounded_to_the_coarser_base_is_shown_as_its_range():
     assert rd.about("57 %", twenty, "lv") == "apmēram 57 %"  # a rate made from it does not
     assert rd.shown(rd.rounded_sum([twenty, rd.Rounded(30)]), "lv") == "≈50"  # a sum is "≈"
     assert rd.range_note(10, "lv") == (
-        "Skaitļi, kas rādīti kā robežas (piemēram, 25–34), ir noapaļoti līdz tuvākajam 10 daudzkārtnim, jo "
-        "precīzāks skaitlis ļautu aprēķināt kādu mazu skaitu; patiesais skaits ir šajās robežās."
+        "Skaitļi, kas norādīti kā intervāls (piemēram, 25–34), ir noapaļoti līdz tuvākajam 10 daudzkārtnim, jo "
+        "precīzāks skaitlis ļautu aprēķināt kādu mazu skaitu; patiesais skaits ir šī intervāla robežās."
     )
     import pickle
 

@@ -19,8 +19,8 @@ _ROUNDED = Text(
 )
 _COARSE = Text(
     "Ja, noapaļojot līdz {b} daudzkārtnim, varētu aprēķināt kādu mazu skaitu, pašvaldības kopējais pakalpojumu "
-    "saņēmēju skaits ir noapaļots līdz tuvākajam {c} daudzkārtnim un rādīts kā robežas, kurās tas ir (piemēram, "
-    "„{lo}–{hi}“). ",
+    "saņēmušo personu skaits ir noapaļots līdz tuvākajam {c} daudzkārtnim un norādīts kā intervāls, kurā tas ir "
+    "(piemēram, „{lo}–{hi}“). ",
     "Where rounding to a multiple of {b} would let a small count be worked out, a municipality's total of persons "
     "served is rounded to the nearest multiple of {c} and shown as the range it lies in (for example, “{lo}–{hi}”). ",
 )

@@ -26,8 +26,9 @@ TABLE_NOTE = Text(
     "(for example, \u2248{example} means {low} to {high}).",
 )
 RANGE_NOTE = Text(
-    "Skaitļi, kas rādīti kā robežas (piemēram, {low}\u2013{high}), ir noapaļoti līdz tuvākajam {base} "
-    "daudzkārtnim, jo precīzāks skaitlis ļautu aprēķināt kādu mazu skaitu; patiesais skaits ir šajās robežās.",
+    "Skaitļi, kas norādīti kā intervāls (piemēram, {low}\u2013{high}), ir noapaļoti līdz tuvākajam {base} "
+    "daudzkārtnim, jo precīzāks skaitlis ļautu aprēķināt kādu mazu skaitu; patiesais skaits ir šī intervāla "
+    "robežās.",
     "Counts shown as a range (for example, {low}\u2013{high}) are rounded to the nearest multiple of {base}, "
     "because a closer figure would let a small count be worked out; the true count lies within the range.",
 )

@@ -260,7 +260,7 @@ def _marks_note(values, lang: str, mark: str = "bar") -> str:
     bases = sorted({x.base for x in values if isinstance(x, rd.Rounded) and not rd.ranged(x)})
     notes.extend(rd.table_note(base, lang) for base in bases)  # "Ar „≈“ atzīmētie skaitļi ir noapaļoti …"
     ranges = sorted({x.base for x in values if rd.ranged(x)})
-    notes.extend(rd.range_note(base, lang) for base in ranges)  # "Skaitļi, kas rādīti kā robežas …"
+    notes.extend(rd.range_note(base, lang) for base in ranges)  # "Skaitļi, kas norādīti kā intervāls …"
     return " ".join(notes)
 
 
