@@ -357,11 +357,29 @@ class _Component:
         else:
             lower[j], upper[self.n + j] = need, 0.0
         rhs = self.rhs - by_row @ background
-        change = _Component(sparse.hstack([by_row, -by_row]).tocsr(), rhs, self.equal, lower, upper, self.cap)
-        try:
-            x = change._run(change.highs, np.ones(2 * self.n), stats)
-        except DiEvalError:
-            return None
+        change = getattr(self, "_change", None)
+        if change is None:
+            # One programme of the changes, kept: the next search changes only its bounds (the
+            # background, the cell and its side), so the dual simplex goes on from the last basis.
+            change = _Component(sparse.hstack([by_row, -by_row]).tocsr(), rhs, self.equal, lower, upper, self.cap)
+            self._change = change
+            try:
+                x = change._run(change.highs, np.ones(2 * self.n), stats)
+            except DiEvalError:
+                return None
+            change.highs.setOptionValue("solver", "simplex")
+            change.highs.setOptionValue("simplex_strategy", 1)  # dual: the costs stay, bounds move
+        else:
+            stats["linear_programs"] = stats.get("linear_programs", 0) + 1
+            highs = change.highs
+            columns = np.arange(2 * self.n, dtype=np.int32)
+            highs.changeColsBounds(2 * self.n, columns, lower, upper)
+            rows = np.arange(len(rhs), dtype=np.int32)
+            highs.changeRowsBounds(len(rhs), rows, np.where(self.equal, rhs, -highspy.kHighsInf), rhs)
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            x = np.asarray(highs.getSolution().col_value)
         return np.flatnonzero((x[: self.n] > _TOL) | (x[self.n :] > _TOL))
 
     def _reached_nearest(self, j, sign, bound, background, stats, record) -> bool:
