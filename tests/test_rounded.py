@@ -165,3 +165,24 @@ def test_a_range_whose_ends_fall_in_two_status_bands_has_no_status(sample_datase
     assert row["status"] is None and row["rate_span"][0] < row["rate"] < row["rate_span"][1]
     finding = progress.municipal_plan_findings(ev, sample_dataset.municipal_plan, "0620200")[0]
     assert "(statuss: ○ nav nosakāms)" in finding.text_lv and "%–" in finding.text_lv, finding.text_lv
+
+
+def test_a_chart_draws_a_range_as_a_bar_to_its_low_end_and_a_whisker_to_its_high_end():
+    cumulative = pd.DataFrame(
+        {
+            "scope": ["0620200"] * 3,
+            "target_group": ["GRT"] * 3,
+            "service": ["any", "care", "day_care"],
+            "persons": pd.Series([rd.coarse(20, 10, 5), rd.Rounded(15), "<5"], dtype=object),
+        }
+    )
+    chart = charts.services_chart(cumulative, "GRT", "lv", as_of="2023-12-31")
+    ax = chart.figure.axes[0]
+    widths = sorted(round(bar.get_width(), 6) for bar in ax.patches if bar.get_width() > 0)
+    assert 15.0 in widths and 20.0 not in widths  # the total's bar goes as far as it surely goes
+    whiskers = [line for collection in ax.collections for line in collection.get_segments()]
+    assert any(sorted({x for x, _ in segment}) == [15.0, 24.0] for segment in whiskers)
+    assert ax.get_xlim()[1] > 24  # room for the whisker and its label
+    assert "15–24" in [t.get_text() for t in ax.texts] and "15–24" in set(chart.data.iloc[:, 1])
+    assert "15–24 personas ar GRT" in chart.alt and "apmēram 15–24" not in chart.alt
+    assert "norādīti kā intervāls" in chart.caption and "līnija līdz tā beigām" in chart.caption

@@ -238,6 +238,10 @@ _HIDDEN_NOTE = Text(
 )
 _MISSING_NOTE = Text("„nav iesniegts“ — dati nav iesniegti.", "“not submitted”: no data were submitted.")
 HIDDEN_WORDS = Text("skaitlis slēpts", "hidden")
+_RANGE_MARK = Text(
+    "Intervālu rāda stabiņš līdz intervāla sākumam un līnija līdz tā beigām.",
+    "A range is drawn as a bar to its low end and a line on to its high end.",
+)
 
 
 def _until(as_of, lang: str) -> str:
@@ -261,6 +265,8 @@ def _marks_note(values, lang: str, mark: str = "bar") -> str:
     notes.extend(rd.table_note(base, lang) for base in bases)  # "Ar „≈“ atzīmētie skaitļi ir noapaļoti …"
     ranges = sorted({x.base for x in values if rd.ranged(x)})
     notes.extend(rd.range_note(base, lang) for base in ranges)  # "Skaitļi, kas norādīti kā intervāls …"
+    if ranges and mark == "bar":
+        notes.append(_RANGE_MARK(lang))
     return " ".join(notes)
 
 
@@ -283,11 +289,14 @@ def _caption(lang: str, *parts: str, source: str | None = None) -> str:
 
 
 def _bar_with_label(ax, position: float, value, colour: str, lang: str, *, horizontal: bool, width: float = 0.7):
-    """One bar for a published value, labelled: solid, empty-hatched up to "<N", or a gap
-    labelled with the secondary marker ("x") or "nav iesniegts"."""
+    """One bar for a published value, labelled: solid (a count shown as its range: up to its low
+    end, with a whisker over the range), empty-hatched up to "<N", or a gap labelled with the
+    secondary marker ("x") or "nav iesniegts"."""
     kind = _kind(value)
     label = _shown(value, lang)
-    if kind == "number":
+    if rd.ranged(value):  # a count shown as its range: the bar as far as it surely goes
+        length, style = float(value.span[0]), p.mark_style("actual", colour)
+    elif kind == "number":
         length, style = float(value), p.mark_style("actual", colour)
     elif kind == "suppressed":
         length, style = _bound(value), p.mark_style("suppressed", colour)
@@ -298,6 +307,15 @@ def _bar_with_label(ax, position: float, value, colour: str, lang: str, *, horiz
             ax.barh(position, length, height=width, **style)
         else:
             ax.bar(position, length, width=width, **style)
+    if rd.ranged(value):
+        # ... and a whisker from there to the range's high end, labelled past it
+        low, high = value.span
+        options = {"fmt": "none", "ecolor": p.TEXT, "elinewidth": 1.2, "capsize": 4}
+        if horizontal:
+            ax.errorbar((low + high) / 2, position, xerr=(high - low) / 2, **options)
+        else:
+            ax.errorbar(position, (low + high) / 2, yerr=(high - low) / 2, **options)
+        length = float(high)
     if horizontal:
         ax.annotate(label, (length, position), xytext=(4, 0), textcoords="offset points", ha="left", va="center")
     elif kind == "missing":
@@ -348,7 +366,9 @@ def _value_top(values, factor: float = 1.2) -> float:
     """The value axis' end for published ``values``: room above the longest mark, and, where a value is
     hidden as "<N", at least 4 N, so that a hatched "<N" bar (drawn up to N) never looks like the
     largest count when the others are small or zero."""
-    lengths = [_number(x) if _kind(x) == "number" else _bound(x) for x in values]
+    lengths = [
+        float(x.span[1]) if rd.ranged(x) else _number(x) if _kind(x) == "number" else _bound(x) for x in values
+    ]  # a count shown as its range: up to its high end
     top = _headroom(lengths, factor)
     thresholds = [fmt.suppression_threshold(x) or 0 for x in values if _kind(x) == "suppressed"]
     return max(top, 4.0 * max(thresholds)) if thresholds else top
