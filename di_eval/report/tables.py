@@ -127,7 +127,7 @@ def _pick(frame: pd.DataFrame, column: str, **match):
 
 def _sum_label(ft, grt, lang: str) -> str:
     values = [ft, grt]
-    if any(isinstance(x, str) for x in values):
+    if any(isinstance(x, str) or rd.ranged(x) for x in values):  # hidden, or a range: no sum
         return "FT " + rd.shown(ft, lang) + " / GRT " + rd.shown(grt, lang)
     return rd.shown(rd.rounded_sum(x for x in values if x is not None and not pd.isna(x)), lang)  # "≈" if rounded
 
