@@ -18,7 +18,9 @@ from di_eval import vocabulary as v
 from di_eval.analysis import headline
 from di_eval.analysis import indicators as ind
 from di_eval.analysis.disclosure import (
+    COARSE,
     OMITTED,
+    ROUNDED,
     DisclosureRule,
     ProtectedCube,
     as_number,
@@ -140,9 +142,9 @@ class Evaluation:
         base, status "rounded_coarse"). Reports label these values as rounded."""
         cells = self.protected.cells
         keys = ["table", "measure", "scope", "year", "group", "service"]
-        chosen = cells["status"].isin(["rounded", "rounded_coarse"])
+        chosen = cells["status"].isin([ROUNDED, COARSE])
         out = cells.loc[chosen, keys].reset_index(drop=True)
-        return out.assign(coarse=(cells.loc[chosen, "status"] == "rounded_coarse").to_numpy())
+        return out.assign(coarse=(cells.loc[chosen, "status"] == COARSE).to_numpy())
 
     def full_audit(self, previous=(), *, tight: bool = False):
         """The full reader's audit of this run's release with ``previous`` releases and the

@@ -76,6 +76,9 @@ class _Component:
         self.highs.passModel(lp)
         self.integer = False  # an integer programme (``_restricted(..., integer=True)``)
         self.warm = False  # whether the programme has a basis to start from (a solve done)
+        # Whether re-solves change bounds, not the objective (``_nearest``): the dual simplex then
+        # goes on from the last basis (False until the first solve is done).
+        self.bounds_move = False
         self.indices = np.arange(self.n, dtype=np.int32)
         self.upper = upper
         self.columns = columns  # which relations each cell is in (``_apart``)
@@ -361,25 +364,21 @@ class _Component:
         if change is None:
             # One programme of the changes, kept: the next search changes only its bounds (the
             # background, the cell and its side), so the dual simplex goes on from the last basis.
-            change = _Component(sparse.hstack([by_row, -by_row]).tocsr(), rhs, self.equal, lower, upper, self.cap)
-            self._change = change
-            try:
-                x = change._run(change.highs, np.ones(2 * self.n), stats)
-            except DiEvalError:
-                return None
+            change = self._change = _Component(
+                sparse.hstack([by_row, -by_row]).tocsr(), rhs, self.equal, lower, upper, self.cap
+            )
+        elif not change.bounds_move:
+            change.bounds_move = True
             change.highs.setOptionValue("solver", "simplex")
             change.highs.setOptionValue("simplex_strategy", 1)  # dual: the costs stay, bounds move
-        else:
-            stats["linear_programs"] = stats.get("linear_programs", 0) + 1
-            highs = change.highs
-            columns = np.arange(2 * self.n, dtype=np.int32)
-            highs.changeColsBounds(2 * self.n, columns, lower, upper)
+        if change.bounds_move:
+            change.highs.changeColsBounds(2 * self.n, np.arange(2 * self.n, dtype=np.int32), lower, upper)
             rows = np.arange(len(rhs), dtype=np.int32)
-            highs.changeRowsBounds(len(rhs), rows, np.where(self.equal, rhs, -highspy.kHighsInf), rhs)
-            highs.run()
-            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                return None
-            x = np.asarray(highs.getSolution().col_value)
+            change.highs.changeRowsBounds(len(rhs), rows, np.where(self.equal, rhs, -highspy.kHighsInf), rhs)
+        try:
+            x = change._run(change.highs, np.ones(2 * self.n), stats)
+        except DiEvalError:
+            return None
         return np.flatnonzero((x[: self.n] > _TOL) | (x[self.n :] > _TOL))
 
     def _reached_nearest(self, j, sign, bound, background, stats, record) -> bool:
@@ -403,7 +402,7 @@ class _Component:
         stats[key] = stats.get(key, 0) + 1
         objective = np.asarray(objective, dtype=float)
         highs.changeColsCost(self.n, self.indices, objective)
-        if self.n >= _GROUPED and not self.integer:
+        if self.n >= _GROUPED and not self.integer and not self.bounds_move:
             # A large linear programme from no basis, or towards a new objective over many cells
             # (a random direction), by the interior-point method and a crossover to a vertex: at
             # national scale about 1 s where the simplex needs 5-20 s. The vertex's basis is then

@@ -37,6 +37,7 @@ from di_eval.analysis.disclosure import (
     DisclosureRule,
     ProtectedCube,
     protect,
+    round_to,
 )
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
 
@@ -318,24 +319,21 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
     n = len(values)
     new = np.array([rp.widened(status[i], values[i], rule.method, t, headline[i]) for i in range(n)], dtype=object)
     widen_low, widen_high = np.zeros(len(model.low), bool), np.zeros(len(model.low), bool)
-    below, above = rel.rounding_interval(rule.rounding_base)
-    far_below, far_above = rel.rounding_interval(rule.coarse_base)
     for i in inside:
         if new[i] is None:
             continue
         u = cells_uid[i]
         now_low, now_high = model.low[u], model.high[u]
         lo, hi = 1.0, np.inf  # "x" (and "<t" -> "x": its lower limit stays 1)
-        if new[i] == ROUNDED:
-            r = float(np.floor(values[i] / rule.rounding_base + 0.5) * rule.rounding_base)
-            lo, hi = max(r - below, t), r + above
-            if not (lo < values[i] < hi):
+        if new[i] in (ROUNDED, COARSE):
+            base = rule.coarse_base if new[i] == COARSE else rule.rounding_base
+            lo, hi = rel.rounded_range(round_to(values[i], base), base, t)
+            if new[i] == ROUNDED and not (lo < values[i] < hi):
                 # rounding would leave one side where it is (7 -> "5" is 5..7): hide it instead
                 new[i], lo, hi = SECONDARY, 1.0, np.inf
-        elif new[i] == COARSE:
-            r = float(np.floor(values[i] / rule.coarse_base + 0.5) * rule.coarse_base)
-            lo, hi = max(r - far_below, t), r + far_above
-            if not (max(lo, base_low[u]) < now_low - 1e-9 or min(hi, base_high[u]) > now_high + 1e-9):
+            elif new[i] == COARSE and not (
+                max(lo, base_low[u]) < now_low - 1e-9 or min(hi, base_high[u]) > now_high + 1e-9
+            ):
                 new[i], lo, hi = SECONDARY, 1.0, np.inf  # no wider than it is: hide it instead
         widen_low[u] = max(lo, base_low[u]) < now_low - 1e-9
         widen_high[u] = min(hi, base_high[u]) > now_high + 1e-9

@@ -72,8 +72,6 @@ def _intervals(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(release.cells)
     low, high = np.zeros(n), np.full(n, np.inf)
     reported = np.ones(n, bool)
-    below, above = rounding_interval(rule.rounding_base)
-    far_below, far_above = rounding_interval(rule.coarse_base)
     for i, (value, status) in enumerate(zip(release.cells["published"], release.cells["status"])):
         if status == OMITTED:
             pass  # a count that exists and is not published: any whole number of 0 or more
@@ -83,10 +81,8 @@ def _intervals(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             low[i], high[i] = 1, t - 1
         elif status == SECONDARY:
             low[i] = 1
-        elif status == ROUNDED:
-            low[i], high[i] = max(int(value) - below, t), int(value) + above
-        elif status == COARSE:
-            low[i], high[i] = max(int(value) - far_below, t), int(value) + far_above
+        elif status in (ROUNDED, COARSE):
+            low[i], high[i] = rounded_range(value, rule.coarse_base if status == COARSE else rule.rounding_base, t)
         else:
             low[i] = high[i] = int(value)
     return low, high, reported
@@ -96,6 +92,13 @@ def rounding_interval(base: int) -> tuple[int, int]:
     """How far below and above its published value a count rounded to ``base`` can be
     (to the nearest multiple, halves up: 5 covers 3..7 before the threshold is applied)."""
     return base // 2, base - 1 - base // 2
+
+
+def rounded_range(value, base: int, threshold: int) -> tuple[int, int]:
+    """The whole numbers a count published as ``value`` rounded to ``base`` can be: from ``value``
+    less the part below to ``value`` plus the part above, and at least ``threshold``."""
+    below, above = rounding_interval(base)
+    return max(int(value) - below, threshold), int(value) + above
 
 
 def from_protected(protected: ProtectedCube, as_of, successors: dict) -> Release:

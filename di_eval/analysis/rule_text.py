@@ -59,9 +59,13 @@ def rule_text(rule, lang: str = "lv") -> str:
     t, x, b = rule.threshold, rule.secondary_marker, rule.rounding_base
     out = _SMALL(lang, low=t - 1, t=t)
     if rule.method == "rounding":
-        out += _ROUNDED(lang, b=b, two_b=2 * b, lo=2 * b - b // 2, hi=2 * b + b - 1 - b // 2, x=x)
+        from di_eval.analysis.release import rounded_range
+
+        lo, hi = rounded_range(2 * b, b, 0)
+        out += _ROUNDED(lang, b=b, two_b=2 * b, lo=lo, hi=hi, x=x)
         c = rule.coarse_base
-        out += _COARSE(lang, b=b, c=c, lo=3 * c - c // 2, hi=3 * c + c - 1 - c // 2)
+        lo, hi = rounded_range(3 * c, c, 0)
+        out += _COARSE(lang, b=b, c=c, lo=lo, hi=hi)
     elif rule.method == "heuristic":
         out += _HEURISTIC(lang, x=x)
     else:

@@ -14,11 +14,13 @@ import re
 
 import pandas as pd
 
+from di_eval.analysis.disclosure import COARSE, ROUNDED
+from di_eval.analysis.findings.base import ABOUT as _ABOUT
+from di_eval.analysis.findings.base import approximately
 from di_eval.text import Text
 from di_eval.text import formats as fmt
 
 MARK = "\u2248"  # ≈, written before a rounded count: "≈10"
-_ABOUT = Text("apmēram {n}", "about {n}")
 TABLE_NOTE = Text(
     "Ar \u201e\u2248\u201c atzīmētie skaitļi ir noapaļoti līdz tuvākajam {base} daudzkārtnim "
     "(piemēram, \u2248{example} nozīmē no {low} līdz {high}).",
@@ -78,10 +80,9 @@ def ranged(value) -> bool:
 
 def coarse(value, base: int, threshold: int) -> Rounded:
     """A count published rounded to the coarser ``base``, with the range a reader knows."""
-    from di_eval.analysis.release import rounding_interval
+    from di_eval.analysis.release import rounded_range
 
-    below, above = rounding_interval(base)
-    return Rounded(value, base, (max(int(value) - below, threshold), int(value) + above))
+    return Rounded(value, base, rounded_range(value, base, threshold))
 
 
 def cell_value(published, status: str, rule):
@@ -89,9 +90,9 @@ def cell_value(published, status: str, rule):
     ``Rounded`` where its status is "rounded", a range where it is "rounded_coarse"."""
     if published is None or isinstance(published, str) or pd.isna(published):
         return None if not isinstance(published, str) else published
-    if status == "rounded":
+    if status == ROUNDED:
         return Rounded(published, rule.rounding_base)
-    if status == "rounded_coarse":
+    if status == COARSE:
         return coarse(published, rule.coarse_base, rule.threshold)
     return int(published)
 
@@ -113,17 +114,16 @@ def shown(value, lang: str) -> str:
 
 def words(value, lang: str) -> str:
     """A rounded count in a sentence or alt text: "apmēram 10" / "about 10"; others as formatted."""
-    text = fmt.format_number(value, lang)
-    return _ABOUT(lang, n=text) if isinstance(value, Rounded) and not ranged(value) else text
+    return approximately(fmt.format_number(value, lang), value, lang)
 
 
 def about(text: str, value, lang: str) -> str:
     """``text`` (a phrase with the count, "10 personas") preceded by "apmēram" when ``value`` is
     rounded (or ``value`` is True: a rate computed from a rounded count), unless ``text`` shows
     the count as its range ("25–34 personas")."""
-    if ranged(value) and fmt.format_number(value, lang) in text:
-        return text  # "25–34 personas" says already how exact it is (a rate made from it does not)
-    return _ABOUT(lang, n=text) if (value is True or is_rounded(value)) else text
+    if value is True or isinstance(value, Approximate):
+        return _ABOUT(lang, n=text)
+    return approximately(text, value, lang)  # a count: its range says already how exact it is
 
 
 def percent(rate, lang: str, *, approximate: bool = False, empty: str | None = None) -> str:
@@ -134,11 +134,10 @@ def percent(rate, lang: str, *, approximate: bool = False, empty: str | None = N
 
 def table_note(base: int, lang: str) -> str:
     """The note under a table that holds rounded counts (base 5: "≈10 nozīmē no 8 līdz 12")."""
-    from di_eval.analysis.release import rounding_interval
+    from di_eval.analysis.release import rounded_range
 
-    below, above = rounding_interval(base)
-    example = 2 * base
-    return TABLE_NOTE(lang, base=base, example=example, low=example - below, high=example + above)
+    low, high = rounded_range(2 * base, base, 0)
+    return TABLE_NOTE(lang, base=base, example=2 * base, low=low, high=high)
 
 
 _TABLE = re.compile(r'<div class="table-wrap".*?</table></div>', re.S)
@@ -146,11 +145,10 @@ _TABLE = re.compile(r'<div class="table-wrap".*?</table></div>', re.S)
 
 def range_note(base: int, lang: str) -> str:
     """The note under a table that holds counts shown as ranges (base 10: "25–34")."""
-    from di_eval.analysis.release import rounding_interval
+    from di_eval.analysis.release import rounded_range
 
-    below, above = rounding_interval(base)
-    example = 3 * base
-    return RANGE_NOTE(lang, base=base, low=example - below, high=example + above)
+    low, high = rounded_range(3 * base, base, 0)
+    return RANGE_NOTE(lang, base=base, low=low, high=high)
 
 
 def _is_range(low: int, high: int, base: int) -> bool:
@@ -209,8 +207,6 @@ def mark(evaluation):
     cells = evaluation.rounded()
     if not len(cells):
         return evaluation
-    base = int(rule.rounding_base)
-    wide = getattr(rule, "coarse_base", None)
     wanted: dict[tuple[str, str], dict] = {}
     for row in cells.itertuples(index=False):
         where = _WHERE.get((row.table, row.measure))
@@ -228,11 +224,7 @@ def mark(evaluation):
         lookup = zip(frame["scope"].astype(str), *(frame[k].map(lambda x, k=k: _key(x, k)) for k in keys))
         hit = [marked.get(key) for key in lookup]  # None: exact; False: rounded; True: coarse
         values = [
-            v
-            if h is None or fmt.value_kind(v) != "number"
-            else coarse(v, wide, rule.threshold)
-            if h
-            else Rounded(v, base)
+            v if h is None or fmt.value_kind(v) != "number" else cell_value(v, COARSE if h else ROUNDED, rule)
             for v, h in zip(frame[column], hit)
         ]
         frame[column] = pd.Series(values, index=frame.index, dtype=object)

@@ -96,7 +96,7 @@ def _plain(value):
     return str(value)
 
 
-_ABOUT = Text("apmēram {n}", "about {n}")
+ABOUT = Text("apmēram {n}", "about {n}")
 
 
 def approximately(text: str, value, lang: str) -> str:
@@ -106,7 +106,7 @@ def approximately(text: str, value, lang: str) -> str:
     that count is still "apmēram"."""
     if getattr(value, "span", None) and format_number(value, lang) in text:
         return text  # the count shown as its range ("25–34") says already how exact it is
-    return _ABOUT(lang, n=text) if getattr(value, "base", None) else text
+    return ABOUT(lang, n=text) if getattr(value, "base", None) else text
 
 
 def known(value) -> bool:
