@@ -455,6 +455,14 @@ def test_a_count_rounded_to_the_coarser_base_tells_a_reader_its_wider_range():
     assert DisclosureRule(5, rounding_base=10).coarse_base == 20
 
 
+def test_a_release_file_whose_rule_the_method_refuses_is_refused_with_its_name(evaluation, tmp_path):
+    data = rel.release_json(evaluation)
+    data["rule"]["coarse_base"] = 5  # not above the rounding base
+    (tmp_path / "figures.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(DiEvalError, match=r"figures\.json: the 'rule' object is incomplete or wrong .*coarse rounding"):
+        rel.read_release(tmp_path)
+
+
 def test_an_old_figures_file_is_refused_with_its_name(tmp_path):
     (tmp_path / "figures.json").write_text(json.dumps({"region": {}}), encoding="utf-8")
     with pytest.raises(DiEvalError, match="figures.json.*not a release file"):

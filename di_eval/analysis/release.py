@@ -155,7 +155,7 @@ def rule_of(data: dict, source: str) -> DisclosureRule:
                 "exact_scopes": tuple(data["exact_scopes"]),
             }
         return DisclosureRule(method=method, detail=str(data.get("detail", "full")), **kwargs)
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, DiEvalError) as err:  # DiEvalError: a value the rule refuses
         raise DiEvalError(f"{source}: the 'rule' object is incomplete or wrong ({err})") from None
 
 
