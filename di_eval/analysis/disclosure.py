@@ -28,6 +28,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from di_eval.analysis.programme import highs_lp
+from di_eval.analysis.rounding import round_to
 from di_eval.errors import ChoiceError, DiEvalError
 
 PUBLISHED, PRIMARY, SECONDARY, NOT_REPORTED = "published", "primary", "secondary", "not_reported"
@@ -144,11 +145,6 @@ class ProtectedCube:
     @property
     def hidden(self) -> np.ndarray:
         return np.isin(self.status, (PRIMARY, SECONDARY))
-
-
-def round_to(values, base: int) -> np.ndarray:
-    """``values`` rounded to the nearest multiple of ``base``, halves up."""
-    return base * np.floor(np.asarray(values, dtype=float) / base + 0.5)
 
 
 def published_values(protected: ProtectedCube) -> list:

@@ -37,9 +37,9 @@ from di_eval.analysis.disclosure import (
     DisclosureRule,
     ProtectedCube,
     protect,
-    round_to,
 )
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE, REGION
+from di_eval.analysis.rounding import round_to, rounded_range
 
 MAX_ROUNDS = 200
 _RADIUS = 4  # how many relations away a repair may look
@@ -327,7 +327,7 @@ def _repair(model, failing, mine, status, values, headline, region, rule, cuts, 
         lo, hi = 1.0, np.inf  # "x" (and "<t" -> "x": its lower limit stays 1)
         if new[i] in (ROUNDED, COARSE):
             base = rule.coarse_base if new[i] == COARSE else rule.rounding_base
-            lo, hi = rel.rounded_range(round_to(values[i], base), base, t)
+            lo, hi = rounded_range(round_to(values[i], base), base, t)
             if new[i] == ROUNDED and not (lo < values[i] < hi):
                 # rounding would leave one side where it is (7 -> "5" is 5..7): hide it instead
                 new[i], lo, hi = SECONDARY, 1.0, np.inf

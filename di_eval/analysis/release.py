@@ -36,6 +36,7 @@ from di_eval.analysis.disclosure import (
     ProtectedCube,
 )
 from di_eval.analysis.indicators import CUBE_KEYS, CUMULATIVE
+from di_eval.analysis.rounding import rounded_range, rounding_interval
 from di_eval.errors import DiEvalError
 
 FILE_NAME = "figures.json"
@@ -86,19 +87,6 @@ def _intervals(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         else:
             low[i] = high[i] = int(value)
     return low, high, reported
-
-
-def rounding_interval(base: int) -> tuple[int, int]:
-    """How far below and above its published value a count rounded to ``base`` can be
-    (to the nearest multiple, halves up: 5 covers 3..7 before the threshold is applied)."""
-    return base // 2, base - 1 - base // 2
-
-
-def rounded_range(value, base: int, threshold: int) -> tuple[int, int]:
-    """The whole numbers a count published as ``value`` rounded to ``base`` can be: from ``value``
-    less the part below to ``value`` plus the part above, and at least ``threshold``."""
-    below, above = rounding_interval(base)
-    return max(int(value) - below, threshold), int(value) + above
 
 
 def from_protected(protected: ProtectedCube, as_of, successors: dict) -> Release:

@@ -4,6 +4,7 @@ exactly what the audit proves."""
 
 from __future__ import annotations
 
+from di_eval.analysis.rounding import rounded_range
 from di_eval.text import Text, check_lang
 
 _SMALL = Text(
@@ -59,8 +60,6 @@ def rule_text(rule, lang: str = "lv") -> str:
     t, x, b = rule.threshold, rule.secondary_marker, rule.rounding_base
     out = _SMALL(lang, low=t - 1, t=t)
     if rule.method == "rounding":
-        from di_eval.analysis.release import rounded_range
-
         lo, hi = rounded_range(2 * b, b, 0)
         out += _ROUNDED(lang, b=b, two_b=2 * b, lo=lo, hi=hi, x=x)
         c = rule.coarse_base

@@ -17,6 +17,7 @@ import pandas as pd
 from di_eval.analysis.disclosure import COARSE, ROUNDED
 from di_eval.analysis.findings.base import ABOUT as _ABOUT
 from di_eval.analysis.findings.base import approximately
+from di_eval.analysis.rounding import rounded_range, rounding_interval
 from di_eval.text import Text
 from di_eval.text import formats as fmt
 
@@ -80,8 +81,6 @@ def ranged(value) -> bool:
 
 def coarse(value, base: int, threshold: int) -> Rounded:
     """A count published rounded to the coarser ``base``, with the range a reader knows."""
-    from di_eval.analysis.release import rounded_range
-
     return Rounded(value, base, rounded_range(value, base, threshold))
 
 
@@ -134,8 +133,6 @@ def percent(rate, lang: str, *, approximate: bool = False, empty: str | None = N
 
 def table_note(base: int, lang: str) -> str:
     """The note under a table that holds rounded counts (base 5: "≈10 nozīmē no 8 līdz 12")."""
-    from di_eval.analysis.release import rounded_range
-
     low, high = rounded_range(2 * base, base, 0)
     return TABLE_NOTE(lang, base=base, example=2 * base, low=low, high=high)
 
@@ -145,8 +142,6 @@ _TABLE = re.compile(r'<div class="table-wrap".*?</table></div>', re.S)
 
 def range_note(base: int, lang: str) -> str:
     """The note under a table that holds counts shown as ranges (base 10: "25–34")."""
-    from di_eval.analysis.release import rounded_range
-
     low, high = rounded_range(3 * base, base, 0)
     return RANGE_NOTE(lang, base=base, low=low, high=high)
 
@@ -154,8 +149,6 @@ def range_note(base: int, lang: str) -> str:
 def _is_range(low: int, high: int, base: int) -> bool:
     """Whether "low–high" in a table cell is a count rounded to ``base`` shown as its range (and
     not, say, years "2017–2020"): its upper end is a multiple of ``base`` plus the part above."""
-    from di_eval.analysis.release import rounding_interval
-
     _, above = rounding_interval(base)
     return high - low < base and (high - above) % base == 0
 
